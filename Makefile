@@ -1,0 +1,45 @@
+# Every target sets itself up from nothing: a fresh clone needs only Python 3.10+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv demo test lint typecheck unit bench proto clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Check the example, build it into one binary, and run the binary.
+demo: $(STAMP)
+	$(BIN)/oic check examples/hello/pipeline.oi
+	$(BIN)/oic build examples/hello/pipeline.oi -o dist
+	cd dist && ./hello --logs-dir logs-hello
+	@echo "state: dist/logs-hello/logs/state.yaml"
+
+# The whole suite, lint and type checks: what CI runs.
+test: $(STAMP) lint typecheck unit
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check oic runtime tests bench
+	$(BIN)/ruff format --check oic runtime tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+# Regenerate the committed gRPC stubs from runtime/proto/service.proto.
+proto: $(STAMP)
+	$(BIN)/python -m runtime.proto.regenerate
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+import sys
+
+from oic.cli import main
+
+sys.exit(main())

@@ -1,0 +1,18 @@
+"""`oic build` (not implemented yet)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from oic import exit_codes
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("build", help="(not implemented yet)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print("oic build: not implemented yet", file=sys.stderr)
+    return exit_codes.USAGE

@@ -1,0 +1,129 @@
+"""Diagnostics: what the compiler tells the user, collected, sorted and rendered.
+
+Stages append ``Diagnostic`` values to a list instead of raising, so one run reports every problem.
+``finalize`` sorts them by position, drops exact duplicates, and drops the cascade that follows a
+syntax error (any other diagnostic on or after the line of the first syntax error).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from oic import codes
+from oic.source import SourceFile, Span
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem: where (``path``, ``span``), how bad (``severity``), which (``code``), what
+    (``message``: facts, lowercase, no trailing period) and what to do (``hint``, may be "")."""
+
+    path: str
+    span: Span
+    severity: str
+    code: str
+    message: str
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+def make(source: SourceFile, span: Span, code: str, message: str, hint: str = "") -> Diagnostic:
+    """A diagnostic with the severity registered for ``code``."""
+    entry = codes.lookup(code)
+    if entry is None:
+        raise KeyError(f"unregistered diagnostic code {code}")
+    return Diagnostic(source.path, span, entry.severity, code, message, hint)
+
+
+def is_syntax_code(code: str) -> bool:
+    return code.startswith("E00") or code.startswith("E01")
+
+
+def finalize(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sorted, de-duplicated, with cascades after the first syntax error of each file suppressed."""
+    unique = sorted(set(diagnostics))
+    first_syntax_line: dict[str, int] = {}
+    for diagnostic in unique:
+        if is_syntax_code(diagnostic.code) and diagnostic.path not in first_syntax_line:
+            first_syntax_line[diagnostic.path] = diagnostic.span.line
+    kept = []
+    for diagnostic in unique:
+        limit = first_syntax_line.get(diagnostic.path)
+        if limit is not None and not is_syntax_code(diagnostic.code) and diagnostic.span.line >= limit:
+            continue
+        kept.append(diagnostic)
+    return kept
+
+
+def display_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    if path in ("<stdin>", "-") or not os.path.isabs(path):
+        return path
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
+
+
+def render_text(diagnostic: Diagnostic, source: SourceFile | None) -> str:
+    """``path:line:col: error[CODE]: message``, the source line, a caret line, then ``hint: ...``."""
+    span = diagnostic.span
+    lines = [
+        f"{display_path(diagnostic.path)}:{span.line}:{span.column}: "
+        f"{diagnostic.severity}[{diagnostic.code}]: {diagnostic.message}"
+    ]
+    if source is not None:
+        text = source.line_text(span.line)
+        if text or span.line == 1:
+            shown, caret_start, caret_width = _excerpt(text, span)
+            lines.append(f"  | {shown}")
+            lines.append("  | " + " " * caret_start + "^" * caret_width)
+    if diagnostic.hint:
+        lines.append(f"  = hint: {diagnostic.hint}")
+    return "\n".join(lines)
+
+
+def _excerpt(text: str, span: Span, width: int = 160) -> tuple[str, int, int]:
+    """The part of a (possibly huge) line to show, with the caret's start and width in it. Control
+    characters are shown as spaces so the caret stays aligned and the terminal stays sane."""
+    start = span.column - 1
+    end = span.end_column - 1 if span.end_line == span.line else len(text)
+    end = max(end, start + 1)
+    left = max(0, start - width // 2) if len(text) > width else 0
+    shown = text[left : left + width]
+    shown = "".join(ch if ch.isprintable() or ch == "\t" else " " for ch in shown).replace("\t", " ")
+    caret_start = start - left
+    caret_width = max(1, min(end - start, len(shown) - caret_start + 1))
+    prefix = "..." if left else ""
+    return prefix + shown, caret_start + len(prefix), caret_width
+
+
+def to_json(diagnostics: Iterable[Diagnostic]) -> str:
+    """The stable machine-readable form: a JSON array of objects with 1-based positions."""
+    return json.dumps(
+        [
+            {
+                "file": display_path(d.path),
+                "line": d.span.line,
+                "column": d.span.column,
+                "end_line": d.span.end_line,
+                "end_column": d.span.end_column,
+                "severity": d.severity,
+                "code": d.code,
+                "message": d.message,
+                "hint": d.hint,
+            }
+            for d in diagnostics
+        ],
+        indent=2,
+    )

@@ -1,0 +1,76 @@
+"""What the engine needs from a place that runs services (local processes, Kubernetes pods).
+
+A ``ServiceRunner`` starts all of a pipeline's services and hands back one ``ServiceConnection`` per
+alias; the engine only ever calls ``connection.call``. Runners never sleep for a fixed time: they
+wait for readiness with a deadline and fail at once when a service dies before it is ready.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from runtime.model import Service
+
+
+class ServiceError(Exception):
+    """Base of the errors of the service layer; the message is for the user, one line."""
+
+
+class ServiceStartError(ServiceError):
+    """A service could not be started (missing binary, exited early, not ready by the deadline).
+    The message names the service and ends with the last lines of its output where there are any."""
+
+
+class CallFailed(ServiceError):
+    """A call did not produce a valid payload: the service answered Status=Error, the arguments or the
+    payload broke the endpoint's schema (the message names the JSON path), the connection was lost, or
+    the deadline passed. ``retryable`` is True for transport failures and deadlines."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a runner needs to know about the run: its ``run_id`` (labels, names), the ``logs_dir``
+    (service output goes to ``logs_dir/services/<alias>-<id>.log``), and ``service_token``: the per-run
+    secret every service is given and every call carries (empty = no authentication)."""
+
+    run_id: str
+    logs_dir: str
+    service_token: str
+
+
+class ServiceConnection(Protocol):
+    """A started service. ``call`` is thread-safe and may be called concurrently."""
+
+    alias: str
+
+    def call(
+        self, endpoint: str, arguments: Mapping[str, Any], fd: str, timeout: float | None
+    ) -> Any:
+        """Validate ``arguments``, call ``endpoint``, validate and return the decoded payload.
+
+        ``fd`` is the path of the task's log file, passed to the service. Raises ``CallFailed``."""
+        ...
+
+    def has_schemas(self) -> bool:
+        """Whether the service's endpoints are typed (it answered init with schemas, or they were given)."""
+        ...
+
+
+class ServiceRunner(Protocol):
+    """Starts and stops one run's services."""
+
+    def start(self, services: Sequence[Service], context: RunContext) -> dict[str, ServiceConnection]:
+        """Start every service concurrently; return the connections by alias. On any failure, stop
+        those already started and raise ``ServiceStartError``."""
+        ...
+
+    def stop(self) -> None:
+        """Stop everything started: gracefully, then by force after a grace period. Idempotent, and
+        safe to call from a signal handler's follow-up path."""
+        ...
