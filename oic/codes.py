@@ -44,6 +44,68 @@ def all_codes() -> list[Code]:
 
 # --- E00xx input, E01xx syntax (oic.syntax) -------------------------------------------------------
 
+register("E0001", "error", "file is not valid UTF-8")
+register("E0002", "error", "file is too large")
+register("E0003", "error", "file contains NUL bytes (binary file)")
+
+register("E0101", "error", "unexpected token")
+register("E0102", "error", "unexpected character")
+register("E0103", "error", "unexpected end of file")
+register("E0104", "error", "unterminated string")
+register("E0105", "error", "invalid escape sequence")
+register("E0106", "error", "invalid number or duration")
+register("E0107", "error", "nesting too deep")
+register("E0108", "error", "keyword used as a name")
+register("E0109", "error", "repeated or misplaced clause")
+
 # --- E02xx names, E03xx types and schemas, E04xx reactions and tasks (oic.sema) --------------------
 
+register("E0201", "error", "undefined name")
+register("E0202", "error", "undefined service")
+register("E0203", "error", "unknown endpoint")
+register("E0204", "error", "unknown standard-library function")
+register("E0205", "error", "wrong number of arguments")
+register("E0206", "error", "duplicate declaration")
+register("E0207", "error", "undefined condition")
+register("E0208", "error", "undefined builder")
+register("E0209", "error", "missing or repeated pipeline block")
+register("E0210", "error", "a built-in name cannot be redeclared")
+register("E0211", "error", "unknown pipeline setting")
+register("E0212", "error", "a builder or condition refers to itself")
+register("E0213", "error", "unknown type name")
+register("E0214", "error", "name not available here")
+
+register("E0301", "error", "missing required argument field")
+register("E0302", "error", "unknown argument field")
+register("E0303", "error", "argument field has the wrong type")
+register("E0304", "error", "value not allowed by the field's enum")
+register("E0305", "error", "unknown field of a task's output")
+register("E0306", "error", "unknown field")
+register("E0307", "error", "operator applied to values of the wrong type")
+register("E0308", "error", "function, condition or builder argument has the wrong type")
+register("E0309", "error", "catalog version does not exist")
+register("E0310", "error", "value has the wrong type")
+register("E0311", "error", "invalid endpoint schema")
+register("E0312", "error", "schema directory not found")
+register("E0313", "error", "value cannot be indexed or has no fields")
+register("E0314", "error", "a secret would leak into a task name")
+
+register("E0401", "error", "condition names a task no statement builds")
+register("E0402", "error", "task built twice in one reaction")
+register("E0403", "error", "non-reusable task with a fixed name built in a loop")
+register("E0404", "error", "invalid retry count")
+register("E0405", "error", "invalid duration")
+register("E0406", "error", "invalid pipeline os")
+register("E0407", "error", "invalid pipeline arch")
+register("E0408", "error", "invalid pipeline parallelism")
+register("E0409", "error", "empty task name")
+
 # --- warnings ---------------------------------------------------------------------------------------
+
+register("W0101", "warning", "a service's endpoints are untyped (no schema known)")
+register("W0102", "warning", "unused service")
+register("W0103", "warning", "unused param")
+register("W0104", "warning", "reaction can never fire")
+register("W0105", "warning", "a path service could not be asked for its schemas")
+register("W0106", "warning", "unused condition or builder")
+register("W0107", "warning", "a secret param has a literal default")

@@ -25,6 +25,8 @@ EVENT_TASK_REPORTED = "task.reported"
 # Engine and task states, task statuses (the original's strings, kept for state.yaml readers).
 ENGINE_STATE_IN_PROGRESS = "in-progress"
 ENGINE_STATE_FINISHED = "finished"
+# A task that was built and waits for a free worker (not in the original, which had no queue).
+TASK_STATE_PENDING = "pending"
 TASK_STATE_IN_PROGRESS = ENGINE_STATE_IN_PROGRESS
 TASK_STATE_FINISHED = ENGINE_STATE_FINISHED
 TASK_STATUS_SUCCESS = "Success"

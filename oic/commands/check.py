@@ -1,18 +1,117 @@
-"""`oic check` (not implemented yet)."""
+"""`oic check FILE...`: parse and type-check pipelines, print every diagnostic.
+
+Text output goes to standard output, one block per diagnostic, then a summary line on standard
+error; ``--format json`` prints one JSON array (``oic.diagnostics.to_json``) for all files. Exit
+status: 0 clean (warnings allowed unless ``--werror``), 1 diagnostics, 2 usage error.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from oic import exit_codes
+from oic import diagnostics, exit_codes
+from oic.diagnostics import Diagnostic
+from oic.frontend import STDIN_PATH, FrontendResult, check_file
+from oic.source import SourceFile
+
+COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m"}
+RESET = "\033[0m"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("check", help="(not implemented yet)")
+    parser = subparsers.add_parser(
+        "check",
+        help="parse and type-check pipeline files",
+        description="Parse and type-check pipeline files and print every problem found.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="a .oi file, or - for standard input")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--werror", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--no-color", action="store_true", help="never color the output")
+    parser.add_argument(
+        "--stdin-filename", metavar="NAME", default=STDIN_PATH, help="the path to show for standard input"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("oic check: not implemented yet", file=sys.stderr)
-    return exit_codes.USAGE
+    results: list[FrontendResult] = []
+    usage_problem = False
+    for name in args.files:
+        if name == "-":
+            source = _read_stdin(args.stdin_filename)
+            if source is None:
+                usage_problem = True
+                continue
+            results.append(check_file(source, base_directory=_stdin_base(args.stdin_filename)))
+            continue
+        problem = _unreadable(name)
+        if problem:
+            print(f"oic: error: {problem}", file=sys.stderr)
+            usage_problem = True
+            continue
+        results.append(check_file(name))
+
+    found = [diagnostic for result in results for diagnostic in result.diagnostics]
+    if args.format == "json":
+        print(diagnostics.to_json(found))
+    else:
+        color = not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        for result in results:
+            for diagnostic in result.diagnostics:
+                print(_render(diagnostic, result.source, color))
+        if found:
+            print(summary(found, len(results)), file=sys.stderr)
+    if usage_problem:
+        return exit_codes.USAGE
+    failing = [d for d in found if d.is_error or args.werror]
+    return exit_codes.DIAGNOSTICS if failing else exit_codes.OK
+
+
+def summary(found: list[Diagnostic], file_count: int) -> str:
+    """``2 errors, 1 warning in 1 file``."""
+    errors = sum(1 for d in found if d.is_error)
+    warnings = len(found) - errors
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return f"{', '.join(parts)} in {file_count} file{'s' if file_count != 1 else ''}"
+
+
+def _render(diagnostic: Diagnostic, source: SourceFile | None, color: bool) -> str:
+    text = diagnostics.render_text(diagnostic, source)
+    if not color:
+        return text
+    label = f"{diagnostic.severity}[{diagnostic.code}]"
+    return text.replace(label, f"{COLORS.get(diagnostic.severity, '')}{label}{RESET}", 1)
+
+
+def _unreadable(name: str) -> str:
+    if not os.path.exists(name):
+        return f"{name}: no such file"
+    if os.path.isdir(name):
+        return f"{name} is a directory; give the path of a .oi file"
+    if not os.access(name, os.R_OK):
+        return f"{name}: permission denied"
+    return ""
+
+
+def _stdin_base(stdin_filename: str) -> str:
+    if stdin_filename == STDIN_PATH:
+        return os.getcwd()
+    return os.path.dirname(os.path.abspath(stdin_filename))
+
+
+def _read_stdin(path: str) -> SourceFile | None:
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        print(f"oic: error: standard input is not UTF-8 text (byte {error.start})", file=sys.stderr)
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return SourceFile(path, text)

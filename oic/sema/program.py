@@ -59,7 +59,8 @@ class CheckedProgram:
     """A file that checked clean (warnings allowed).
 
     ``pipeline_name``/``os``/``arch`` come from the pipeline block (os/arch "" when not given: the
-    host's); ``parallelism`` and ``timeout_seconds`` are None when not given."""
+    host's); ``parallelism`` and ``timeout_seconds`` are None when not given. ``static_task_names`` are
+    the literal names of all task statements (other names are computed at run time)."""
 
     source: SourceFile
     module: ast.Module
@@ -72,3 +73,4 @@ class CheckedProgram:
     params: dict[str, CheckedParam]
     conditions: dict[str, ast.ConditionDecl] = field(default_factory=dict)
     builders: dict[str, ast.BuilderDecl] = field(default_factory=dict)
+    static_task_names: frozenset[str] = frozenset()

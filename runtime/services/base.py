@@ -13,6 +13,9 @@ from typing import Any, Protocol
 
 from runtime.model import Service
 
+# The gRPC metadata key carrying the run's service token on every call, init and report.
+TOKEN_METADATA_KEY = "oi-service-token"
+
 
 class ServiceError(Exception):
     """Base of the errors of the service layer; the message is for the user, one line."""
@@ -49,9 +52,7 @@ class ServiceConnection(Protocol):
 
     alias: str
 
-    def call(
-        self, endpoint: str, arguments: Mapping[str, Any], fd: str, timeout: float | None
-    ) -> Any:
+    def call(self, endpoint: str, arguments: Mapping[str, Any], fd: str, timeout: float | None) -> Any:
         """Validate ``arguments``, call ``endpoint``, validate and return the decoded payload.
 
         ``fd`` is the path of the task's log file, passed to the service. Raises ``CallFailed``."""

@@ -1,0 +1,84 @@
+"""The front end in one call: read, parse, check. Commands and code generation start here.
+
+``check_file`` never raises for a problem in the input: every problem is a diagnostic, sorted and
+de-duplicated by ``diagnostics.finalize`` (which also drops what follows a syntax error).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from oic import diagnostics as diagnostics_module
+from oic.diagnostics import Diagnostic
+from oic.sema import SchemaOptions, check
+from oic.sema.program import CheckedProgram
+from oic.source import SourceFile
+
+STDIN_PATH = "<stdin>"
+
+
+@dataclass(frozen=True)
+class FrontendResult:
+    """``source`` (None when the file could not be read as text), ``program`` (None unless the file
+    checked without errors) and every diagnostic, in order."""
+
+    source: SourceFile | None
+    program: CheckedProgram | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(diagnostic.is_error for diagnostic in self.diagnostics)
+
+
+def check_file(
+    path_or_source: str | os.PathLike[str] | SourceFile,
+    *,
+    schema_cache: bool = True,
+    start_services: bool = True,
+    base_directory: str | None = None,
+) -> FrontendResult:
+    """Parse and check a file (a path, or an already decoded ``SourceFile``).
+
+    Relative paths in the file (path services, schema directories) are resolved against
+    ``base_directory``, by default the file's directory (the working directory for standard input).
+    ``schema_cache`` and ``start_services`` control how path services are asked for their schemas."""
+    from oic.syntax import parser
+
+    parse = parser.parse
+    read_source = getattr(parser, "read_source", _read_plain)
+    if isinstance(path_or_source, SourceFile):
+        source = path_or_source
+    else:
+        read = read_source(os.fspath(path_or_source))
+        if isinstance(read, tuple):
+            source_or_none, read_problems = read
+            if source_or_none is None:
+                return FrontendResult(None, None, diagnostics_module.finalize(read_problems))
+            source = source_or_none
+        elif isinstance(read, Diagnostic):
+            return FrontendResult(None, None, [read])
+        else:
+            source = read
+    if base_directory is None:
+        if source.path in (STDIN_PATH, "-", ""):
+            base_directory = os.getcwd()
+        else:
+            base_directory = str(Path(source.path).resolve().parent)
+    module, found = parse(source)
+    if module is None:
+        return FrontendResult(source, None, diagnostics_module.finalize(found))
+    options = SchemaOptions(base_directory, use_cache=schema_cache, start_services=start_services)
+    program, checked = check(source, module, options)
+    everything = diagnostics_module.finalize([*found, *checked])
+    if any(diagnostic.is_error for diagnostic in everything):
+        program = None
+    return FrontendResult(source, program, everything)
+
+
+def _read_plain(path: str) -> SourceFile:
+    """A minimal reader for when the syntax package offers none: UTF-8, BOM dropped, newlines unified."""
+    text = Path(path).read_bytes().decode("utf-8", errors="replace")
+    return SourceFile(path, text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))

@@ -1,0 +1,83 @@
+"""The pipeline block's settings: ``os``, ``arch``, ``parallelism`` and ``timeout``.
+
+Values are read from literals only: they decide how the binary is built, before anything runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oic.sema.hints import did_you_mean
+from oic.sema.reporter import Reporter
+from oic.syntax import ast
+
+OPERATING_SYSTEMS = ("linux", "darwin", "windows")
+ARCHITECTURES = ("amd64", "arm64")
+SETTINGS = ("os", "arch", "parallelism", "timeout")
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """The checked settings; "" / None where not given (the host's OS and architecture, no limits)."""
+
+    name: str = ""
+    os: str = ""
+    arch: str = ""
+    parallelism: int | None = None
+    timeout_seconds: float | None = None
+
+
+def check_pipeline(declaration: ast.PipelineDecl | None, reporter: Reporter) -> PipelineSettings:
+    if declaration is None:
+        return PipelineSettings()
+    values: dict[str, object] = {"name": declaration.name.value}
+    if not declaration.name.value.strip():
+        reporter.report(declaration.name.span, "E0211", "the pipeline name cannot be empty")
+    seen: set[str] = set()
+    for setting in declaration.settings:
+        key = setting.name.name
+        if key in seen:
+            reporter.report(setting.name.span, "E0206", f"setting {key!r} is given twice")
+            continue
+        seen.add(key)
+        value = setting.value
+        if key == "os":
+            values["os"] = _choice(value, OPERATING_SYSTEMS, "E0406", "os", reporter)
+        elif key == "arch":
+            values["arch"] = _choice(value, ARCHITECTURES, "E0407", "arch", reporter)
+        elif key == "parallelism":
+            number = value.value if isinstance(value, ast.NumberLiteral) else None
+            if isinstance(number, int) and not isinstance(number, bool) and number > 0:
+                values["parallelism"] = number
+            else:
+                reporter.report(
+                    value.span, "E0408", "parallelism is a whole number of tasks greater than zero"
+                )
+        elif key == "timeout":
+            if isinstance(value, ast.Duration) and value.seconds > 0:
+                values["timeout_seconds"] = value.seconds
+            elif isinstance(value, ast.Duration):
+                reporter.report(value.span, "E0405", "the pipeline timeout must be longer than zero")
+            else:
+                reporter.report(
+                    value.span, "E0405", "the pipeline timeout is a duration such as `10m` or `30s`"
+                )
+        else:
+            reporter.report(
+                setting.name.span,
+                "E0211",
+                f"unknown pipeline setting {key!r}",
+                did_you_mean(key, SETTINGS) or "settings are " + ", ".join(SETTINGS),
+            )
+    return PipelineSettings(**values)  # type: ignore[arg-type]
+
+
+def _choice(value: ast.Node, allowed: tuple[str, ...], code: str, what: str, reporter: Reporter) -> str:
+    if isinstance(value, ast.StringLiteral) and value.value in allowed:
+        return value.value
+    shown = repr(value.value) if isinstance(value, ast.StringLiteral) else "this value"
+    hint = did_you_mean(value.value, allowed) if isinstance(value, ast.StringLiteral) else ""
+    reporter.report(
+        value.span, code, f"{shown} is not a supported {what}", hint or f"use one of: {', '.join(allowed)}"
+    )
+    return ""

@@ -1,0 +1,114 @@
+"""Every task statement of a file, with the names it can build.
+
+A task name is *static* when it is a plain string literal (``task "fetch" = ...``); otherwise it is a
+*pattern*: an interpolated string matches any text where its expressions are, and a name computed
+some other way matches anything. The index answers "which statements can build a task called X?",
+which types ``tasks["X"].output`` and lets conditions on unknown tasks be reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from oic.syntax import ast
+
+
+@dataclass(frozen=True)
+class TaskSite:
+    """One task statement: ``owner`` is ``("reaction", index)`` or ``("builder", name)``; ``in_loop``
+    when it sits inside a ``for`` of its body; ``static_name`` the literal name or None;
+    ``pattern`` the compiled pattern for any name."""
+
+    statement: ast.TaskStmt
+    owner: tuple[str, object]
+    in_loop: bool
+    static_name: str | None
+    pattern: re.Pattern[str]
+
+    def may_build(self, name: str) -> bool:
+        return self.pattern.fullmatch(name) is not None
+
+
+def static_text(expression: ast.Expression | None, values: dict[str, str] | None = None) -> str | None:
+    """The text of a string expression known without running anything: a literal, or an
+    interpolation whose parts are literals or names given in ``values``."""
+    if isinstance(expression, ast.StringLiteral):
+        return expression.value
+    if isinstance(expression, ast.Name) and values is not None and expression.name in values:
+        return values[expression.name]
+    if isinstance(expression, ast.InterpolatedString):
+        pieces = [static_text(part, values) for part in expression.parts]
+        if all(piece is not None for piece in pieces):
+            return "".join(piece for piece in pieces if piece is not None)
+    return None
+
+
+def name_pattern(expression: ast.Expression) -> re.Pattern[str]:
+    """The names ``expression`` may evaluate to, as an anchored regular expression."""
+    if isinstance(expression, ast.StringLiteral):
+        return re.compile(re.escape(expression.value), re.DOTALL)
+    if isinstance(expression, ast.InterpolatedString):
+        text = "".join(
+            re.escape(part.value) if isinstance(part, ast.StringLiteral) else ".*"
+            for part in expression.parts
+        )
+        return re.compile(text, re.DOTALL)
+    return re.compile(".*", re.DOTALL)
+
+
+def _statements(body: tuple[ast.Statement, ...], in_loop: bool) -> Iterator[tuple[ast.TaskStmt, bool]]:
+    for statement in body:
+        if isinstance(statement, ast.TaskStmt):
+            yield statement, in_loop
+        elif isinstance(statement, ast.ForStmt):
+            yield from _statements(statement.body, True)
+        elif isinstance(statement, ast.IfStmt):
+            yield from _statements(statement.body, in_loop)
+            yield from _statements(statement.otherwise, in_loop)
+
+
+def builder_calls(
+    body: tuple[ast.Statement, ...], in_loop: bool = False
+) -> Iterator[tuple[ast.BuilderCall, bool]]:
+    """The builder calls of a body, with whether each sits inside a loop."""
+    for statement in body:
+        if isinstance(statement, ast.BuilderCall):
+            yield statement, in_loop
+        elif isinstance(statement, ast.ForStmt):
+            yield from builder_calls(statement.body, True)
+        elif isinstance(statement, ast.IfStmt):
+            yield from builder_calls(statement.body, in_loop)
+            yield from builder_calls(statement.otherwise, in_loop)
+
+
+class TaskIndex:
+    """All task statements of a module, searchable by the name a task would get."""
+
+    def __init__(self, module: ast.Module) -> None:
+        self.sites: list[TaskSite] = []
+        reaction_number = 0
+        for declaration in module.declarations:
+            if isinstance(declaration, ast.ReactionDecl):
+                self._add(declaration.body, ("reaction", reaction_number))
+                reaction_number += 1
+            elif isinstance(declaration, ast.BuilderDecl):
+                self._add(declaration.body, ("builder", declaration.name.name))
+
+    def _add(self, body: tuple[ast.Statement, ...], owner: tuple[str, object]) -> None:
+        for statement, in_loop in _statements(body, False):
+            self.sites.append(
+                TaskSite(statement, owner, in_loop, static_text(statement.name), name_pattern(statement.name))
+            )
+
+    def builders_of(self, name: str) -> list[TaskSite]:
+        """The statements that may build a task called ``name``."""
+        return [site for site in self.sites if site.may_build(name)]
+
+    def static_builders_of(self, name: str) -> list[TaskSite]:
+        """The statements whose literal name is ``name``."""
+        return [site for site in self.sites if site.static_name == name]
+
+    def static_names(self) -> frozenset[str]:
+        return frozenset(site.static_name for site in self.sites if site.static_name is not None)

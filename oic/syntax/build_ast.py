@@ -1,0 +1,403 @@
+"""Parse-tree callbacks that build ``oic.syntax.ast`` nodes while the LALR parser reduces.
+
+The parser calls one method per grammar rule (or rule alias) with the rule's children: tokens and the
+values earlier callbacks returned. No Lark tree is ever built and nothing recurses, so a file of any
+size or nesting is turned into an AST in one pass without touching Python's stack. Every token is
+kept (``keep_all_tokens``), which makes a node's span simply first-child-start to last-child-end.
+
+Literals are decoded here, once. The builder records the few problems a grammar cannot express (a
+repeated ``timeout``, ``version`` on a path service, an expression nested beyond ``MAX_DEPTH``) as
+diagnostics instead of raising, and collects each completed declaration as it is reduced, so that the
+declarations before a syntax error survive it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, Union
+
+from lark import Token
+
+from oic import diagnostics as diag
+from oic.diagnostics import Diagnostic
+from oic.source import SourceFile, Span
+from oic.syntax import ast
+from oic.syntax.lexer import MAX_NESTING
+from oic.syntax.literals import decode_text, duration_seconds, number_value
+
+# The deepest expression or condition tree accepted: recursive passes after parsing (type checking,
+# code generation) spend a few stack frames per level.
+MAX_DEPTH = MAX_NESTING
+
+Child = Union[Token, ast.Node, "_Sequence", "_Clause", "_TaskEvent"]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Sequence:
+    """A bracketed or comma-separated run of values (a block, arguments, parameters)."""
+
+    span: Span
+    items: tuple[Any, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Clause:
+    """A keyword clause: a task setting (``retry 3``) or a service option (``version "1"``)."""
+
+    span: Span
+    keyword: Token
+    value: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class _TaskEvent:
+    """What follows ``task(...).``: ``kind``, and the status or event name where there is one."""
+
+    span: Span
+    kind: str
+    status: str | None
+    event_name: ast.Expression | None
+
+
+def token_span(token: Token) -> Span:
+    return Span(token.line, token.column, token.end_line, token.end_column)  # type: ignore[arg-type]
+
+
+def span_of(child: Any) -> Span:
+    if isinstance(child, Token):
+        return token_span(child)
+    return child.span  # type: ignore[no-any-return]
+
+
+def spanning(children: Sequence[Any]) -> Span:
+    return span_of(children[0]).to(span_of(children[-1]))
+
+
+def _identifier(token: Token) -> ast.Identifier:
+    return ast.Identifier(token_span(token), str(token))
+
+
+def _nodes(children: Sequence[Any]) -> tuple[Any, ...]:
+    """The children that are values, not punctuation or keywords."""
+    return tuple(child for child in children if not isinstance(child, Token))
+
+
+def _items(children: Sequence[Any]) -> tuple[Any, ...]:
+    """The items of an optional ``_Sequence`` among ``children`` (empty when it is absent)."""
+    for child in children:
+        if isinstance(child, _Sequence):
+            return child.items
+    return ()
+
+
+def string_literal(token: Token) -> ast.StringLiteral:
+    return ast.StringLiteral(token_span(token), decode_text(str(token)[1:-1]))
+
+
+class AstBuilder:
+    """The callbacks, plus the per-parse state they share: the source, the diagnostics found, the
+    completed declarations and the depth of each expression node built so far."""
+
+    def __init__(self) -> None:
+        self.reset(SourceFile("<none>", ""))
+
+    def reset(self, source: SourceFile) -> None:
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.declarations: list[ast.Declaration] = []
+        self.too_deep = False
+        self._depths: dict[int, tuple[ast.Node, int]] = {}
+
+    def _report(self, span: Span, code: str, message: str, hint: str = "") -> None:
+        self.diagnostics.append(diag.make(self.source, span, code, message, hint))
+
+    def _deep(self, node: Any, *parts: Any) -> Any:
+        """Record ``node``'s depth (one more than its deepest part) and report the first node past
+        ``MAX_DEPTH``."""
+        depths = self._depths
+        depth = 1 + max((depths[id(part)][1] for part in parts if id(part) in depths), default=1)
+        depths[id(node)] = (node, depth)
+        if depth > MAX_DEPTH and not self.too_deep:
+            self.too_deep = True
+            self._report(node.span, "E0107", f"expression nested more than {MAX_DEPTH} deep",
+                         "split it into `let` bindings or named conditions")  # fmt: skip
+        return node
+
+    def _declared(self, node: Any) -> Any:
+        self.declarations.append(node)
+        return node
+
+    # -- declarations ---------------------------------------------------------------------------
+
+    def start(self, children: list[Any]) -> None:
+        return None
+
+    def pipeline_decl(self, children: list[Any]) -> ast.PipelineDecl:
+        settings = tuple(child for child in children if isinstance(child, ast.Setting))
+        return self._declared(ast.PipelineDecl(spanning(children), children[1], settings))
+
+    def setting(self, children: list[Any]) -> ast.Setting:
+        value = children[2]
+        if isinstance(value, Token):  # a DURATION
+            value = ast.Duration(token_span(value), duration_seconds(str(value)))
+        return ast.Setting(spanning(children), _identifier(children[0]), value)
+
+    def param_decl(self, children: list[Any]) -> ast.ParamDecl:
+        default = children[5] if len(children) > 5 else None
+        return self._declared(ast.ParamDecl(spanning(children), _identifier(children[1]), children[3], default))
+
+    def type_ref(self, children: list[Any]) -> ast.TypeRef:
+        element = children[2] if len(children) > 2 else None
+        return ast.TypeRef(spanning(children), str(children[0]), element)
+
+    def service_kind(self, children: list[Any]) -> Token:
+        return children[0]  # type: ignore[no-any-return]
+
+    def service_option(self, children: list[Any]) -> _Clause:
+        return _Clause(spanning(children), children[0], children[1])
+
+    def service_decl(self, children: list[Any]) -> ast.ServiceDecl:
+        kind = str(children[3])
+        options: dict[str, ast.StringLiteral] = {}
+        for clause in children[5:]:
+            keyword = str(clause.keyword)
+            if keyword in options:
+                self._report(clause.span, "E0109", f"`{keyword}` given twice", "keep one of them")
+            elif keyword == "version" and kind == "path":
+                self._report(clause.span, "E0109", "a path service has no version",
+                             "versions belong to catalog services; remove it")  # fmt: skip
+            else:
+                options[keyword] = clause.value
+        return self._declared(
+            ast.ServiceDecl(
+                spanning(children),
+                _identifier(children[1]),
+                kind,
+                children[4],
+                options.get("version"),
+                options.get("schemas"),
+                options.get("image"),
+            )
+        )
+
+    def parameters(self, children: list[Any]) -> _Sequence:
+        return _Sequence(spanning(children), _nodes(children))
+
+    def parameter(self, children: list[Any]) -> ast.Parameter:
+        return ast.Parameter(spanning(children), _identifier(children[0]), children[2])
+
+    def condition_decl(self, children: list[Any]) -> ast.ConditionDecl:
+        guard_at = next((i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "IF"), None)
+        guard = children[guard_at + 1] if guard_at is not None else None
+        condition = children[guard_at - 1] if guard_at is not None else children[-1]
+        return self._declared(
+            ast.ConditionDecl(spanning(children), _identifier(children[1]), _items(children), condition, guard)
+        )
+
+    def builder_decl(self, children: list[Any]) -> ast.BuilderDecl:
+        body = children[-1].items
+        return self._declared(ast.BuilderDecl(spanning(children), _identifier(children[1]), _items(children[:-1]), body))
+
+    def reaction_decl(self, children: list[Any]) -> ast.ReactionDecl:
+        guard = children[3] if len(children) > 3 else None
+        return self._declared(ast.ReactionDecl(spanning(children), children[1], guard, children[-1].items))
+
+    # -- conditions -----------------------------------------------------------------------------
+
+    def cond(self, children: list[Any]) -> ast.AnyOf:
+        operands = _nodes(children)
+        return self._deep(ast.AnyOf(spanning(children), operands), *operands)  # type: ignore[no-any-return]
+
+    def cond_and(self, children: list[Any]) -> ast.AllOf:
+        operands = _nodes(children)
+        return self._deep(ast.AllOf(spanning(children), operands), *operands)  # type: ignore[no-any-return]
+
+    def cond_negation(self, children: list[Any]) -> ast.NotCondition:
+        return self._deep(ast.NotCondition(spanning(children), children[1]), children[1])  # type: ignore[no-any-return]
+
+    def engine_started(self, children: list[Any]) -> ast.EngineStarted:
+        return ast.EngineStarted(spanning(children))
+
+    def task_status(self, children: list[Any]) -> Token:
+        return children[0]  # type: ignore[no-any-return]
+
+    def task_event(self, children: list[Any]) -> _TaskEvent:
+        kind = str(children[0])
+        span = spanning(children)
+        if kind == "reported":
+            return _TaskEvent(span, kind, None, children[2])
+        status = str(children[2]) if len(children) > 1 else None
+        return _TaskEvent(span, kind, status, None)
+
+    def task_condition(self, children: list[Any]) -> ast.TaskCondition:
+        event = children[5]
+        node = ast.TaskCondition(spanning(children), children[2], event.kind, event.status, event.event_name)
+        return self._deep(node, children[2], event.event_name)  # type: ignore[no-any-return]
+
+    def condition_ref(self, children: list[Any]) -> ast.ConditionRef:
+        args = _items(children)
+        return self._deep(ast.ConditionRef(spanning(children), _identifier(children[0]), args), *args)  # type: ignore[no-any-return]
+
+    def cond_group(self, children: list[Any]) -> Any:
+        return self._regroup(children)
+
+    # -- statements -----------------------------------------------------------------------------
+
+    def block(self, children: list[Any]) -> _Sequence:
+        return _Sequence(spanning(children), _nodes(children))
+
+    def task_stmt(self, children: list[Any]) -> ast.TaskStmt:
+        reusable = isinstance(children[2], Token) and children[2].type == "REUSABLE"
+        call_at = 4 if reusable else 3
+        settings = self._task_settings(children[call_at + 1 :], span_of(children[call_at]))
+        return ast.TaskStmt(spanning(children), children[1], reusable, children[call_at], settings)
+
+    def _task_settings(self, clauses: Sequence[_Clause], call_span: Span) -> ast.TaskSettings:
+        if not clauses:
+            return ast.TaskSettings(Span.point(call_span.end_line, call_span.end_column))
+        found: dict[str, Any] = {}
+        for clause in clauses:
+            keyword = str(clause.keyword)
+            if keyword in found:
+                self._report(clause.span, "E0109", f"`{keyword}` given twice", "keep one of them")
+                continue
+            value: Token = clause.value
+            if keyword == "retry":
+                found[keyword] = ast.NumberLiteral(token_span(value), number_value(str(value)))
+            else:
+                found[keyword] = ast.Duration(token_span(value), duration_seconds(str(value)))
+        return ast.TaskSettings(spanning(clauses), found.get("timeout"), found.get("retry"), found.get("backoff"))
+
+    def task_setting(self, children: list[Any]) -> _Clause:
+        return _Clause(spanning(children), children[0], children[1])
+
+    def service_call(self, children: list[Any]) -> ast.ServiceCall:
+        arguments = tuple(child for child in children if isinstance(child, ast.Argument))
+        return ast.ServiceCall(spanning(children), _identifier(children[0]), _identifier(children[2]), arguments)
+
+    def call_argument(self, children: list[Any]) -> ast.Argument:
+        return ast.Argument(spanning(children), str(children[0]), token_span(children[0]), children[2])
+
+    def let_stmt(self, children: list[Any]) -> ast.LetStmt:
+        return ast.LetStmt(spanning(children), _identifier(children[1]), children[3])
+
+    def for_stmt(self, children: list[Any]) -> ast.ForStmt:
+        condition = children[5] if len(children) > 5 else None
+        return ast.ForStmt(spanning(children), _identifier(children[1]), children[3], condition, children[-1].items)
+
+    def if_stmt(self, children: list[Any]) -> ast.IfStmt:
+        otherwise: tuple[Any, ...] = ()
+        if len(children) > 3:
+            alternative = children[4]
+            otherwise = alternative.items if isinstance(alternative, _Sequence) else (alternative,)
+        return ast.IfStmt(spanning(children), children[1], children[2].items, otherwise)
+
+    def builder_call(self, children: list[Any]) -> ast.BuilderCall:
+        return ast.BuilderCall(spanning(children), _identifier(children[0]), _items(children))
+
+    # -- expressions ----------------------------------------------------------------------------
+
+    def arguments(self, children: list[Any]) -> _Sequence:
+        return _Sequence(spanning(children), _nodes(children))
+
+    def conditional(self, children: list[Any]) -> ast.Conditional:
+        then, test, otherwise = children[0], children[2], children[4]
+        return self._deep(ast.Conditional(spanning(children), test, then, otherwise), then, test, otherwise)  # type: ignore[no-any-return]
+
+    def binary(self, children: list[Any]) -> ast.Binary:
+        left, operator, right = children
+        return self._deep(ast.Binary(spanning(children), str(operator), left, right), left, right)  # type: ignore[no-any-return]
+
+    def unary(self, children: list[Any]) -> ast.Unary:
+        operator, operand = children
+        return self._deep(ast.Unary(spanning(children), str(operator), operand), operand)  # type: ignore[no-any-return]
+
+    def member(self, children: list[Any]) -> ast.Member:
+        target, _dot, name = children
+        node = ast.Member(spanning(children), target, str(name), token_span(name))
+        return self._deep(node, target)  # type: ignore[no-any-return]
+
+    def index(self, children: list[Any]) -> ast.Index:
+        target, index = children[0], children[2]
+        return self._deep(ast.Index(spanning(children), target, index), target, index)  # type: ignore[no-any-return]
+
+    def call(self, children: list[Any]) -> ast.Call:
+        args = _items(children)
+        return self._deep(ast.Call(spanning(children), _identifier(children[0]), args), *args)  # type: ignore[no-any-return]
+
+    def name(self, children: list[Any]) -> ast.Name:
+        return ast.Name(token_span(children[0]), str(children[0]))
+
+    def number(self, children: list[Any]) -> ast.NumberLiteral:
+        return ast.NumberLiteral(token_span(children[0]), number_value(str(children[0])))
+
+    def true(self, children: list[Any]) -> ast.BoolLiteral:
+        return ast.BoolLiteral(token_span(children[0]), True)
+
+    def false(self, children: list[Any]) -> ast.BoolLiteral:
+        return ast.BoolLiteral(token_span(children[0]), False)
+
+    def null(self, children: list[Any]) -> ast.NullLiteral:
+        return ast.NullLiteral(token_span(children[0]))
+
+    def string_lit(self, children: list[Any]) -> ast.StringLiteral:
+        return string_literal(children[0])
+
+    def istring(self, children: list[Any]) -> ast.InterpolatedString:
+        parts: list[Any] = []
+        for child in children:
+            if not isinstance(child, Token):
+                parts.append(child)
+                continue
+            # ISTR_BEGIN `"text${`, ISTR_MIDDLE `}text${`, ISTR_END `}text"`: one delimiter character
+            # before the text and one or two after it.
+            raw = str(child)
+            text = raw[1:-2] if child.type != "ISTR_END" else raw[1:-1]
+            if text:
+                column = child.column + 1  # type: ignore[operator]
+                span = Span(child.line, column, child.line, column + len(text))  # type: ignore[arg-type]
+                parts.append(ast.StringLiteral(span, decode_text(text)))
+        expressions = [part for part in parts if not isinstance(part, ast.StringLiteral)]
+        return self._deep(ast.InterpolatedString(spanning(children), tuple(parts)), *expressions)  # type: ignore[no-any-return]
+
+    def list_expr(self, children: list[Any]) -> ast.ListExpr:
+        items = _nodes(children)
+        return self._deep(ast.ListExpr(spanning(children), items), *items)  # type: ignore[no-any-return]
+
+    def object_field(self, children: list[Any]) -> ast.ObjectField:
+        key = children[0]
+        decoded = decode_text(str(key)[1:-1]) if key.type == "STRING" else str(key)
+        return ast.ObjectField(spanning(children), decoded, token_span(key), children[2])
+
+    def object_expr(self, children: list[Any]) -> ast.ObjectExpr:
+        fields = _nodes(children)
+        values = [field.value for field in fields]
+        return self._deep(ast.ObjectExpr(spanning(children), fields), *values)  # type: ignore[no-any-return]
+
+    def _comprehension_parts(self, children: list[Any]) -> tuple[ast.Identifier, Any, Any, int]:
+        """Variable, iterable, condition, and the index just after the `:`."""
+        colon = next(i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "COLON")
+        condition = children[6] if colon == 7 else None
+        return _identifier(children[2]), children[4], condition, colon + 1
+
+    def list_comprehension(self, children: list[Any]) -> ast.ListComprehension:
+        variable, iterable, condition, after = self._comprehension_parts(children)
+        element = children[after]
+        node = ast.ListComprehension(spanning(children), variable, iterable, condition, element)
+        return self._deep(node, iterable, condition, element)  # type: ignore[no-any-return]
+
+    def object_comprehension(self, children: list[Any]) -> ast.ObjectComprehension:
+        variable, iterable, condition, after = self._comprehension_parts(children)
+        key, value = children[after], children[after + 2]
+        node = ast.ObjectComprehension(spanning(children), variable, iterable, condition, key, value)
+        return self._deep(node, iterable, condition, key, value)  # type: ignore[no-any-return]
+
+    def group(self, children: list[Any]) -> Any:
+        return self._regroup(children)
+
+    def _regroup(self, children: list[Any]) -> Any:
+        """``( inner )``: the inner node, its span widened to the parentheses."""
+        inner = children[1]
+        node = dataclasses.replace(inner, span=spanning(children))
+        return self._deep(node, inner)

@@ -1,0 +1,382 @@
+"""The tokenizer of `.oi` source text.
+
+Why not Lark's own lexer: a string may contain ``${...}`` interpolations that contain strings that
+contain interpolations, and no regular expression matches that nesting. This lexer keeps a stack of
+open brackets and interpolations instead, and emits an interpolated string as a run of tokens the
+grammar can parse with exact positions::
+
+    "a ${x} b ${"c"} d"  ->  ISTR_BEGIN('"a ${')  NAME(x)  ISTR_MIDDLE('} b ${')  STRING('"c"')
+                             ISTR_END('} d"')
+
+A string without interpolation is one ``STRING`` token. Words come out as ``WORD`` tokens: whether a
+word is a keyword or a name depends on the parser state, which the driver in ``oic.syntax.parser``
+knows and this module does not.
+
+Lexical problems (a stray character, a bad escape, an unterminated string, a malformed number,
+nesting beyond ``MAX_NESTING``) are yielded in the token stream as ``LexError`` values, so the driver
+reports them in order with parse errors; the stream goes on after them (except after a fatal one) so
+the driver can skip to the next declaration and keep checking. Positions are 1-based and count code
+points; only ``\\n`` ends a line (``oic.source`` normalises the others).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lark import Token
+
+from oic.source import Span
+
+# Deeper than any pipeline a person writes, shallow enough that later recursive passes stay far from
+# Python's recursion limit.
+MAX_NESTING = 128
+
+# Python refuses int() on more digits than this (CVE-2020-10735 mitigation): we refuse them first.
+MAX_INT_DIGITS = 4000
+
+PUNCTUATION = {
+    "{": "LBRACE",
+    "}": "RBRACE",
+    "(": "LPAR",
+    ")": "RPAR",
+    "[": "LSQB",
+    "]": "RSQB",
+    ",": "COMMA",
+    ":": "COLON",
+    ".": "DOT",
+    "=": "EQUAL",
+    "=>": "ARROW",
+    "==": "EQEQ",
+    "!=": "NOTEQ",
+    "<": "LESS",
+    "<=": "LESSEQ",
+    ">": "MORE",
+    ">=": "MOREEQ",
+    "+": "PLUS",
+    "-": "MINUS",
+    "*": "STAR",
+    "/": "SLASH",
+    "%": "PERCENT",
+}
+
+OPENERS = {"{": "}", "(": ")", "[": "]"}
+CLOSERS = {"}": "{", ")": "(", "]": "["}
+
+DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+_CODE = re.compile(
+    r"""
+    (?P<space>[ \t\r\n]+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?P<suffix>[A-Za-z_][A-Za-z0-9_]*)?
+  | (?P<punct>==|!=|<=|>=|=>|[{}()\[\],:.=<>+\-*/%])
+  | (?P<quote>")
+    """,
+    re.VERBOSE,
+)
+_STRING_TEXT = re.compile(r'[^"\\$\n]+')
+_HEX = re.compile(r"\{([0-9A-Fa-f]{1,6})\}")
+
+# Characters people type from other languages, and what to write instead.
+_CHARACTER_HINTS = {
+    "'": 'strings are written in double quotes: "text"',
+    "!": "negation is written `not x`; inequality `!=`",
+    "&": "write `and` to combine conditions or values",
+    "|": "write `or` to combine conditions or values",
+    ";": "statements need no separator: put the next one on its own line",
+    "`": 'strings are written in double quotes: "text"',
+    "\u2028": "this is an invisible line separator (U+2028): delete it",
+    "\u00a0": "this is a non-breaking space (U+00A0): replace it with a plain space",
+    "\ufeff": "this is a stray byte-order mark (U+FEFF): delete it",
+}
+
+
+@dataclass(frozen=True)
+class LexError:
+    """A lexical problem at ``span``: ``code`` (E01xx), ``message``, ``hint``; ``fatal`` when the rest
+    of the file cannot be tokenized meaningfully (nesting beyond the limit)."""
+
+    code: str
+    message: str
+    span: Span
+    hint: str = ""
+    fatal: bool = False
+
+
+@dataclass(eq=False)
+class _Open:
+    """An open bracket or interpolation on the lexer's stack: ``kind`` is ``{``, ``(``, ``[`` or ``${``
+    (an interpolation); for ``${`` the ``quote_*`` fields locate the string's opening quote."""
+
+    kind: str
+    line: int
+    column: int
+    quote_line: int = 0
+    quote_column: int = 0
+
+
+def describe_character(character: str) -> str:
+    """``'x'`` for a printable character, ``U+0000`` otherwise (never prints a control character)."""
+    if character.isprintable() and not character.isspace():
+        return f"'{character}'"
+    return f"U+{ord(character):04X}"
+
+
+class Lexer:
+    """Tokens of one source text; ``tokens()`` yields ``lark.Token`` and ``LexError`` values.
+
+    ``unclosed`` maps the start offset of a closing bracket that did not match the innermost open
+    one to that opener, so a parse error at it can say which bracket is still open; ``open_brackets``
+    is the stack at the end of the text (for "unexpected end of file" hints)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.position = 0
+        self.line = 1
+        self.line_start = 0
+        self.stack: list[_Open] = []
+        self.unclosed: dict[int, _Open] = {}
+
+    @property
+    def open_brackets(self) -> list[_Open]:
+        return list(self.stack)
+
+    def forget_brackets(self) -> None:
+        """Drop the bracket stack: called when the driver resynchronises at a new declaration, whose
+        nesting starts afresh whatever the broken one before it left open."""
+        self.stack = [entry for entry in self.stack if entry.kind == "${"]
+
+    def _column(self, offset: int) -> int:
+        return offset - self.line_start + 1
+
+    def _token(self, kind: str, start: int, start_line: int, start_column: int) -> Token:
+        return Token(
+            kind,
+            self.text[start : self.position],
+            start,
+            start_line,
+            start_column,
+            self.line,
+            self._column(self.position),
+            self.position,
+        )
+
+    def _point_span(self, start: int, end: int) -> Span:
+        """The span of ``text[start:end]`` on the current line."""
+        return Span(self.line, self._column(start), self.line, self._column(end))
+
+    def tokens(self) -> Iterator[Token | LexError]:
+        text = self.text
+        length = len(text)
+        match_code = _CODE.match
+        while self.position < length:
+            match = match_code(text, self.position)
+            if match is None:
+                yield from self._unexpected_character()
+                continue
+            group = match.lastgroup
+            start = self.position
+            if group == "space":
+                chunk = match.group()
+                newlines = chunk.count("\n")
+                if newlines and any(entry.kind == "${" for entry in self.stack):
+                    # An interpolation is part of its string's line: a newline inside means the
+                    # string was never closed.
+                    yield self._unterminated(stop=start + chunk.index("\n"))
+                    continue
+                self.position = match.end()
+                if newlines:
+                    self.line += newlines
+                    self.line_start = start + chunk.rindex("\n") + 1
+                continue
+            if group == "comment":
+                self.position = match.end()
+                continue
+            if group == "word":
+                self.position = match.end()
+                yield Token("WORD", match.group(), start, self.line, self._column(start), self.line,
+                            self._column(self.position), self.position)  # fmt: skip
+                continue
+            if group == "suffix" or group == "number":
+                yield from self._number(match)
+                continue
+            if group == "punct":
+                yield from self._punctuation(match.group())
+                continue
+            # group == "quote"
+            yield from self._string(self.line, self._column(start), begins=True)
+
+    # -- pieces ---------------------------------------------------------------------------------
+
+    def _unexpected_character(self) -> Iterator[LexError]:
+        character = self.text[self.position]
+        start = self.position
+        self.position += 1
+        hint = _CHARACTER_HINTS.get(character, "")
+        if not hint and not character.isascii() and (character.isalpha() or character == "_"):
+            hint = "names are ASCII letters, digits and `_`; put other text in a string"
+        if character == "\x00":
+            hint = "the file looks binary: NUL characters are not allowed"
+        yield LexError("E0102", f"unexpected character {describe_character(character)}",
+                       self._point_span(start, start + 1), hint)  # fmt: skip
+
+    def _number(self, match: re.Match[str]) -> Iterator[Token | LexError]:
+        start = self.position
+        digits = match.group("number")
+        suffix = match.group("suffix")
+        self.position = match.end()
+        span = self._point_span(start, self.position)
+        if suffix is None:
+            problem = number_problem(digits)
+            if problem:
+                yield LexError("E0106", problem, span, "write a number between about -1e308 and 1e308")
+                return
+            yield self._token("NUMBER", start, self.line, self._column(start))
+            return
+        if suffix in DURATION_UNITS and "e" not in digits.lower():
+            yield self._token("DURATION", start, self.line, self._column(start))
+            return
+        shown = match.group()
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        yield LexError("E0106", f"invalid number or duration `{shown}`", span,
+                       "a duration is a number followed by `ms`, `s`, `m` or `h` (`30s`, `1.5m`)")  # fmt: skip
+
+    def _punctuation(self, symbol: str) -> Iterator[Token | LexError]:
+        start = self.position
+        column = self._column(start)
+        self.position += len(symbol)
+        if symbol in OPENERS:
+            if len(self.stack) >= MAX_NESTING:
+                yield LexError("E0107", f"brackets nested more than {MAX_NESTING} deep",
+                               self._point_span(start, self.position),
+                               "split the value into `let` bindings", fatal=True)  # fmt: skip
+                return
+            self.stack.append(_Open(symbol, self.line, column))
+        elif symbol in CLOSERS:
+            top = self.stack[-1] if self.stack else None
+            if symbol == "}":
+                brace = next((e for e in reversed(self.stack) if e.kind in ("{", "${")), None)
+                if brace is not None and brace.kind == "${":
+                    # The interpolation ends here, even if a `(` or `[` inside it was left open
+                    # (the parser then reports that bracket).
+                    if top is not brace and top is not None:
+                        self.unclosed[start] = top
+                    del self.stack[self.stack.index(brace) :]
+                    yield from self._string(brace.quote_line, brace.quote_column, begins=False, start=start)
+                    return
+            if top is not None and top.kind == CLOSERS[symbol]:
+                self.stack.pop()
+            elif top is not None and top.kind != "${":
+                self.unclosed[start] = top
+        yield Token(PUNCTUATION[symbol], symbol, start, self.line, column, self.line,
+                    self._column(self.position), self.position)  # fmt: skip
+
+    def _string(
+        self, quote_line: int, quote_column: int, *, begins: bool, start: int | None = None
+    ) -> Iterator[Token | LexError]:
+        """Scan string text from just after a ``"`` (``begins``) or a closing ``}`` of an
+        interpolation up to the closing quote or the next ``${``."""
+        text = self.text
+        token_start = self.position if begins else start
+        assert token_start is not None
+        token_line = self.line
+        token_column = self._column(token_start)
+        if begins:
+            self.position += 1
+        position = self.position
+        length = len(text)
+        while True:
+            chunk = _STRING_TEXT.match(text, position)
+            if chunk is not None:
+                position = chunk.end()
+            if position >= length or text[position] == "\n":
+                self.position = position
+                yield self._unterminated(stop=position, quote=(quote_line, quote_column))
+                return
+            character = text[position]
+            if character == '"':
+                self.position = position + 1
+                yield self._token("STRING" if begins else "ISTR_END", token_start, token_line, token_column)
+                return
+            if character == "$":
+                if text.startswith("${", position):
+                    self.position = position + 2
+                    if len(self.stack) >= MAX_NESTING:
+                        yield LexError("E0107", f"interpolations nested more than {MAX_NESTING} deep",
+                                       self._point_span(position, position + 2), fatal=True)  # fmt: skip
+                        return
+                    self.stack.append(_Open("${", self.line, self._column(position), quote_line, quote_column))
+                    kind = "ISTR_BEGIN" if begins else "ISTR_MIDDLE"
+                    yield self._token(kind, token_start, token_line, token_column)
+                    return
+                position += 1
+                continue
+            # a backslash
+            error = escape_problem(text, position)
+            if error is not None:
+                end = min(position + 2, length)
+                self.position = position
+                yield LexError("E0105", error, self._point_span(position, end),
+                               r"the escapes are \n \t \r \\ \" \$ and \u{HEX}")  # fmt: skip
+            position += escape_length(text, position)
+
+    def _unterminated(self, stop: int, quote: tuple[int, int] | None = None) -> LexError:
+        """Report the string that is still open at ``stop`` (a newline or the end of the text), drop
+        every bracket opened inside it, and continue in code after it."""
+        if quote is None or any(entry.kind == "${" for entry in self.stack):
+            outermost = next(entry for entry in self.stack if entry.kind == "${")
+            quote = (outermost.quote_line, outermost.quote_column)
+            del self.stack[self.stack.index(outermost) :]
+        self.position = stop
+        line, column = quote
+        end_column = self._column(stop) if line == self.line else column + 1
+        return LexError("E0104", "unterminated string", Span(line, column, line, end_column),
+                        'close it with `"`; to put a line break in a string, write \\n')  # fmt: skip
+
+
+def number_problem(digits: str) -> str:
+    """Why a number literal cannot be represented ('' when it can)."""
+    if "." in digits or "e" in digits or "E" in digits:
+        mantissa = digits.split("e")[0].split("E")[0]
+        if len(mantissa) > MAX_INT_DIGITS:
+            return "number literal has too many digits"
+        try:
+            value = float(digits)
+        except (ValueError, OverflowError):
+            return "number literal is too large"
+        if value in (float("inf"), float("-inf")):
+            return "number literal is too large"
+        return ""
+    if len(digits) > MAX_INT_DIGITS:
+        return "number literal has too many digits"
+    return ""
+
+
+def escape_length(text: str, position: int) -> int:
+    """How many characters the escape at ``text[position]`` (a backslash) spans."""
+    if text.startswith("\\u", position):
+        match = _HEX.match(text, position + 2)
+        if match is not None:
+            return 2 + len(match.group())
+    return 2 if position + 1 < len(text) and text[position + 1] != "\n" else 1
+
+
+def escape_problem(text: str, position: int) -> str | None:
+    """What is wrong with the escape at ``text[position]`` (a backslash), or None."""
+    following = text[position + 1] if position + 1 < len(text) else ""
+    if following in ("n", "t", "r", "\\", '"', "$"):
+        return None
+    if following == "u":
+        match = _HEX.match(text, position + 2)
+        if match is None:
+            return r"invalid unicode escape: write \u{HEX} with 1 to 6 hex digits"
+        value = int(match.group(1), 16)
+        if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+            return f"\\u{{{match.group(1)}}} is not a unicode character"
+        return None
+    if following in ("", "\n"):
+        return "a backslash at the end of a line"
+    return f"invalid escape `\\{following}`" if following.isprintable() else "invalid escape"

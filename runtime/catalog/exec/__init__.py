@@ -1,0 +1,1 @@
+"""The built-in `exec` service (see service.py)."""

@@ -1,0 +1,129 @@
+"""The exec endpoint ``command``: run a command line with ``/bin/sh -c``.
+
+Standard output and standard error are copied line by line into the task's log as they come (a long
+build shows progress), standard output is also returned. A non-zero exit fails the call with the
+last lines of output, which is what a reader of a failed run needs first. The command gets the
+service's environment minus the variables that belong to the service itself (its port, the run's
+service token, the engine's address): a command has no business with them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import IO, Any
+
+from runtime.sdk import EndpointError
+
+TAIL_LINES = 10
+# After the command exits, how long its output pipes may stay open (held by a background child).
+DRAIN_GRACE = 2.0
+MAX_STDOUT_BYTES = 1 << 20
+SERVICE_ONLY_VARIABLES = ("PORT", "OI_SERVICE_TOKEN", "OI_ENGINE_ADDRESS", "OI_BIND_ADDRESS")
+
+Log = Callable[[str], None]
+
+
+class _Output:
+    """Collects both output streams: into the log sink, the tail, and (stdout only) the result."""
+
+    def __init__(self, sink: IO[bytes]) -> None:
+        self.sink = sink
+        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self.stdout = bytearray()
+        self.truncated = False
+        self._lock = threading.Lock()
+
+    def pump(self, stream: IO[bytes], is_stdout: bool) -> None:
+        for line in iter(stream.readline, b""):
+            with self._lock:
+                self.sink.write(line)
+                self.sink.flush()
+                self.tail.append(line.decode("utf-8", "replace").rstrip("\n"))
+                if is_stdout:
+                    room = MAX_STDOUT_BYTES - len(self.stdout)
+                    self.truncated = self.truncated or len(line) > room
+                    self.stdout += line[: max(room, 0)]
+        stream.close()
+
+    def last_lines(self) -> str:
+        lines = [line for line in self.tail if line.strip()]
+        if not lines:
+            return " (it wrote nothing)"
+        return "; last lines of its output:\n" + "\n".join("  | " + line for line in lines)
+
+
+def _environment() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if name not in SERVICE_ONLY_VARIABLES}
+
+
+def command(arguments: Mapping[str, Any], fd: str, log: Log) -> dict[str, Any]:
+    command_line = str(arguments["Command"])
+    timeout: float | None = float(arguments["Timeout"]) if arguments.get("Timeout") else None
+    directory = arguments.get("Directory") or None
+    sink: IO[bytes] = open(fd, "ab") if fd else sys.stderr.buffer  # noqa: SIM115 - closed below
+    try:
+        output = _Output(sink)
+        try:
+            process = subprocess.Popen(
+                ["/bin/sh", "-c", command_line],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=directory,
+                env=_environment(),
+                start_new_session=True,  # so a timeout can kill everything the command started
+            )
+        except OSError as error:
+            where = directory or os.getcwd()
+            raise EndpointError(f"cannot run /bin/sh in {where}: {error.strerror or error}") from None
+        assert process.stdout is not None and process.stderr is not None
+        pumps = [
+            threading.Thread(target=output.pump, args=(process.stdout, True), daemon=True),
+            threading.Thread(target=output.pump, args=(process.stderr, False), daemon=True),
+        ]
+        for pump in pumps:
+            pump.start()
+        try:
+            code = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            process.wait()
+            for pump in pumps:
+                pump.join()
+            raise EndpointError(
+                f"command timed out after {timeout:g}s and was killed{output.last_lines()}"
+            ) from None
+        _drain(process, pumps)
+    finally:
+        if fd:
+            sink.close()
+    if code != 0:
+        how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+        raise EndpointError(f"command {how}{output.last_lines()}")
+    if output.truncated:
+        log(f"stdout was longer than {MAX_STDOUT_BYTES} bytes: the result holds its beginning")
+    return {"ExitCode": code, "Stdout": output.stdout.decode("utf-8", "replace")}
+
+
+def _drain(process: subprocess.Popen[bytes], pumps: list[threading.Thread]) -> None:
+    """Wait for the output pumps; a background child still holding the pipes is killed with its group
+    rather than keeping the call open forever."""
+    for pump in pumps:
+        pump.join(DRAIN_GRACE)
+    if any(pump.is_alive() for pump in pumps):
+        _kill_group(process)
+        for pump in pumps:
+            pump.join()
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

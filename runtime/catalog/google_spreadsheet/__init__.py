@@ -1,0 +1,1 @@
+"""The built-in `google-spreadsheet` service (see service.py)."""

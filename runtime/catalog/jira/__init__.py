@@ -1,0 +1,1 @@
+"""The built-in `jira` service (see service.py)."""

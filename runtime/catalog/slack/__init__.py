@@ -1,0 +1,1 @@
+"""The built-in `slack` service (see service.py)."""

@@ -1,0 +1,1 @@
+"""The built-in `trello` service (see service.py)."""

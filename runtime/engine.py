@@ -1,0 +1,667 @@
+"""The engine: start the services, react to events, run tasks, record everything, stop the services.
+
+How a run goes:
+
+1. The services start (``ServiceRunner.start``), with a ``ReportServer`` beside them when any are
+   declared, so that a service can report events during a call.
+2. Events are handled one at a time, in order, on the thread that called ``run`` (the *engine thread*).
+   Handling an event means: apply it to the ``State`` (so conditions see it), append it to
+   ``history.yaml``, then ask every reaction's condition; each reaction whose condition holds builds
+   tasks. A task is queued for a bounded pool of ``parallelism`` worker threads.
+3. A worker computes the task's arguments (``Argument.func``), sends ``task.started``, calls the
+   endpoint (per-attempt timeout; up to ``retry.attempts`` attempts with doubling backoff, waiting on an
+   event that cancellation sets, never sleeping), and sends ``task.finished``. Workers never change the
+   state: they put events on the engine's queue, and the engine thread applies them.
+4. The run is over when no task is waiting or running and no event is left: ``task.finished`` is the
+   last event of each task (its reports come before it, during the call), so the engine counts tasks
+   built minus ``task.finished`` events handled, and stops the moment that reaches 0 with an empty
+   queue. Nothing polls and nothing sleeps.
+5. In every case (success, failure, timeout, a signal, an exception) the services are stopped in a
+   ``finally``, tasks still running are recorded as failed, ``engine.finished`` is recorded and
+   ``state.yaml`` written a last time.
+
+Non-reusable task names run at most once per run: building one again is ignored (and logged). A
+reusable task runs again each time a reaction builds it.
+
+Outcome (``RunResult.status`` / ``exit_code``):
+
+- ``succeeded`` / 0: every task that failed was *handled*: some reaction fired on its ``task.finished``
+  event (``on task("x").finished(failed) { ... }`` handles the failure of ``x``);
+- ``failed`` / 3: a task failed and no reaction fired on that failure (``failed_tasks`` names them), or
+  a condition or reaction raised (the run stops at once), or the services could not be started;
+- ``timed-out`` / 4: the whole-run ``timeout`` passed;
+- ``cancelled`` / 130 (SIGINT) or 143 (SIGTERM): the run was interrupted. Handlers are installed only
+  when ``run`` is called on the main thread (and ``handle_signals`` is on).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import queue
+import secrets as token_source
+import signal
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+
+from runtime.conditions import Condition
+from runtime.logs import EngineLog, HistoryFile, StateFile, task_log_name
+from runtime.model import (
+    EVENT_ENGINE_FINISHED,
+    EVENT_ENGINE_STARTED,
+    EVENT_TASK_FINISHED,
+    EVENT_TASK_REPORTED,
+    EVENT_TASK_STARTED,
+    TASK_STATUS_FAILED,
+    TASK_STATUS_SUCCESS,
+    Event,
+    EventMetadata,
+    EventReaction,
+    Pipeline,
+    Task,
+)
+from runtime.redact import Redactor, mask_secret_fields
+from runtime.services.base import RunContext, ServiceConnection, ServiceError, ServiceRunner
+from runtime.state import State
+
+STATUS_SUCCEEDED = "succeeded"
+STATUS_FAILED = "failed"
+STATUS_CANCELLED = "cancelled"
+STATUS_TIMED_OUT = "timed-out"
+
+EXIT_OK = 0
+EXIT_FAILED = 3
+EXIT_TIMED_OUT = 4
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+_EXIT_BY_SIGNAL: dict[int, int] = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
+
+
+@dataclass(frozen=True)
+class EngineKubernetesOptions:
+    """Run the services on Kubernetes: kubeconfig file ``path`` ("" = ``$KUBECONFIG`` or
+    ``~/.kube/config``), ``context`` in it ("" = current), ``namespace`` ("" = the context's, else
+    ``default``), or ``in_cluster`` (the pod's service account). ``image_registry``/``image_pattern``
+    name catalog services' images ("" = the Kubernetes runner's defaults)."""
+
+    path: str = ""
+    context: str = ""
+    namespace: str = ""
+    in_cluster: bool = False
+    image_registry: str = ""
+    image_pattern: str = ""
+
+    def kubernetes_options(self) -> Any:
+        """These options as the Kubernetes runner's ``KubernetesOptions`` (its defaults elsewhere)."""
+        from runtime.kubernetes.options import KubernetesOptions
+
+        values: dict[str, Any] = {
+            "kubeconfig": self.path,
+            "context": self.context,
+            "namespace": self.namespace,
+            "in_cluster": self.in_cluster,
+        }
+        if self.image_registry:
+            values["image_registry"] = self.image_registry
+        if self.image_pattern:
+            values["image_pattern"] = self.image_pattern
+        return KubernetesOptions(**values)
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """What to run and how.
+
+    ``logs_directory``: files go to ``<logs_directory>/logs``. ``kubeconfig``: run services on
+    Kubernetes. ``parallelism``: tasks running at once. ``timeout``: seconds for the whole run (None: no
+    bound). ``runner``: where services run (default: local processes, or Kubernetes when
+    ``kubeconfig`` is given). ``secrets``: values never to be written anywhere. ``service_token``: the
+    secret services must be called with (None: a new one per run). ``handle_signals``: turn
+    SIGINT/SIGTERM into a clean cancellation. ``state_interval``: see ``runtime.logs``.
+    ``print_summary``: say on stderr, in one line, why a run did not succeed."""
+
+    pipeline: Pipeline
+    logs_directory: str = "."
+    kubeconfig: EngineKubernetesOptions | None = None
+    parallelism: int = 8
+    timeout: float | None = None
+    runner: ServiceRunner | None = None
+    secrets: Sequence[str] = ()
+    service_token: str | None = None
+    handle_signals: bool = True
+    state_interval: float = 0.25
+    print_summary: bool = True
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How a run ended: ``status`` (succeeded / failed / cancelled / timed-out), ``exit_code`` for the
+    binary, ``failed_tasks`` (names of the failed tasks no reaction handled), a one-line ``message``
+    for the user ("" on success), the ``run_id`` and the ``logs_dir`` the files are in."""
+
+    status: str
+    exit_code: int
+    failed_tasks: tuple[str, ...] = ()
+    message: str = ""
+    run_id: str = ""
+    logs_dir: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == STATUS_SUCCEEDED
+
+
+@dataclass
+class _Notice:
+    """An event for the engine thread, with the recorded arguments for ``task.started``."""
+
+    event: Event
+    arguments: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class _Cancel:
+    signal_number: int
+
+
+@dataclass(frozen=True)
+class _Job:
+    run_id: str
+    task: Task
+    log_path: str
+
+
+class _Interrupted(BaseException):
+    """Raised by the signal handler while services start (a blocking call we cannot wake otherwise)."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+
+@dataclass
+class _Outcome:
+    status: str
+    exit_code: int
+    message: str = ""
+    failed_tasks: tuple[str, ...] = field(default_factory=tuple)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def make_event(name: str, payload: Mapping[str, Any] | None = None) -> Event:
+    return Event(
+        EventMetadata(name=name, id=new_id(), created_at=datetime.datetime.now(datetime.timezone.utc)),
+        dict(payload or {}),
+    )
+
+
+class Engine:
+    """Runs one pipeline once: ``Engine(options).run() -> RunResult``. Never raises for anything a
+    pipeline or its services do; every failure becomes a ``RunResult`` and a line in ``logs/log``."""
+
+    def __init__(self, options: EngineOptions) -> None:
+        self.options = options
+        self.run_id = new_id()
+        self.state = State()
+        self.logs_dir = os.path.abspath(os.path.join(options.logs_directory, "logs"))
+        self._token = (
+            options.service_token if options.service_token is not None else token_source.token_hex(16)
+        )
+        self._redactor = Redactor([*options.secrets, self._token])
+        self._notices: queue.SimpleQueue[_Notice | _Cancel] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._stopping = threading.Event()
+        self._built_names: set[str] = set()
+        self._outstanding = 0
+        self._built_jobs: list[_Job] = []
+        self._unhandled_failures: list[str] = []
+        self._runs_by_log: dict[str, tuple[str, str]] = {}
+        self._connections: Mapping[str, ServiceConnection] = {}
+        self._starting = False
+        self._ran = False
+        self._log: EngineLog | None = None
+
+    # -- the run ----------------------------------------------------------------------------------
+
+    def run(self) -> RunResult:
+        if self._ran:
+            raise RuntimeError("an Engine runs once: create a new Engine for another run")
+        self._ran = True
+        try:
+            outcome = self._run()
+        except Exception as error:  # the last line of defence: a result, never a traceback
+            outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, f"internal error: {type(error).__name__}: {error}")
+            self._log_traceback("internal error")
+        message = self._redactor.text(outcome.message)
+        if self.options.print_summary and outcome.status != STATUS_SUCCEEDED:
+            name = self.options.pipeline.metadata.name
+            print(f"{name}: {outcome.status}: {message} (logs: {self.logs_dir})", file=sys.stderr)
+        return RunResult(
+            status=outcome.status,
+            exit_code=outcome.exit_code,
+            failed_tasks=outcome.failed_tasks,
+            message=message,
+            run_id=self.run_id,
+            logs_dir=self.logs_dir,
+        )
+
+    def _run(self) -> _Outcome:
+        os.makedirs(os.path.join(self.logs_dir, "tasks"), exist_ok=True)
+        os.makedirs(os.path.join(self.logs_dir, "services"), exist_ok=True)
+        self._log = EngineLog(os.path.join(self.logs_dir, "log"), self._redactor)
+        self._history = HistoryFile(os.path.join(self.logs_dir, "history.yaml"), self._redactor)
+        self._state_file = StateFile(
+            os.path.join(self.logs_dir, "state.yaml"), self._redactor, interval=self.options.state_interval
+        )
+        pipeline = self.options.pipeline
+        self._log.info(f"run {self.run_id} of pipeline {pipeline.metadata.name!r} begins")
+        previous_handlers = self._install_signal_handlers()
+        runner: ServiceRunner | None = None
+        report_server: Any = None
+        outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, "the run ended before it began")
+        try:
+            services = list(pipeline.spec.services)
+            if services:
+                report_server = self._start_report_server()
+                runner = self._make_runner(report_server.address if report_server is not None else "")
+                self._starting = True
+                try:
+                    self._log.info(f"starting {len(services)} service(s)")
+                    self._connections = runner.start(
+                        services, RunContext(self.run_id, self.logs_dir, self._token)
+                    )
+                finally:
+                    self._starting = False
+            outcome = self._loop()
+        except _Interrupted as interruption:
+            outcome = self._cancelled(interruption.signal_number)
+        except ServiceError as error:
+            outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, str(error))
+            self._log.error(f"the services could not be started: {error}")
+        finally:
+            self._stopping.set()
+            for _ in range(max(1, self.options.parallelism)):
+                self._jobs.put(None)
+            self._stop(runner, report_server)
+            self._finish(outcome)
+            self._restore_signal_handlers(previous_handlers)
+        return outcome
+
+    def _loop(self) -> _Outcome:
+        assert self._log is not None
+        self._start_workers()
+        self._notices.put(_Notice(make_event(EVENT_ENGINE_STARTED)))
+        deadline = None if self.options.timeout is None else time.monotonic() + self.options.timeout
+        while True:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                return self._timed_out()
+            waits = [w for w in (self._state_file.seconds_until_due(),) if w is not None]
+            if deadline is not None:
+                waits.append(deadline - now)
+            try:
+                notice = self._notices.get(timeout=max(0.0, min(waits))) if waits else self._notices.get()
+            except queue.Empty:
+                self._state_file.write_if_due(self.state)
+                continue
+            if isinstance(notice, _Cancel):
+                return self._cancelled(notice.signal_number)
+            failure = self._handle(notice)
+            if failure is not None:
+                return failure
+            self._state_file.mark_changed()
+            self._state_file.write_if_due(self.state)
+            # Released only now, so that a written state shows the event before the tasks it built run.
+            for job in self._built_jobs:
+                self._jobs.put(job)
+            self._built_jobs.clear()
+            if self._outstanding == 0 and self._notices.empty():
+                break
+        if self._unhandled_failures:
+            names = tuple(dict.fromkeys(self._unhandled_failures))
+            details = "; ".join(f"task {name!r}: {self._task_error(name)}" for name in names[:3])
+            more = f" (and {len(names) - 3} more)" if len(names) > 3 else ""
+            return _Outcome(
+                STATUS_FAILED, EXIT_FAILED, f"{len(names)} task(s) failed: {details}{more}", names
+            )
+        return _Outcome(STATUS_SUCCEEDED, EXIT_OK)
+
+    def _handle(self, notice: _Notice) -> _Outcome | None:
+        """Apply one event and run the reactions; an outcome when a reaction broke the run."""
+        assert self._log is not None
+        event = notice.event
+        self.state.apply(event, notice.arguments)
+        self._history.append(event)
+        self._log_event(event)
+        if event.metadata.name == EVENT_TASK_FINISHED:
+            self._outstanding -= 1
+        fired = False
+        for index, reaction in enumerate(self.options.pipeline.spec.reactions, start=1):
+            try:
+                if not reaction.condition(event, self.state):
+                    continue
+                fired = True
+                built = reaction.reaction(event, self.state)
+                for task in built or ():
+                    self._schedule(task, event)
+            except Exception as error:
+                where = _describe_reaction(index, reaction)
+                self._log_traceback(f"{where} raised on event {event.metadata.name}")
+                return _Outcome(STATUS_FAILED, EXIT_FAILED, f"{where} raised {type(error).__name__}: {error}")
+        payload = event.payload
+        if event.metadata.name == EVENT_TASK_FINISHED and payload.get("status") == TASK_STATUS_FAILED:
+            if fired:
+                self._log.info(f"the failure of task {payload.get('task')!r} was handled by a reaction")
+            else:
+                self._unhandled_failures.append(str(payload.get("task")))
+        return None
+
+    def _schedule(self, task: Task, event: Event) -> None:
+        assert self._log is not None
+        if not isinstance(task, Task):
+            raise TypeError(f"a reaction must return Task objects, not {type(task).__name__}")
+        name = task.metadata.name
+        if name in self._built_names and not task.metadata.reusable:
+            self._log.info(
+                f"task {name!r} was built again and ignored: it already ran in this run (not reusable)"
+            )
+            return
+        self._built_names.add(name)
+        run_id = new_id()
+        log_path = os.path.join(self.logs_dir, "tasks", task_log_name(name, run_id))
+        with open(log_path, "a", encoding="utf-8"):
+            pass  # exists before the service is told to write to it
+        self._runs_by_log[log_path] = (run_id, name)
+        self.state.add_pending(run_id, name, event.metadata.id, log_path)
+        self._outstanding += 1
+        self._built_jobs.append(_Job(run_id, task, log_path))
+
+    # -- workers ----------------------------------------------------------------------------------
+
+    def _start_workers(self) -> None:
+        for number in range(max(1, self.options.parallelism)):
+            threading.Thread(target=self._work, name=f"oi-task-{number}", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None or self._stopping.is_set():
+                return
+            try:
+                self._run_task(job)
+            except Exception as error:  # a bug must still finish the task, or the run would never end
+                self._notices.put(self._finished(job, TASK_STATUS_FAILED, f"{type(error).__name__}: {error}"))
+
+    def _run_task(self, job: _Job) -> None:
+        task = job.task
+        spec = task.spec
+        error = ""
+        arguments: dict[str, Any] = {}
+        for argument in spec.arguments:
+            try:
+                arguments[argument.key] = argument.get_value()
+            except Exception as failure:
+                error = (
+                    f"argument {argument.key!r} could not be computed: {type(failure).__name__}: {failure}"
+                )
+                break
+        connection = self._connections.get(spec.service)
+        if connection is None and not error:
+            known = ", ".join(sorted(self._connections)) or "none"
+            error = f"no service is called {spec.service!r} in this pipeline (services: {known})"
+        recorded = self._recorded_arguments(connection, spec.endpoint, arguments)
+        payload = {"task": task.metadata.name, "id": job.run_id}
+        self._notices.put(_Notice(make_event(EVENT_TASK_STARTED, payload), recorded))
+        if error or connection is None:
+            self._notices.put(self._finished(job, TASK_STATUS_FAILED, error))
+            return
+        attempts = max(1, task.metadata.retry.attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                output = connection.call(spec.endpoint, arguments, job.log_path, task.metadata.timeout)
+            except Exception as failure:
+                error = (
+                    str(failure)
+                    if isinstance(failure, ServiceError)
+                    else f"{type(failure).__name__}: {failure}"
+                )
+            else:
+                self._redactor.file(job.log_path)
+                self._notices.put(self._finished(job, TASK_STATUS_SUCCESS, "", output))
+                return
+            if attempt == attempts or self._stopping.is_set():
+                break
+            backoff = task.metadata.retry.backoff * (2 ** (attempt - 1))
+            if self._log is not None:
+                self._log.warning(
+                    f"task {task.metadata.name!r} attempt {attempt} of {attempts} failed: {error}; "
+                    f"next attempt in {backoff:g}s"
+                )
+            if self._stopping.wait(backoff):
+                break
+        if attempts > 1:
+            error = f"{error} (after {attempt} attempt(s))"
+        self._redactor.file(job.log_path)
+        self._notices.put(self._finished(job, TASK_STATUS_FAILED, error))
+
+    def _recorded_arguments(
+        self, connection: ServiceConnection | None, endpoint: str, arguments: Mapping[str, Any]
+    ) -> Mapping[str, Any]:
+        """The arguments as the state shows them: fields the schema marks secret masked (and their
+        values learned by the redactor)."""
+        paths = _secret_paths(connection, endpoint)
+        return mask_secret_fields(dict(arguments), paths, learn=self._redactor) if paths else dict(arguments)
+
+    def _finished(self, job: _Job, status: str, error: str, output: Any = None) -> _Notice:
+        payload = {"task": job.task.metadata.name, "id": job.run_id, "status": status, "error": error}
+        payload["output"] = output
+        return _Notice(make_event(EVENT_TASK_FINISHED, payload))
+
+    # -- reports ----------------------------------------------------------------------------------
+
+    def _start_report_server(self) -> Any:
+        try:
+            from runtime.services.reporting import ReportServer
+        except ImportError:
+            return None
+        server = ReportServer(self._on_report, self._token)
+        try:
+            server.start()
+        except Exception as error:  # reporting is an extra: the run goes on without it
+            if self._log is not None:
+                self._log.warning(f"the report server could not start ({error}); task reports are off")
+            return None
+        return server
+
+    def _on_report(self, fd: str, event_name: str, data: Any) -> None:
+        run = self._runs_by_log.get(fd)
+        if run is None:
+            raise ValueError(f"no task of this run writes to {fd!r}")
+        run_id, name = run
+        payload = {"task": name, "id": run_id, "event": event_name, "data": data}
+        self._notices.put(_Notice(make_event(EVENT_TASK_REPORTED, payload)))
+
+    # -- runners ----------------------------------------------------------------------------------
+
+    def _make_runner(self, report_address: str) -> ServiceRunner:
+        runner = self.options.runner
+        if runner is not None:
+            if report_address and getattr(runner, "engine_address", None) == "":
+                runner.engine_address = report_address  # type: ignore[attr-defined]
+            return runner
+        if self.options.kubeconfig is not None:
+            return _kubernetes_runner(self.options.kubeconfig, report_address)
+        from runtime.services.local import LocalRunner
+
+        return LocalRunner(engine_address=report_address)
+
+    # -- the end ----------------------------------------------------------------------------------
+
+    def _stop(self, runner: ServiceRunner | None, report_server: Any) -> None:
+        if runner is not None:
+            try:
+                runner.stop()
+            except Exception as error:
+                if self._log is not None:
+                    self._log.error(f"stopping the services failed: {error}")
+        if report_server is not None:
+            try:
+                report_server.stop(grace=0)
+            except Exception as error:
+                if self._log is not None:
+                    self._log.error(f"stopping the report server failed: {error}")
+
+    def _finish(self, outcome: _Outcome) -> None:
+        if self._log is None:
+            return
+        reason = {STATUS_CANCELLED: "the run was cancelled", STATUS_TIMED_OUT: "the run timed out"}.get(
+            outcome.status, "the run stopped"
+        )
+        for run_id, task_state in list(self.state.tasks.items()):
+            if not task_state.finished:
+                self.state.abandon(run_id, f"{reason} before this task finished")
+                self._redactor.file(task_state.logger)
+        finished = make_event(EVENT_ENGINE_FINISHED, {"status": outcome.status})
+        self.state.apply(finished)
+        try:
+            self._history.append(finished)
+            self._state_file.write(self.state)
+        finally:
+            self._history.close()
+        for name in sorted(os.listdir(os.path.join(self.logs_dir, "services"))):
+            if name.endswith(f"-{self.run_id}.log"):
+                self._redactor.file(os.path.join(self.logs_dir, "services", name))
+        level = self._log.info if outcome.status == STATUS_SUCCEEDED else self._log.error
+        level(f"run {self.run_id} {outcome.status}" + (f": {outcome.message}" if outcome.message else ""))
+        self._log.close()
+
+    def _timed_out(self) -> _Outcome:
+        message = f"the run did not finish within its timeout of {self.options.timeout:g}s"
+        if self._log is not None:
+            self._log.error(message)
+        return _Outcome(STATUS_TIMED_OUT, EXIT_TIMED_OUT, message, self._running_task_names())
+
+    def _cancelled(self, signal_number: int) -> _Outcome:
+        try:
+            name = signal.Signals(signal_number).name
+        except ValueError:
+            name = f"signal {signal_number}"
+        message = f"interrupted by {name}"
+        if self._log is not None:
+            self._log.warning(f"{message}: stopping")
+        exit_code = _EXIT_BY_SIGNAL.get(signal_number, 128 + signal_number)
+        return _Outcome(STATUS_CANCELLED, exit_code, message, self._running_task_names())
+
+    def _running_task_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(ts.task for ts in self.state.tasks.values() if not ts.finished))
+
+    def _task_error(self, name: str) -> str:
+        latest = self.state.latest_finished(name)
+        return latest.error if latest is not None and latest.error else "failed"
+
+    # -- signals ----------------------------------------------------------------------------------
+
+    def _install_signal_handlers(self) -> dict[int, Any]:
+        if not self.options.handle_signals or threading.current_thread() is not threading.main_thread():
+            return {}
+        previous: dict[int, Any] = {}
+        for number in (signal.SIGINT, signal.SIGTERM):
+            previous[number] = signal.signal(number, self._on_signal)
+        return previous
+
+    def _on_signal(self, signal_number: int, frame: FrameType | None) -> None:
+        if self._stopping.is_set():
+            return  # already stopping: the services are being stopped within their grace period
+        if self._starting:
+            raise _Interrupted(signal_number)
+        self._notices.put(_Cancel(signal_number))  # SimpleQueue.put is safe in a signal handler
+
+    def _restore_signal_handlers(self, previous: Mapping[int, Any]) -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+    # -- logging ----------------------------------------------------------------------------------
+
+    def _log_event(self, event: Event) -> None:
+        assert self._log is not None
+        payload = event.payload
+        name = event.metadata.name
+        if name == EVENT_TASK_STARTED:
+            self._log.info(f"task {payload.get('task')!r} ({payload.get('id')}) started")
+        elif name == EVENT_TASK_FINISHED:
+            status = payload.get("status")
+            text = f"task {payload.get('task')!r} ({payload.get('id')}) finished: {status}"
+            if status == TASK_STATUS_FAILED:
+                self._log.error(f"{text}: {payload.get('error')}")
+            else:
+                self._log.info(text)
+        elif name == EVENT_TASK_REPORTED:
+            self._log.info(
+                f"task {payload.get('task')!r} ({payload.get('id')}) reported {payload.get('event')!r}"
+            )
+        else:
+            self._log.info(f"event {name}")
+
+    def _log_traceback(self, what: str) -> None:
+        if self._log is not None:
+            self._log.error(f"{what}:\n{traceback.format_exc().rstrip()}")
+
+
+def _describe_reaction(index: int, reaction: EventReaction) -> str:
+    condition = reaction.condition
+    described = repr(condition) if isinstance(condition, Condition) else getattr(condition, "__name__", "")
+    build = getattr(reaction.reaction, "__name__", "")
+    parts = [f"reaction {index}"]
+    if described:
+        parts.append(f"on {described}")
+    if build and build != "<lambda>":
+        parts.append(f"({build})")
+    return " ".join(parts)
+
+
+def _secret_paths(connection: ServiceConnection | None, endpoint: str) -> list[tuple[str, ...]]:
+    """Paths of the argument fields ``endpoint``'s schema marks secret, when the connection knows it:
+    a connection may offer ``arguments_schema(endpoint)``, or expose its parsed schemas through
+    ``initialize()`` as the gRPC connection does."""
+    if connection is None:
+        return []
+    schema: Any = None
+    try:
+        getter: Callable[[str], Any] | None = getattr(connection, "arguments_schema", None)
+        if getter is not None:
+            schema = getter(endpoint)
+        elif hasattr(connection, "initialize"):
+            endpoint_schemas = connection.initialize().get(endpoint)  # type: ignore[attr-defined]
+            validator = getattr(endpoint_schemas, "arguments", None)
+            schema = getattr(validator, "schema", None)
+        if not isinstance(schema, Mapping):
+            return []
+        from runtime.services.schemas import secret_paths
+
+        return secret_paths(schema)
+    except Exception:
+        return []  # unknown schema: nothing is marked secret (the call itself reports a broken service)
+
+
+def _kubernetes_runner(options: EngineKubernetesOptions, report_address: str) -> ServiceRunner:
+    # Imported here: the kubernetes package takes a noticeable time to import.
+    from runtime import kubernetes
+
+    try:
+        runner_class = kubernetes.KubernetesRunner
+    except (ImportError, AttributeError) as error:
+        raise ServiceError(f"running services on Kubernetes is not available here: {error}") from None
+    runner: ServiceRunner = runner_class(options.kubernetes_options())
+    if report_address and getattr(runner, "engine_address", None) == "":
+        runner.engine_address = report_address  # type: ignore[attr-defined]
+    return runner

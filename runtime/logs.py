@@ -1,0 +1,211 @@
+"""The files a run writes under ``<logs directory>/logs``: ``log`` (the engine's timestamped lines),
+``tasks/<task>-<id>.log``, ``history.yaml`` and ``state.yaml`` (field names of the original's yaml tags).
+
+Both yaml files can be read while the run goes on, and parse at every instant, even after the engine is
+killed with SIGKILL:
+
+- ``history.yaml`` is a YAML list that only grows: each event is appended as one ``- {...}`` line (flow
+  style, no line breaks inside) by a single ``write`` to a file opened for appending. A kill lands between
+  two writes, so the file always ends with a whole line. Cost per event: one line, O(1).
+- ``state.yaml`` is replaced as a whole (temporary file in the same directory + ``os.replace``), so a
+  reader sees the old or the new content, never a mix. Rewriting it after every event would cost O(tasks)
+  per event (quadratic in a big fan-out), so writes are coalesced: while the table holds at most
+  ``immediate_limit`` task runs it is written after every event (cheap, and always current); beyond
+  that, at most once per ``interval`` seconds, and at least ``10 x`` the time the last write took apart,
+  which bounds the time spent writing it to about a tenth of the run. The engine waits on its event queue
+  only until the next write is due, so the file is never more than about ``interval`` behind, and it is
+  always written at the end. Each task run's yaml fragment is cached until that run changes, so a rewrite
+  is a join of cached text. No ``fsync``: the files survive the process being killed, not a power cut.
+
+``output`` and ``arguments`` are written as JSON text, as the original did (its fields were strings).
+Everything written goes through the run's ``Redactor``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from runtime.model import Event
+from runtime.redact import Redactor, write_atomically
+from runtime.state import State, TaskState
+
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_FILENAME = 100
+
+
+def task_log_name(task_name: str, run_id: str) -> str:
+    """The file name of a task run's log: the task name made safe for any file system, then the id."""
+    safe = _UNSAFE_FILENAME.sub("_", task_name).strip("._") or "task"
+    return f"{safe[:_MAX_FILENAME]}-{run_id}.log"
+
+
+def timestamp(moment: datetime.datetime | None = None) -> str:
+    """UTC, ISO 8601 with milliseconds and a ``Z``: ``2024-05-01T12:00:00.123Z``."""
+    moment = moment or datetime.datetime.now(datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def plain(value: Any) -> Any:
+    """``value`` made of the types yaml and JSON both know (others become their ``str``)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(item) for item in value]
+    return str(value)
+
+
+class EngineLog:
+    """``logs/log``: one timestamped, redacted line per message; flushed per line so it can be tailed."""
+
+    def __init__(self, path: str, redactor: Redactor) -> None:
+        self.path = path
+        self._redactor = redactor
+        self._lock = threading.Lock()
+        self._handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+
+    def write(self, message: str, level: str = "info") -> None:
+        text = self._redactor.text(message).replace("\n", "\n    ")
+        with self._lock:
+            if self._handle.closed:
+                return
+            self._handle.write(f"{timestamp()} {level:<5} {text}\n")
+            self._handle.flush()
+
+    def info(self, message: str) -> None:
+        self.write(message, "info")
+
+    def warning(self, message: str) -> None:
+        self.write(message, "warn")
+
+    def error(self, message: str) -> None:
+        self.write(message, "error")
+
+    def close(self) -> None:
+        with self._lock:
+            self._handle.close()
+
+
+def event_record(event: Event, redactor: Redactor) -> dict[str, Any]:
+    """The event as the history file shows it: ``{metadata: {name, id, createdAt}, payload}``."""
+    return {
+        "metadata": {
+            "name": event.metadata.name,
+            "id": event.metadata.id,
+            "createdAt": timestamp(event.metadata.created_at),
+        },
+        "payload": plain(redactor.value(dict(event.payload))),
+    }
+
+
+class HistoryFile:
+    """``logs/history.yaml``: appends one whole line per event (see the module docstring)."""
+
+    def __init__(self, path: str, redactor: Redactor) -> None:
+        self.path = path
+        self._redactor = redactor
+        self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+
+    def append(self, event: Event) -> None:
+        line = yaml.dump(
+            event_record(event, self._redactor),
+            Dumper=_Dumper,
+            default_flow_style=True,
+            width=2**30,
+            allow_unicode=True,
+            sort_keys=False,
+        ).rstrip("\n")
+        if "\n" in line:  # yaml never breaks a flow line this wide, but a torn item must not be possible
+            line = json.dumps(event_record(event, self._redactor), ensure_ascii=True)
+        data = f"- {line}\n".encode()
+        while data:
+            written = os.write(self._descriptor, data)
+            data = data[written:]
+
+    def close(self) -> None:
+        if self._descriptor >= 0:
+            os.close(self._descriptor)
+            self._descriptor = -1
+
+
+class StateFile:
+    """``logs/state.yaml``, rewritten atomically and coalesced (see the module docstring)."""
+
+    def __init__(
+        self, path: str, redactor: Redactor, interval: float = 0.25, immediate_limit: int = 200
+    ) -> None:
+        self.path = path
+        self._redactor = redactor
+        self._interval = interval
+        self._immediate_limit = immediate_limit
+        self._fragments: dict[str, tuple[TaskState, str]] = {}
+        self._dirty = True
+        self._next_write_at = 0.0
+
+    def mark_changed(self) -> None:
+        self._dirty = True
+
+    def seconds_until_due(self) -> float | None:
+        """How long the engine may wait before it must call ``write_if_due`` (None: nothing pending)."""
+        if not self._dirty:
+            return None
+        return max(0.0, self._next_write_at - time.monotonic())
+
+    def write_if_due(self, state: State) -> None:
+        if not self._dirty:
+            return
+        if len(state.tasks) <= self._immediate_limit or time.monotonic() >= self._next_write_at:
+            self.write(state)
+
+    def write(self, state: State) -> None:
+        started = time.monotonic()
+        engine_state, task_states = state.snapshot()
+        parts = [f"metadata:\n  state: {engine_state}\n"]
+        if task_states:
+            parts.append("tasks:\n")
+            parts.extend(self._fragment(task_state) for task_state in task_states)
+        else:
+            parts.append("tasks: {}\n")
+        write_atomically(self.path, "".join(parts).encode("utf-8"))
+        self._dirty = False
+        took = time.monotonic() - started
+        self._next_write_at = time.monotonic() + max(self._interval, 10 * took)
+
+    def _fragment(self, task_state: TaskState) -> str:
+        cached = self._fragments.get(task_state.id)
+        if cached is not None and cached[0] is task_state:
+            return cached[1]
+        record = {
+            task_state.id: {
+                "state": task_state.state,
+                "status": task_state.status,
+                "task": self._redactor.text(task_state.task),
+                "output": self._json_text(task_state.output),
+                "arguments": self._json_text(task_state.arguments),
+                "error": self._redactor.text(task_state.error),
+                "event-id": task_state.event_id,
+                "logger": task_state.logger,
+            }
+        }
+        text = yaml.dump(
+            record, Dumper=_Dumper, default_flow_style=False, allow_unicode=True, sort_keys=False
+        )
+        fragment = "".join(f"  {line}\n" for line in text.rstrip("\n").split("\n"))
+        self._fragments[task_state.id] = (task_state, fragment)
+        return fragment
+
+    def _json_text(self, value: Any) -> str:
+        if value is None:
+            return ""
+        return json.dumps(plain(self._redactor.value(value)), ensure_ascii=False, sort_keys=True)

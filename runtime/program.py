@@ -1,0 +1,496 @@
+"""The command line of a pipeline binary: params, flags, ``--version``, exit codes.
+
+Generated code describes the pipeline as a ``ProgramSpec`` and ends with ``main(PROGRAM)``. ``main``
+reads the flags, binds every param (a ``--param`` flag wins over an ``OI_PARAM_<NAME>`` environment
+variable, which wins over the declared default), builds the ``Pipeline`` and runs the engine.
+
+A user of the binary never sees a Python traceback: a bad flag or a bad or missing param value is one
+line on stderr and exit status 2; an unexpected failure is one line and exit status 70. Exit statuses
+of a run come from the engine: 0 succeeded, 3 failed, 4 timed out, 130 interrupted.
+
+``parse_command_line`` and ``bind_params`` are pure (argv and environment in, values out) so that
+they can be tested in-process; ``run`` returns the exit status and ``main`` exits with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn, TextIO
+
+import runtime
+from runtime.model import Pipeline
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_FAILED = 3
+EXIT_TIMED_OUT = 4
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+PARAM_TYPES = ("string", "number", "bool", "secret", "list", "object", "any")
+ENV_PREFIX = "OI_PARAM_"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """A declared param. ``type`` is one of ``PARAM_TYPES`` (``list[T]`` is ``"list"``); ``required``
+    is True when there is no default; ``default`` computes the default at run time from the params
+    bound so far (defaults may read the environment or earlier params)."""
+
+    name: str
+    type: str
+    required: bool
+    default: Callable[[Mapping[str, Any]], Any] | None = None
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    """What a pipeline binary runs: the pipeline ``name``, its ``params`` in declaration order, ``build``
+    (bound params -> the ``Pipeline``), provenance (``source_path``, ``source_sha256``,
+    ``compiler_version``), the target ``os``/``arch`` from the pipeline block ("" = the host's), and the
+    pipeline block's ``parallelism`` and ``timeout`` (seconds), None when not given."""
+
+    name: str
+    params: tuple[ParamSpec, ...]
+    build: Callable[[Mapping[str, Any]], Pipeline]
+    source_path: str
+    source_sha256: str
+    compiler_version: str
+    os: str
+    arch: str
+    parallelism: int | None
+    timeout: float | None
+
+
+class UsageError(Exception):
+    """A bad flag or param value; the message is one line for the user (exit status 2)."""
+
+
+@dataclass(frozen=True)
+class KubernetesFlags:
+    """The Kubernetes flags as given; ``requested`` is True when any of them was."""
+
+    kubeconfig: str = ""
+    context: str = ""
+    namespace: str = ""
+    in_cluster: bool = False
+
+    @property
+    def requested(self) -> bool:
+        return bool(self.kubeconfig or self.context or self.namespace or self.in_cluster)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The parsed command line. ``params`` are the raw ``--param`` values by name (not yet converted);
+    ``service_paths`` maps a service alias to the binary that replaces its path."""
+
+    show_help: bool = False
+    show_version: bool = False
+    version_json: bool = False
+    cleanup: bool = False
+    logs_dir: str = "."
+    params: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    kubernetes: KubernetesFlags = KubernetesFlags()
+    parallelism: int | None = None
+    timeout: float | None = None
+    service_paths: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+# Information the build added to the binary (build time, base); None when run from source.
+_build_info: dict[str, Any] | None = None
+
+
+def set_build_info(info: Mapping[str, Any]) -> None:
+    """Called by the launcher of a built binary before the pipeline module runs."""
+    global _build_info
+    _build_info = dict(info)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises ``UsageError`` instead of printing usage and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _argument_parser(program_name: str) -> _Parser:
+    parser = _Parser(prog=program_name, add_help=False, allow_abbrev=False)
+    parser.add_argument("-h", "--help", action="store_true")
+    parser.add_argument("--version", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--logs-dir", default=".")
+    parser.add_argument("--param", "-p", action="append", default=[])
+    parser.add_argument("--kubeconfig", default="")
+    parser.add_argument("--kube-context", default="")
+    parser.add_argument("--kube-namespace", default="")
+    parser.add_argument("--in-cluster", action="store_true")
+    parser.add_argument("--cleanup", action="store_true")
+    parser.add_argument("--parallelism")
+    parser.add_argument("--timeout")
+    parser.add_argument("--service-path", action="append", default=[])
+    return parser
+
+
+def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
+    """The flags of ``argv`` (without the program name). Raises ``UsageError``."""
+    options = _argument_parser(spec.name).parse_args(list(argv))
+    if options.json and not options.version:
+        raise UsageError("--json only goes with --version")
+    declared = {param.name for param in spec.params}
+    params: dict[str, str] = {}
+    for item in options.param:
+        name, value = _split_assignment(item, "--param", "NAME=VALUE")
+        if name not in declared:
+            raise UsageError(f"unknown param '{name}' ({_known_params(spec)})")
+        params[name] = value
+    service_paths: dict[str, str] = {}
+    for item in options.service_path:
+        alias, path = _split_assignment(item, "--service-path", "ALIAS=PATH")
+        service_paths[alias] = path
+    return Invocation(
+        show_help=options.help,
+        show_version=options.version,
+        version_json=options.json,
+        cleanup=options.cleanup,
+        logs_dir=options.logs_dir,
+        params=params,
+        kubernetes=KubernetesFlags(
+            options.kubeconfig, options.kube_context, options.kube_namespace, options.in_cluster
+        ),
+        parallelism=None if options.parallelism is None else _parse_parallelism(options.parallelism),
+        timeout=None if options.timeout is None else parse_duration(options.timeout, "--timeout"),
+        service_paths=service_paths,
+    )
+
+
+def _split_assignment(item: str, flag: str, shape: str) -> tuple[str, str]:
+    name, separator, value = item.partition("=")
+    if not separator or not name:
+        raise UsageError(f"{flag} expects {shape}, got '{item}'")
+    return name, value
+
+
+def _known_params(spec: ProgramSpec) -> str:
+    names = [param.name for param in spec.params]
+    return "params: " + ", ".join(names) if names else "this pipeline has no params"
+
+
+def _parse_parallelism(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--parallelism expects a whole number, got '{text}'") from None
+    if value < 1:
+        raise UsageError(f"--parallelism must be at least 1, got {value}")
+    return value
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)?")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def parse_duration(text: str, flag: str) -> float:
+    """Seconds from ``30``, ``30s``, ``1.5m``, ``500ms`` or ``2h``. Raises ``UsageError``."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None or float(match.group(1)) <= 0:
+        raise UsageError(f"{flag} expects a positive duration such as 30, 30s, 10m or 1h, got '{text}'")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def env_name(param_name: str) -> str:
+    """The environment variable that feeds a param: ``OI_PARAM_`` + the name upper-cased, ``-`` -> ``_``."""
+    return ENV_PREFIX + param_name.upper().replace("-", "_")
+
+
+def convert(param: ParamSpec, text: str, origin: str) -> Any:
+    """The value of ``text`` for ``param``'s type. ``origin`` names where the text came from."""
+    kind = param.type
+    if kind in ("string", "secret"):
+        return text
+    if kind == "number":
+        return _convert_number(param, text, origin)
+    if kind == "bool":
+        lowered = text.strip().lower()
+        if lowered in ("true", "yes", "1"):
+            return True
+        if lowered in ("false", "no", "0"):
+            return False
+        raise UsageError(
+            f"param '{param.name}' ({origin}) expects a bool (true/false/yes/no/1/0), got '{text}'"
+        )
+    if kind in ("list", "object"):
+        wanted = list if kind == "list" else dict
+        example = '["a", "b"]' if kind == "list" else '{"key": "value"}'
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if not isinstance(value, wanted):
+            raise UsageError(f"param '{param.name}' ({origin}) expects a JSON {kind} such as {example}")
+        return value
+    # "any": JSON when the text is JSON, else the text itself.
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _convert_number(param: ParamSpec, text: str, origin: str) -> int | float:
+    stripped = text.strip()
+    try:
+        return int(stripped)
+    except ValueError:
+        pass
+    try:
+        value = float(stripped)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise UsageError(f"param '{param.name}' ({origin}) expects a number, got '{text}'")
+    return value
+
+
+def bind_params(
+    spec: ProgramSpec, given: Mapping[str, str], environ: Mapping[str, str]
+) -> tuple[dict[str, Any], list[str]]:
+    """Every param's value, in declaration order, and the secret values (for redaction).
+
+    A ``--param`` value wins over the environment, which wins over the default; a default sees the
+    params bound before it. Raises ``UsageError`` for a missing or badly typed value."""
+    bound: dict[str, Any] = {}
+    secrets: list[str] = []
+    for param in spec.params:
+        variable = env_name(param.name)
+        if param.name in given:
+            value = convert(param, given[param.name], "--param")
+        elif variable in environ:
+            value = convert(param, environ[variable], variable)
+        elif param.default is not None:
+            try:
+                value = param.default(bound)
+            except Exception as error:
+                raise UsageError(
+                    f"param '{param.name}': its default could not be computed ({_one_line(error)}); "
+                    f"pass --param {param.name}=VALUE or set {variable}"
+                ) from None
+        else:
+            raise UsageError(
+                f"missing param '{param.name}': pass --param {param.name}=VALUE or set {variable}"
+            )
+        bound[param.name] = value
+        if param.type == "secret" and isinstance(value, str) and value:
+            secrets.append(value)
+    return bound, secrets
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
+
+
+def version_info(spec: ProgramSpec) -> dict[str, Any]:
+    """The provenance ``--version`` shows: the spec's, the runtime's, and the build's when built."""
+    build = _build_info or {}
+    return {
+        "pipeline": spec.name,
+        "source": spec.source_path,
+        "source_sha256": spec.source_sha256,
+        "compiler_version": spec.compiler_version,
+        "runtime_version": runtime.__version__,
+        "os": build.get("os") or spec.os,
+        "arch": build.get("arch") or spec.arch,
+        "built_at": build.get("built_at"),
+    }
+
+
+def render_version(spec: ProgramSpec) -> str:
+    info = version_info(spec)
+    target = f"{info['os']}/{info['arch']}" if info["os"] else "the host"
+    return "\n".join(
+        [
+            f"{info['pipeline']} (oi pipeline)",
+            f"  source:   {info['source']} (sha256 {info['source_sha256']})",
+            f"  compiler: oic {info['compiler_version']}",
+            f"  runtime:  oi runtime {info['runtime_version']}",
+            f"  target:   {target}",
+            f"  built:    {info['built_at'] or 'not built (run from source)'}",
+        ]
+    )
+
+
+def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
+    """The ``--help`` text: the params with their types and defaults, then the flags."""
+    lines = [
+        f"usage: {spec.name} [--param NAME=VALUE ...] [--logs-dir DIR] [options]",
+        "",
+        f"Runs the oi pipeline '{spec.name}' (from {spec.source_path}).",
+        "",
+    ]
+    if spec.params:
+        lines.append(f"params (--param NAME=VALUE, or the environment variable {ENV_PREFIX}NAME):")
+        width = max(len(param.name) for param in spec.params)
+        for param, default in zip(spec.params, _help_defaults(spec, environ), strict=True):
+            lines.append(
+                f"  {param.name.ljust(width)}  {param.type.ljust(6)}  {default}  [{env_name(param.name)}]"
+            )
+    else:
+        lines.append("params: none")
+    lines += [
+        "",
+        "options:",
+        "  --logs-dir DIR             where logs/ (state.yaml, history.yaml, task logs) goes (default: .)",
+        "  --param, -p NAME=VALUE     set a param (repeatable)",
+        "  --parallelism N            tasks running at once",
+        "  --timeout DURATION         stop the run after this long (30, 30s, 10m, 1h)",
+        "  --service-path ALIAS=PATH  run this binary for the path service ALIAS",
+        "  --kubeconfig PATH          run the services in Kubernetes, with this kubeconfig",
+        "  --kube-context NAME        the kubeconfig context to use",
+        "  --kube-namespace NAME      the namespace to run the services in",
+        "  --in-cluster               run the services in the cluster this binary runs in",
+        "  --cleanup                  delete Kubernetes leftovers of crashed runs, then exit",
+        "  --version [--json]         show what this binary was built from",
+        "  -h, --help                 show this help",
+        "",
+        "exit status: 0 succeeded, 2 usage error, 3 pipeline failed, 4 timed out, 130 interrupted",
+    ]
+    return "\n".join(lines)
+
+
+def _help_defaults(spec: ProgramSpec, environ: Mapping[str, str]) -> list[str]:
+    """A description of each param's default, computed as a run would (secrets not shown)."""
+    described = []
+    bound: dict[str, Any] = {}
+    for param in spec.params:
+        if param.default is None:
+            described.append("required")
+            continue
+        try:
+            value = param.default(bound)
+        except Exception:
+            described.append("default: computed at run time")
+            continue
+        bound[param.name] = value
+        shown = "(hidden)" if param.type == "secret" else json.dumps(value, ensure_ascii=False)
+        described.append(f"default: {shown}")
+    return described
+
+
+def _apply_service_paths(spec: ProgramSpec, pipeline: Pipeline, service_paths: Mapping[str, str]) -> Pipeline:
+    if not service_paths:
+        return pipeline
+    services = list(pipeline.spec.services)
+    path_aliases = {service.alias for service in services if service.path}
+    for alias in service_paths:
+        if alias not in path_aliases:
+            known = ", ".join(sorted(path_aliases)) or "none"
+            raise UsageError(
+                f"--service-path: '{alias}' is not a path service of this pipeline (path services: {known})"
+            )
+    services = [
+        dataclasses.replace(service, path=os.path.abspath(service_paths[service.alias]))
+        if service.alias in service_paths
+        else service
+        for service in services
+    ]
+    return dataclasses.replace(pipeline, spec=dataclasses.replace(pipeline.spec, services=services))
+
+
+def _kubernetes_options(flags: KubernetesFlags) -> Any:
+    from runtime.engine import EngineKubernetesOptions
+
+    values: dict[str, Any] = {
+        "path": flags.kubeconfig,
+        "context": flags.context,
+        "in_cluster": flags.in_cluster,
+    }
+    if flags.namespace:
+        values["namespace"] = flags.namespace
+    return EngineKubernetesOptions(**values)
+
+
+def _run_cleanup(invocation: Invocation, out: TextIO) -> int:
+    from runtime import kubernetes
+
+    removed = kubernetes.cleanup(_kubernetes_options(invocation.kubernetes).kubernetes_options())
+    print(f"removed {removed} Kubernetes object(s) left by earlier runs", file=out)
+    return EXIT_OK
+
+
+def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str, str]) -> int:
+    params, secrets = bind_params(spec, invocation.params, environ)
+    try:
+        pipeline = spec.build(params)
+    except UsageError:
+        raise
+    except Exception as error:
+        print(f"{spec.name}: error: the pipeline could not be built: {_one_line(error)}", file=sys.stderr)
+        return EXIT_FAILED
+    pipeline = _apply_service_paths(spec, pipeline, invocation.service_paths)
+    # Imported only now: --help, --version and usage errors stay fast.
+    from runtime.engine import Engine, EngineOptions
+
+    options: dict[str, Any] = {
+        "pipeline": pipeline,
+        "logs_directory": invocation.logs_dir,
+        "secrets": tuple(secrets),
+    }
+    parallelism = invocation.parallelism if invocation.parallelism is not None else spec.parallelism
+    if parallelism is not None:
+        options["parallelism"] = parallelism
+    timeout = invocation.timeout if invocation.timeout is not None else spec.timeout
+    if timeout is not None:
+        options["timeout"] = timeout
+    if invocation.kubernetes.requested:
+        options["kubeconfig"] = _kubernetes_options(invocation.kubernetes)
+    result = Engine(EngineOptions(**options)).run()
+    return int(result.exit_code)
+
+
+def run(
+    spec: ProgramSpec, argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
+) -> int:
+    """Run the binary's command line and return its exit status (never raises, never prints a
+    traceback)."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    environment = os.environ if environ is None else environ
+    try:
+        invocation = parse_command_line(spec, arguments)
+        if invocation.show_help:
+            print(render_help(spec, environment))
+            return EXIT_OK
+        if invocation.show_version:
+            text = (
+                json.dumps(version_info(spec), indent=2) if invocation.version_json else render_version(spec)
+            )
+            print(text)
+            return EXIT_OK
+        if invocation.cleanup:
+            return _run_cleanup(invocation, sys.stdout)
+        return _run_engine(spec, invocation, environment)
+    except UsageError as error:
+        print(f"{spec.name}: error: {error} (see {spec.name} --help)", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{spec.name}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # the last line of defence: one line, never a traceback
+        print(f"{spec.name}: internal error: {type(error).__name__}: {_one_line(error)}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def main(spec: ProgramSpec, argv: Sequence[str] | None = None) -> NoReturn:
+    """The entry point generated code calls: run the command line and exit with its status."""
+    status = run(spec, argv)
+    sys.stdout.flush()
+    sys.exit(status)

@@ -1,0 +1,336 @@
+"""Run services as local child processes.
+
+Each service is started in a process group of its own with a small explicit environment (``PORT``,
+``OI_SERVICE_TOKEN``, ...), its output going to ``logs/services/<alias>-<run id>.log``. Readiness is
+not guessed with sleeps: every service gets its gRPC channel at once, and the runner waits, with one
+deadline for all, on whichever happens first per service: its channel becomes ready, or its process
+exits (then the error carries the exit code and the last lines of its log).
+
+Children are forked from the calling thread, all of them before any waiting, and each asks the kernel
+(``PR_SET_PDEATHSIG``) to be killed when that thread dies: even a ``kill -9`` of the engine leaves no
+service behind. That signal fires when the *forking thread* ends, so a short-lived worker thread must
+never start a service. Setting it runs Python code between fork and exec, which is only safe with
+gRPC's fork handlers off (see ``runtime.proto``); when a host program imported gRPC before oi turned
+them off, services are started without it (``stop`` still ends them; a killed engine may not).
+
+``stop`` sends SIGTERM to every group, waits a grace period, then SIGKILLs what is left.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+
+from runtime.model import Service
+from runtime.proto import GRPC_FORK_HANDLERS_OFF
+from runtime.services.base import CallFailed, RunContext, ServiceConnection, ServiceStartError
+from runtime.services.client import GrpcConnection
+
+logger = logging.getLogger("oi.services")
+
+LOOPBACK = "127.0.0.1"
+PASSED_THROUGH_ENV = ("PATH", "HOME", "LANG", "TZ")
+LOG_TAIL_LINES = 20
+# The directory holding the ``runtime`` package.
+SOURCE_ROOT = Path(__file__).resolve().parent.parent.parent
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class _Started:
+    """A started child: its service, process, log path and connection."""
+
+    service: Service
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    connection: GrpcConnection
+    exited: threading.Event = field(default_factory=threading.Event)
+
+
+class LocalRunner:
+    """Starts services as local processes on loopback ports (a ``ServiceRunner``).
+
+    ``ready_timeout``: seconds for all services to accept connections and answer ``init``.
+    ``stop_grace``: seconds between SIGTERM and SIGKILL. ``engine_address``: the ``ReportServer``
+    address given to services as ``OI_ENGINE_ADDRESS`` ("" = reporting off). ``extra_env``: more
+    variables for every service."""
+
+    def __init__(
+        self,
+        *,
+        ready_timeout: float = 30.0,
+        stop_grace: float = 5.0,
+        engine_address: str = "",
+        extra_env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.ready_timeout = ready_timeout
+        self.stop_grace = stop_grace
+        self.engine_address = engine_address
+        self.extra_env = dict(extra_env or {})
+        self._started: list[_Started] = []
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    def start(self, services: Sequence[Service], context: RunContext) -> dict[str, ServiceConnection]:
+        if not GRPC_FORK_HANDLERS_OFF:
+            logger.warning(
+                "gRPC was imported before oi's runtime: services will not die with the engine if it is "
+                "killed. To fix this, import runtime before grpc or set GRPC_ENABLE_FORK_SUPPORT=0"
+            )
+        deadline = time.monotonic() + self.ready_timeout
+        changed = threading.Event()
+        try:
+            started = [self._spawn(service, context, changed) for service in services]
+            self._wait_ready(started, deadline, changed)
+            self._initialize(started, deadline)
+        except BaseException:
+            self.stop()
+            raise
+        return {entry.service.alias: entry.connection for entry in started}
+
+    # -- starting ------------------------------------------------------------------------------------
+
+    def _spawn(self, service: Service, context: RunContext, changed: threading.Event) -> _Started:
+        command = service_command(service)
+        port = free_port()
+        log_dir = Path(context.logs_dir) / "services"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"{service.alias}-{context.run_id}.log"
+        with open(log_path, "ab") as log:
+            try:
+                process = subprocess.Popen(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=self._environment(service, port, context),
+                    start_new_session=True,
+                    preexec_fn=_die_with_parent(os.getpid()) if GRPC_FORK_HANDLERS_OFF else None,
+                    close_fds=True,
+                )
+            except OSError as error:
+                raise ServiceStartError(
+                    f"service {service.alias!r}: cannot run {command[0]}: {error.strerror or error}"
+                ) from None
+        connection = GrpcConnection(service, f"{LOOPBACK}:{port}", token=context.service_token)
+        entry = _Started(service, process, log_path, connection)
+        with self._lock:
+            self._started.append(entry)
+
+        def watch_exit() -> None:
+            process.wait()
+            entry.exited.set()
+            changed.set()
+
+        threading.Thread(target=watch_exit, name=f"oi-watch-{service.alias}", daemon=True).start()
+        return entry
+
+    def _environment(self, service: Service, port: int, context: RunContext) -> dict[str, str]:
+        environment = {name: os.environ[name] for name in PASSED_THROUGH_ENV if name in os.environ}
+        if service.builtin and not service.path and not getattr(sys, "frozen", False):
+            # ``python -m runtime.catalog`` must find this very copy of runtime, installed or not.
+            environment["PYTHONPATH"] = str(SOURCE_ROOT)
+        environment["PORT"] = str(port)
+        if context.service_token:
+            environment["OI_SERVICE_TOKEN"] = context.service_token
+        if self.engine_address:
+            environment["OI_ENGINE_ADDRESS"] = self.engine_address
+        environment.update(self.extra_env)
+        return environment
+
+    def _wait_ready(self, started: list[_Started], deadline: float, changed: threading.Event) -> None:
+        futures = {}
+        for entry in started:
+            future = grpc.channel_ready_future(entry.connection.channel)
+            future.add_done_callback(lambda _future: changed.set())
+            futures[entry.service.alias] = future
+        try:
+            pending = list(started)
+            while pending:
+                changed.clear()
+                for entry in list(pending):
+                    if entry.exited.is_set():
+                        raise ServiceStartError(self._exited_message(entry))
+                    if futures[entry.service.alias].done():
+                        pending.remove(entry)
+                if not pending:
+                    return
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ServiceStartError(self._not_ready_message(pending))
+                changed.wait(remaining)
+        finally:
+            for future in futures.values():
+                future.cancel()
+
+    def _initialize(self, started: list[_Started], deadline: float) -> None:
+        # init calls never fork, so a pool is fine here (unlike for starting the processes).
+        def initialize(entry: _Started) -> None:
+            try:
+                entry.connection.initialize(timeout=max(deadline - time.monotonic(), 0.001))
+            except CallFailed as error:
+                raise ServiceStartError(
+                    f"service {entry.service.alias!r} failed its init call: {error}"
+                ) from None
+
+        if not started:
+            return
+        with ThreadPoolExecutor(max_workers=min(8, len(started)), thread_name_prefix="oi-init") as pool:
+            for future in [pool.submit(initialize, entry) for entry in started]:
+                future.result()
+
+    def _exited_message(self, entry: _Started) -> str:
+        code = entry.process.returncode
+        how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+        return (
+            f"service {entry.service.alias!r} {how} before it was ready "
+            f"(log: {entry.log_path}){_log_tail(entry.log_path)}"
+        )
+
+    def _not_ready_message(self, pending: list[_Started]) -> str:
+        names = ", ".join(repr(entry.service.alias) for entry in pending)
+        first = pending[0]
+        return (
+            f"service {names} not ready after {self.ready_timeout:g}s: it must listen on 127.0.0.1:$PORT "
+            f"(log: {first.log_path}){_log_tail(first.log_path)}"
+        )
+
+    # -- stopping ------------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            started = list(self._started)
+        for entry in started:
+            entry.connection.close()
+            _signal_group(entry.process, signal.SIGTERM)
+        deadline = time.monotonic() + self.stop_grace
+        for entry in started:
+            entry.exited.wait(max(deadline - time.monotonic(), 0))
+        # Also kill the groups whose leader did exit: children it left behind share the group.
+        for entry in started:
+            _signal_group(entry.process, signal.SIGKILL)
+        for entry in started:
+            entry.process.wait()
+
+    def pids(self) -> list[int]:
+        """The process ids (= process group ids) of the services started, for diagnostics and tests."""
+        with self._lock:
+            return [entry.process.pid for entry in self._started]
+
+
+def service_command(service: Service) -> list[str]:
+    """The command line that runs ``service``. Raises ``ServiceStartError`` when there is none."""
+    if service.path:
+        path = Path(service.path)
+        if not path.exists():
+            raise ServiceStartError(
+                f"service {service.alias!r}: {service.path} does not exist. "
+                "To fix this, build the service or correct its path in the pipeline"
+            )
+        if path.suffix == ".py":
+            return [_python_interpreter(), str(path.resolve())]
+        if not os.access(path, os.X_OK):
+            raise ServiceStartError(
+                f"service {service.alias!r}: {service.path} is not executable. "
+                "To fix this, run chmod +x on it"
+            )
+        return [str(path.resolve())]
+    if service.builtin:
+        if getattr(sys, "frozen", False):
+            return [sys.executable, "--oi-serve-builtin", service.name]
+        return [sys.executable, "-m", "runtime.catalog", service.name]
+    try:
+        from runtime.catalog.resolve import locate_service_binary
+    except ImportError as error:
+        raise ServiceStartError(
+            f"service {service.alias!r}: catalog services cannot be resolved here ({error})"
+        ) from None
+    try:
+        return [str(locate_service_binary(service))]
+    except ServiceStartError:
+        raise
+    except Exception as error:  # noqa: BLE001 - resolution errors become one line for the user
+        raise ServiceStartError(f"service {service.alias!r}: {error}") from None
+
+
+def _python_interpreter() -> str:
+    # A frozen pipeline binary is not a Python interpreter: use the one on PATH for .py services.
+    if not getattr(sys, "frozen", False):
+        return sys.executable
+    found = shutil.which("python3") or shutil.which("python")
+    if found is None:
+        raise ServiceStartError("a .py service needs python3 on PATH. To fix this, install Python 3")
+    return found
+
+
+def free_port() -> int:
+    """A loopback port free right now (another process could still take it before the service binds)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        return int(probe.getsockname()[1])
+
+
+def _log_tail(log_path: Path) -> str:
+    try:
+        with open(log_path, "rb") as log:
+            lines = deque(log, maxlen=LOG_TAIL_LINES)
+    except OSError:
+        return ""
+    text = "".join(line.decode("utf-8", "replace") for line in lines).rstrip()
+    if not text:
+        return ""
+    return "; last lines of its output:\n" + "\n".join("  | " + line for line in text.splitlines())
+
+
+def _signal_group(process: subprocess.Popen[bytes], signal_number: int) -> None:
+    try:
+        os.killpg(process.pid, signal_number)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+# Loaded in the parent: loading a library in the child between fork and exec is not safe.
+_prctl = _load_prctl()
+
+
+def _die_with_parent(parent_pid: int) -> Callable[[], None] | None:
+    if _prctl is None:
+        return None
+    prctl = _prctl
+
+    def in_child() -> None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        # The parent may have died before the call above: then nobody would ever signal us.
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+    return in_child

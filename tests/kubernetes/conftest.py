@@ -1,0 +1,48 @@
+"""Fixtures: fake API servers (stopped by the test), a kubeconfig pointing at them, runner options."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from runtime.kubernetes import KubernetesOptions
+from tests.kubernetes.fake_apiserver import FakeApiServer
+from tests.kubernetes.kubeconfig import write_kubeconfig
+
+ECHO_IMAGE = "registry.test/echo:1.0"
+CRASH_IMAGE = "registry.test/crash:1.0"
+IMAGES = {
+    ECHO_IMAGE: [sys.executable, "-m", "tests.kubernetes.echo_service"],
+    CRASH_IMAGE: [sys.executable, "-c", "import sys; print('cannot open the config'); sys.exit(3)"],
+}
+
+
+@pytest.fixture
+def cluster() -> Iterator[FakeApiServer]:
+    server = FakeApiServer(token="token-main", images=IMAGES).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def other_cluster() -> Iterator[FakeApiServer]:
+    server = FakeApiServer(token="token-other", images=IMAGES).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def kubeconfig(tmp_path: Path, cluster: FakeApiServer) -> Path:
+    return write_kubeconfig(tmp_path / "kubeconfig", {"main": (cluster, "pipelines")}, "main")
+
+
+@pytest.fixture
+def options(kubeconfig: Path) -> KubernetesOptions:
+    return KubernetesOptions(kubeconfig=str(kubeconfig), start_timeout=60)

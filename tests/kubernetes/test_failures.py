@@ -1,0 +1,84 @@
+"""Start failures: each gives one clear line naming the service, and nothing is left in the cluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from runtime.kubernetes import KubernetesOptions
+from runtime.kubernetes.runner import KubernetesRunner
+from runtime.model import Service
+from runtime.services.base import RunContext, ServiceStartError
+from tests.kubernetes.conftest import CRASH_IMAGE, ECHO_IMAGE
+from tests.kubernetes.fake_apiserver import FakeApiServer
+
+
+def start_expecting_failure(
+    tmp_path: Path, options: KubernetesOptions, services: list[Service]
+) -> ServiceStartError:
+    runner = KubernetesRunner(options)
+    context = RunContext(run_id="run-fail", logs_dir=str(tmp_path / "logs"), service_token="t")
+    with pytest.raises(ServiceStartError) as failure:
+        runner.start(services, context)
+    runner.stop()
+    assert "\n" not in str(failure.value)
+    return failure.value
+
+
+def test_image_pull_failure_names_the_service(
+    tmp_path: Path, cluster: FakeApiServer, options: KubernetesOptions
+) -> None:
+    services = [
+        Service(alias="good", image=ECHO_IMAGE),
+        Service(alias="missing", image="registry.test/nope:9"),
+    ]
+    error = start_expecting_failure(tmp_path, options, services)
+    assert "service 'missing' did not start: its image could not be pulled" in str(error)
+    assert "ErrImagePull" in str(error) or "ImagePullBackOff" in str(error)
+    assert 'Failed to pull image "registry.test/nope:9"' in str(error)
+    assert cluster.store.count() == 0
+
+
+def test_crash_loop_names_the_service_with_exit_code_and_log(
+    tmp_path: Path, cluster: FakeApiServer, options: KubernetesOptions
+) -> None:
+    error = start_expecting_failure(tmp_path, options, [Service(alias="broken", image=CRASH_IMAGE)])
+    message = str(error)
+    assert "service 'broken' did not start: it keeps crashing (CrashLoopBackOff" in message
+    assert "last exit code 3" in message
+    assert "cannot open the config" in message
+    assert cluster.store.count() == 0
+    assert "cannot open the config" in (tmp_path / "logs" / "services" / "broken-run-fail.log").read_text()
+
+
+def test_path_service_without_image_is_refused_before_anything_is_created(
+    tmp_path: Path, cluster: FakeApiServer, options: KubernetesOptions
+) -> None:
+    error = start_expecting_failure(tmp_path, options, [Service(alias="local", path="./services/local")])
+    assert "service 'local' is a path service" in str(error)
+    assert "image" in str(error)
+    assert cluster.requests == []
+
+
+def test_wrong_credentials_give_a_one_line_error(tmp_path: Path, cluster: FakeApiServer) -> None:
+    from tests.kubernetes.kubeconfig import write_kubeconfig
+
+    kubeconfig = tmp_path / "wrong-kubeconfig"
+    write_kubeconfig(kubeconfig, {"main": (cluster, "default")}, "main")
+    text = kubeconfig.read_text().replace("token-main", "wrong")
+    kubeconfig.write_text(text)
+    error = start_expecting_failure(
+        tmp_path, KubernetesOptions(kubeconfig=str(kubeconfig)), [Service(alias="echo", image=ECHO_IMAGE)]
+    )
+    assert "401" in str(error) and "RBAC" in str(error)
+    assert cluster.store.count() == 0
+
+
+def test_unknown_context_is_reported(tmp_path: Path, kubeconfig: Path) -> None:
+    error = start_expecting_failure(
+        tmp_path,
+        KubernetesOptions(kubeconfig=str(kubeconfig), context="nowhere"),
+        [Service(alias="echo", image=ECHO_IMAGE)],
+    )
+    assert "nowhere" in str(error)

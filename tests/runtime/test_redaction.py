@@ -1,0 +1,84 @@
+"""Secrets never reach state.yaml, history.yaml, the engine log or the task logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from runtime.conditions import engine_started, task_finished
+from runtime.redact import MASK, Redactor, mask_secret_fields
+from runtime.services.base import CallFailed
+from tests.runtime.fakes import Call
+from tests.runtime.helpers import load_state, on, pipeline, run, runner, task, tasks_by_name
+
+SECRET = "tok-3f9a\"quoted\"-é"
+FIELD_SECRET = "hunter2-password"
+
+
+def every_file(tmp_path: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(tmp_path)): path.read_text(encoding="utf-8")
+        for path in (tmp_path / "logs").rglob("*")
+        if path.is_file()
+    }
+
+
+def test_secrets_are_redacted_everywhere(tmp_path: Path) -> None:
+    def chatty(call: Call) -> Any:
+        with open(call.fd, "a", encoding="utf-8") as log:
+            log.write(f"using token {call.arguments['auth']} and {call.arguments['password']}\n")
+        return {"echo": dict(call.arguments), "header": f"Bearer {call.arguments['auth']}"}
+
+    def leaky_failure(call: Call) -> Any:
+        raise CallFailed(f"401 for token {call.arguments['auth']}")
+
+    fake = runner(chatty=chatty, leaky=leaky_failure)
+    fake.schemas[("svc", "chatty")] = {
+        "type": "object",
+        "properties": {"password": {"type": "string", "writeOnly": True}, "auth": {"type": "string"}},
+    }
+    pipe = pipeline(
+        on(engine_started, task("talk", "chatty", auth=SECRET, password=FIELD_SECRET, plain="visible")),
+        on(task_finished("talk"), task("leak", "leaky", auth=SECRET)),
+    )
+    result = run(pipe, fake, tmp_path, secrets=(SECRET,))
+    assert result.failed_tasks == ("leak",)
+    assert SECRET not in result.message
+    files = every_file(tmp_path)
+    assert any(name.startswith("logs/tasks/talk-") for name in files)
+    for name, text in files.items():
+        for secret in (SECRET, FIELD_SECRET, "tok-3f9a\\\"quoted"):
+            assert secret not in text, f"{secret!r} found in {name}"
+    talk = tasks_by_name(tmp_path)["talk"][0]
+    assert '"password": "***"' in talk["arguments"] and '"plain": "visible"' in talk["arguments"]
+    assert "Bearer ***" in talk["output"]
+    assert "401 for token ***" in tasks_by_name(tmp_path)["leak"][0]["error"]
+    assert load_state(tmp_path)["metadata"]["state"] == "finished"
+    # The service got the real values: redaction is for what is written, not what is sent.
+    assert fake.calls[0][2]["auth"] == SECRET and fake.calls[0][2]["password"] == FIELD_SECRET
+
+
+def test_service_token_is_redacted(tmp_path: Path) -> None:
+    def tell(call: Call) -> Any:
+        return {"token": fake.context.service_token}
+
+    fake = runner(tell=tell)
+    assert run(pipeline(on(engine_started, task("t", "tell"))), fake, tmp_path, service_token="run-token-123").succeeded
+    assert "run-token-123" not in "".join(every_file(tmp_path).values())
+
+
+def test_redactor_text_and_values() -> None:
+    redactor = Redactor(["abc", ""])
+    assert redactor.text("xabcx abc") == f"x{MASK}x {MASK}"
+    assert redactor.value({"abc": ["abc", 1, None, {"k": "1abc"}]}) == {MASK: [MASK, 1, None, {"k": f"1{MASK}"}]}
+    redactor.add("ab", learned=True)  # too short to be learned
+    assert redactor.text("ab") == "ab"
+
+
+def test_mask_secret_fields_by_path() -> None:
+    learner = Redactor()
+    value = {"Auth": {"Token": "t0ken-value", "App": "a"}, "Items": [{"key": "k1-secret"}, {"key": "k2-secret"}]}
+    masked = mask_secret_fields(value, [("Auth", "Token"), ("Items", "*", "key")], learn=learner)
+    assert masked == {"Auth": {"Token": MASK, "App": "a"}, "Items": [{"key": MASK}, {"key": MASK}]}
+    assert learner.text("t0ken-value k2-secret") == f"{MASK} {MASK}"
+    assert value["Auth"]["Token"] == "t0ken-value"  # a copy: the original is untouched

@@ -1,0 +1,156 @@
+"""State lookups, glob counters, and the state/history files."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import yaml
+
+from runtime.conditions import (
+    all_of,
+    any_of,
+    engine_started,
+    not_,
+    task_event_reported,
+    task_finished,
+    task_finished_with_status,
+    task_started,
+)
+from runtime.logs import HistoryFile, StateFile, task_log_name
+from runtime.model import Event, EventMetadata
+from runtime.redact import Redactor
+from runtime.state import State
+
+NOW = datetime.datetime(2024, 5, 1, tzinfo=datetime.timezone.utc)
+
+
+def event(name: str, **payload: object) -> Event:
+    return Event(EventMetadata(name, f"id-{name}-{payload.get('id', '')}", NOW), payload)
+
+
+def start(state: State, run_id: str, name: str) -> Event:
+    state.add_pending(run_id, name, "e0", f"/logs/{run_id}")
+    started = event("task.started", task=name, id=run_id)
+    state.apply(started, {"x": 1})
+    return started
+
+
+def finish(state: State, run_id: str, name: str, status: str = "Success") -> Event:
+    finished = event("task.finished", task=name, id=run_id, status=status, error="", output={"n": run_id})
+    state.apply(finished)
+    return finished
+
+
+def test_latest_run_and_outcome_of_a_reusable_task() -> None:
+    state = State()
+    start(state, "1", "notify")
+    finish(state, "1", "notify", "failed")
+    start(state, "2", "notify")
+    assert state.task("notify").id == "2" and state.task("notify").state == "in-progress"
+    assert state.failed("notify") and state.has_active_run("notify")
+    finish(state, "2", "notify")
+    assert state.succeeded("notify") and state.output("notify") == {"n": "2"}
+    assert [run.id for run in state.runs("notify")] == ["1", "2"]
+    assert state.by_name["notify"].arguments == {"x": 1}
+
+
+def test_glob_counters_follow_changes() -> None:
+    state = State()
+    condition = task_finished_with_status("archive-*", "success")
+    assert not condition.satisfied(state)
+    start(state, "1", "archive-1")
+    start(state, "2", "archive-2")
+    assert not condition.satisfied(state)
+    last = finish(state, "1", "archive-1")
+    assert not condition.satisfied(state)
+    last = finish(state, "2", "archive-2")
+    assert condition(last, state)
+    assert task_started("archive-*").satisfied(state)
+    start(state, "3", "archive-3")  # a later fan-out: not all finished any more
+    assert not condition.satisfied(state)
+    failed = finish(state, "3", "archive-3", "failed")
+    assert not condition(failed, state)
+    assert task_finished("archive-*")(failed, state)
+    assert state.names_matching("archive-*") == ["archive-1", "archive-2", "archive-3"]
+
+
+def test_firing_rule_of_combinators() -> None:
+    state = State()
+    started = event("engine.started")
+    state.apply(started)
+    assert engine_started(started, state)
+    start(state, "a", "a")
+    on_a = finish(state, "a", "a")
+    both = all_of(task_finished("a"), task_finished("b"))
+    assert not both(on_a, state)
+    start(state, "b", "b")
+    on_b = finish(state, "b", "b")
+    assert both(on_b, state)
+    assert not engine_started(on_b, state)
+    either = any_of(task_finished_with_status("a", "failed"), task_finished("b"))
+    assert either(on_b, state) and not either(on_a, state)
+    assert not not_(task_finished("zzz"))(on_b, state)
+    assert all_of(task_finished("b"), not_(task_finished("zzz")))(on_b, state)
+    plain = all_of(task_finished("b"), lambda ev, st: ev.payload.get("task") == "b")
+    assert plain(on_b, state)
+    combined = task_finished("a") & task_finished("b")
+    assert combined(on_b, state) and repr(combined) == "all_of(task_finished('a'), task_finished('b'))"
+
+
+def test_reported_condition() -> None:
+    state = State()
+    start(state, "1", "build-1")
+    report = event("task.reported", task="build-1", id="1", event="progress", data={"percent": 60})
+    state.apply(report)
+    assert task_event_reported("build-1", "progress")(report, state)
+    assert task_event_reported("build-*", "progress")(report, state)
+    assert not task_event_reported("build-1", "done")(report, state)
+
+
+def test_history_lines_always_parse(tmp_path: Path) -> None:
+    history = HistoryFile(str(tmp_path / "history.yaml"), Redactor(["pw"]))
+    hostile = "line\nbreak \u2028 ' \" : - # {} [] \x00 \\ pw é 😀"
+    history.append(event("task.finished", task="x", id="1", output={hostile: [hostile, 1.5, None, True]}))
+    history.append(event("engine.finished"))
+    history.close()
+    text = (tmp_path / "history.yaml").read_text(encoding="utf-8")
+    assert text.count("\n") == 2 and all(line.startswith("- {") for line in text.splitlines())
+    loaded = yaml.safe_load(text)
+    redacted = hostile.replace("pw", "***")
+    assert loaded[0]["payload"]["output"] == {redacted: [redacted, 1.5, None, True]}
+    assert loaded[0]["metadata"] == {"name": "task.finished", "id": "id-task.finished-1", "createdAt": "2024-05-01T00:00:00.000Z"}
+
+
+def test_state_file_format_and_coalescing(tmp_path: Path) -> None:
+    state = State()
+    path = tmp_path / "state.yaml"
+    writer = StateFile(str(path), Redactor(), interval=3600, immediate_limit=2)
+    start(state, "1", "a")
+    writer.write_if_due(state)
+    first = yaml.safe_load(path.read_text())
+    assert first["tasks"]["1"] == {
+        "state": "in-progress",
+        "status": "",
+        "task": "a",
+        "output": "",
+        "arguments": '{"x": 1}',
+        "error": "",
+        "event-id": "e0",
+        "logger": "/logs/1",
+    }
+    start(state, "2", "b")
+    start(state, "3", "c")  # over the immediate limit, and the interval has not passed
+    writer.mark_changed()
+    writer.write_if_due(state)
+    assert yaml.safe_load(path.read_text()) == first
+    assert writer.seconds_until_due() is not None and writer.seconds_until_due() > 0
+    writer.write(state)
+    assert set(yaml.safe_load(path.read_text())["tasks"]) == {"1", "2", "3"}
+    assert writer.seconds_until_due() is None
+
+
+def test_task_log_names_are_safe() -> None:
+    assert task_log_name("archive-${id}/../x y", "ab12") == "archive-_id_.._x_y-ab12.log"
+    assert task_log_name("..", "1") == "task-1.log"
+    assert len(task_log_name("x" * 500, "1")) < 120
