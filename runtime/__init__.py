@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
-    from runtime.conditions import (
+if TYPE_CHECKING:  # the lazy names, for type checkers and editors
+    from runtime.conditions import (  # noqa: F401
         Condition,
         all_of,
         any_of,
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
         task_finished_with_status,
         task_started,
     )
-    from runtime.engine import Engine, EngineKubernetesOptions, EngineOptions, RunResult
-    from runtime.state import State, TaskState
+    from runtime.engine import Engine, EngineKubernetesOptions, EngineOptions, RunResult  # noqa: F401
+    from runtime.state import State, TaskState  # noqa: F401
 
 # Public name -> the module defining it.
 _EXPORTS = {

@@ -379,8 +379,6 @@ class Engine:
         self._built_names.add(name)
         run_id = new_id()
         log_path = os.path.join(self.logs_dir, "tasks", task_log_name(name, run_id))
-        with open(log_path, "a", encoding="utf-8"):
-            pass  # exists before the service is told to write to it
         self._runs_by_log[log_path] = (run_id, name)
         self.state.add_pending(run_id, name, event.metadata.id, log_path)
         self._outstanding += 1
@@ -420,6 +418,8 @@ class Engine:
             known = ", ".join(sorted(self._connections)) or "none"
             error = f"no service is called {spec.service!r} in this pipeline (services: {known})"
         recorded = self._recorded_arguments(connection, spec.endpoint, arguments)
+        with open(job.log_path, "a", encoding="utf-8"):
+            pass  # exists before the service is told to write to it (done here: opens are slow on some disks)
         payload = {"task": task.metadata.name, "id": job.run_id}
         self._notices.put(_Notice(make_event(EVENT_TASK_STARTED, payload), recorded))
         if error or connection is None:

@@ -263,8 +263,9 @@ class Service:
             _exit_with(f"PORT is {port_text!r}: set it to the port {self.name} should listen on", 2)
         host = os.environ.get("OI_BIND_ADDRESS", DEFAULT_BIND_ADDRESS)
         stop_requested = threading.Event()
-        for signal_number in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signal_number, lambda _number, _frame: stop_requested.set())
+        if threading.current_thread() is threading.main_thread():  # only it may set signal handlers
+            for signal_number in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signal_number, lambda _number, _frame: stop_requested.set())
         try:
             running = self.start(
                 int(port_text),

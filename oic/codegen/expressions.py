@@ -163,7 +163,7 @@ class ExpressionCompiler:
     def _expr_Unary(self, node: ast.Unary, scope: Scope) -> PyCode:
         operand = self.expression(node.operand, scope)
         if node.op == "not":
-            return PyCode(f"(not {self.truth(operand).text})")
+            return PyCode(f"(not {self._as_test(node.operand, operand).text})")
         if node.op == "-":
             return self.call_helper("negate", operand, self.site(node.span))
         raise CodegenError(f"unknown unary operator at line {node.span.line}")
@@ -172,7 +172,8 @@ class ExpressionCompiler:
         left = self.expression(node.left, scope)
         right = self.expression(node.right, scope)
         if node.op in ("and", "or"):
-            return PyCode(f"({self.truth(left).text} {node.op} {self.truth(right).text})")
+            left_test, right_test = self._as_test(node.left, left), self._as_test(node.right, right)
+            return PyCode(f"({left_test.text} {node.op} {right_test.text})")
         if node.op == "==":
             return self.call_helper("equal", left, right)
         if node.op == "!=":
@@ -185,7 +186,7 @@ class ExpressionCompiler:
         return self.call_helper(helper, left, right, self.site(node.span))
 
     def _expr_Conditional(self, node: ast.Conditional, scope: Scope) -> PyCode:
-        test = self.truth(self.expression(node.test, scope))
+        test = self.test(node.test, scope)
         then = self.expression(node.then, scope)
         otherwise = self.expression(node.otherwise, scope)
         return PyCode(f"({then.text} if {test.text} else {otherwise.text})")
@@ -203,7 +204,7 @@ class ExpressionCompiler:
         inner.bind(variable.name, loop_name)
         head = f" for {loop_name.text} in {source.text}"
         if condition is not None:
-            head += f" if {self.truth(self.expression(condition, inner)).text}"
+            head += f" if {self.test(condition, inner).text}"
         return inner, head
 
     def _expr_ListComprehension(self, node: ast.ListComprehension, scope: Scope) -> PyCode:
@@ -220,6 +221,16 @@ class ExpressionCompiler:
     def truth(self, value: PyCode) -> PyCode:
         """``value`` as a Python bool by the language's truthiness."""
         return self.call_helper("truthy", value)
+
+    def test(self, node: ast.Expression, scope: Scope) -> PyCode:
+        """``node`` as a Python bool; comparisons and logic already are one, so they are not wrapped."""
+        value = self.expression(node, scope)
+        if _is_boolean(node):
+            return value
+        return self.truth(value)
+
+    def _as_test(self, node: ast.Expression, value: PyCode) -> PyCode:
+        return value if _is_boolean(node) else self.truth(value)
 
     def call_helper(self, helper: str, *arguments: PyCode) -> PyCode:
         return PyCode(f"{self.use(helper).text}({join(', ', list(arguments)).text})")
@@ -264,5 +275,17 @@ class ExpressionCompiler:
         if guard is None:
             return condition
         guard_scope = scope.child(runtime_values=True)
-        test = self.truth(self.expression(guard, guard_scope))
+        test = self.test(guard, guard_scope)
         return self.call_helper("guarded", condition, PyCode(f"lambda event, state: {test.text}"))
+
+
+_BOOLEAN_OPERATORS = frozenset(("and", "or", "==", "!=", "<", "<=", ">", ">=", "in"))
+
+
+def _is_boolean(node: ast.Expression) -> bool:
+    """Whether the code for ``node`` always yields a Python bool."""
+    if isinstance(node, ast.Binary):
+        return node.op in _BOOLEAN_OPERATORS
+    if isinstance(node, ast.Unary):
+        return node.op == "not"
+    return isinstance(node, ast.BoolLiteral)

@@ -50,7 +50,7 @@ class BodyCompiler:
         if isinstance(node, ast.ForStmt):
             return self._for(node, scope, depth)
         if isinstance(node, ast.IfStmt):
-            test = self.expressions.truth(self.expressions.expression(node.test, scope))
+            test = self.expressions.test(node.test, scope)
             lines = [self._line(depth, f"if {test.text}:")]
             lines.extend(self.block(node.body, scope.child(), depth + 1))
             if node.otherwise:
@@ -79,7 +79,7 @@ class BodyCompiler:
         inner.bind(node.variable.name, variable)
         lines = [self._line(depth, f"for {variable.text} in {source.text}:")]
         if node.condition is not None:
-            test = expressions.truth(expressions.expression(node.condition, inner))
+            test = expressions.test(node.condition, inner)
             lines.append(self._line(depth + 1, f"if not {test.text}:"))
             lines.append(self._line(depth + 2, "continue"))
         lines.extend(self.block(node.body, inner, depth + 1))

@@ -8,8 +8,8 @@ content changes. Within one process the answers are also remembered, so checking
 share a service starts it at most once even with the disk cache off.
 
 The child runs in its own process group and is always stopped (terminate, then kill after a grace
-period). Readiness is detected by polling the gRPC channel with short deadlines while watching the
-process, never by sleeping.
+period). Readiness is detected by calling ``init`` with short deadlines while watching the process,
+never by sleeping.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 START_DEADLINE_SECONDS = 5.0
 INIT_DEADLINE_SECONDS = 5.0
@@ -141,35 +142,39 @@ def _start_and_ask(binary: str) -> InitAnswer:
             return InitAnswer(None, f"cannot start {binary}: {error.strerror or error}")
         try:
             with grpc.insecure_channel(f"127.0.0.1:{port}", options=_FAST_RECONNECT) as channel:
-                problem = _wait_until_ready(channel, process, binary)
-                if problem:
-                    return InitAnswer(None, problem + _last_output(output))
                 stub = service_pb2_grpc.ServiceStub(channel)
-                try:
-                    response = stub.init(service_pb2.InitRequest(), timeout=INIT_DEADLINE_SECONDS)
-                except grpc.RpcError as error:
-                    return InitAnswer(None, f"{binary} did not answer init: {_rpc_text(error)}")
-                return InitAnswer(dict(response.jsonSchemas))
+                return _ask_when_ready(stub, service_pb2.InitRequest(), process, binary, output)
         finally:
             _stop(process)
 
 
-def _wait_until_ready(channel: object, process: subprocess.Popen[bytes], binary: str) -> str:
+def _ask_when_ready(
+    stub: Any, request: Any, process: subprocess.Popen[bytes], binary: str, output: IO[bytes]
+) -> InitAnswer:
+    """Call init with short deadlines until it answers, the process exits, or time runs out.
+
+    ``wait_for_ready`` makes each attempt wait (bounded) for the connection instead of failing at
+    once, so the loop never spins; no background thread outlives the channel."""
     import grpc
 
-    deadline = time.monotonic() + START_DEADLINE_SECONDS
-    ready = grpc.channel_ready_future(channel)  # type: ignore[arg-type]
+    deadline = time.monotonic() + START_DEADLINE_SECONDS + INIT_DEADLINE_SECONDS
     while True:
         if process.poll() is not None:
-            return f"{binary} exited with status {process.returncode} before it was ready"
+            return InitAnswer(
+                None,
+                f"{binary} exited with status {process.returncode} before it answered" + _last_output(output),
+            )
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return f"{binary} was not ready within {START_DEADLINE_SECONDS:g}s"
+            return InitAnswer(None, f"{binary} did not answer init within {START_DEADLINE_SECONDS:g}s")
         try:
-            ready.result(timeout=min(0.1, remaining))
-            return ""
-        except grpc.FutureTimeoutError:
-            continue
+            response = stub.init(request, timeout=min(0.25, remaining), wait_for_ready=True)
+        except grpc.RpcError as error:
+            code = error.code() if callable(getattr(error, "code", None)) else None
+            if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                continue
+            return InitAnswer(None, f"{binary} did not answer init: {_rpc_text(error)}")
+        return InitAnswer(dict(response.jsonSchemas))
 
 
 def _rpc_text(error: object) -> str:
@@ -178,10 +183,10 @@ def _rpc_text(error: object) -> str:
     return str(text or error).splitlines()[0] if str(text or error) else "no answer"
 
 
-def _last_output(output: object) -> str:
+def _last_output(output: IO[bytes]) -> str:
     try:
-        output.seek(0)  # type: ignore[attr-defined]
-        text = output.read().decode("utf-8", "replace").strip()  # type: ignore[attr-defined]
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace").strip()
     except (OSError, ValueError):
         return ""
     lines = [line for line in text.splitlines() if line.strip()]

@@ -17,13 +17,11 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any, Union
 
-from lark import Token
-
 from oic import diagnostics as diag
 from oic.diagnostics import Diagnostic
 from oic.source import SourceFile, Span
 from oic.syntax import ast
-from oic.syntax.lexer import MAX_NESTING
+from oic.syntax.lexer import MAX_NESTING, Token
 from oic.syntax.literals import decode_text, duration_seconds, number_value
 
 # The deepest expression or condition tree accepted: recursive passes after parsing (type checking,
@@ -61,7 +59,7 @@ class _TaskEvent:
 
 
 def token_span(token: Token) -> Span:
-    return Span(token.line, token.column, token.end_line, token.end_column)  # type: ignore[arg-type]
+    return Span(token.line, token.column, token.end_line, token.end_column)
 
 
 def span_of(child: Any) -> Span:
@@ -355,8 +353,8 @@ class AstBuilder:
             raw = str(child)
             text = raw[1:-2] if child.type != "ISTR_END" else raw[1:-1]
             if text:
-                column = child.column + 1  # type: ignore[operator]
-                span = Span(child.line, column, child.line, column + len(text))  # type: ignore[arg-type]
+                column = child.column + 1
+                span = Span(child.line, column, child.line, column + len(text))
                 parts.append(ast.StringLiteral(span, decode_text(text)))
         expressions = [part for part in parts if not isinstance(part, ast.StringLiteral)]
         return self._deep(ast.InterpolatedString(spanning(children), tuple(parts)), *expressions)  # type: ignore[no-any-return]

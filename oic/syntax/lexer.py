@@ -25,8 +25,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lark import Token
-
 from oic.source import Span
 
 # Deeper than any pipeline a person writes, shallow enough that later recursive passes stay far from
@@ -94,6 +92,39 @@ _CHARACTER_HINTS = {
 }
 
 
+class Token:
+    """One token: ``type`` (a terminal name of ``grammar/oi.lark``, or ``WORD`` until the parser
+    classifies it), ``value`` (the source text), offsets and 1-based positions (end exclusive)."""
+
+    __slots__ = ("type", "value", "start_pos", "line", "column", "end_line", "end_column", "end_pos")
+
+    def __init__(
+        self,
+        type: str,
+        value: str,
+        start_pos: int,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        end_pos: int,
+    ) -> None:
+        self.type = type
+        self.value = value
+        self.start_pos = start_pos
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+        self.end_pos = end_pos
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Token({self.type}, {self.value!r}, {self.line}:{self.column})"
+
+
 @dataclass(frozen=True)
 class LexError:
     """A lexical problem at ``span``: ``code`` (E01xx), ``message``, ``hint``; ``fatal`` when the rest
@@ -126,7 +157,7 @@ def describe_character(character: str) -> str:
 
 
 class Lexer:
-    """Tokens of one source text; ``tokens()`` yields ``lark.Token`` and ``LexError`` values.
+    """Tokens of one source text; ``tokens()`` yields ``Token`` and ``LexError`` values.
 
     ``unclosed`` maps the start offset of a closing bracket that did not match the innermost open
     one to that opener, so a parse error at it can say which bracket is still open; ``open_brackets``

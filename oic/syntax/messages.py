@@ -17,9 +17,7 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import dataclass
 
-from lark import Token
-
-from oic.syntax.lexer import PUNCTUATION
+from oic.syntax.lexer import PUNCTUATION, Token
 
 HARD_KEYWORDS = frozenset(
     "pipeline param service condition builder on task let for if else in and or not true false null".split()

@@ -26,18 +26,15 @@ from pathlib import Path
 from typing import Any
 
 import lark
-from lark import Token
-from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer as _LarkLexer
 from lark.parsers.lalr_analysis import Shift
-from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
 from oic import diagnostics as diag
 from oic.diagnostics import Diagnostic
 from oic.source import SourceFile, Span
 from oic.syntax import ast
 from oic.syntax.build_ast import AstBuilder, token_span
-from oic.syntax.lexer import Lexer, LexError
+from oic.syntax.lexer import Lexer, LexError, Token
 from oic.syntax.messages import DECLARATION_KEYWORDS, HARD_KEYWORDS, SOFT_KEYWORDS, explain_unexpected
 
 GRAMMAR_PATH = Path(__file__).resolve().parent.parent.parent / "grammar" / "oi.lark"
@@ -55,17 +52,21 @@ class _NoLexer(_LarkLexer):
     def __init__(self, lexer_conf: Any) -> None:
         pass
 
-    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Token]:
+    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Any]:
         raise NotImplementedError("oi tokens come from oic.syntax.lexer")
 
 
 def cache_directory() -> Path:
+    """``$XDG_CACHE_HOME/oi``, else ``~/.cache/oi``."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "oi"
 
 
 class _Tables:
-    """The LALR parse table and the callbacks bound to the one ``AstBuilder``."""
+    """Lark's LALR table for the grammar, recast for a tight driver loop: ``actions[state][terminal]``
+    is ``(True, next_state)`` for a shift or ``(False, (size, nonterminal, callback))`` for a
+    reduction; ``gotos[state][nonterminal]`` is the state after a reduction. (Lark's own loop hashes
+    a ``Rule`` object per reduction, which dominates the parse time.)"""
 
     def __init__(self) -> None:
         grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
@@ -75,20 +76,51 @@ class _Tables:
         cache_file = cache_directory() / f"grammar-{digest}.lark"
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
-            options["cache"] = str(cache_file)
+            if os.access(cache_file.parent, os.W_OK) or cache_file.exists():
+                options["cache"] = str(cache_file)
         except OSError:
             pass
         parser = lark.Lark(grammar, transformer=self.builder, **options)
         inner = parser.parser.parser.parser  # type: ignore[union-attr]  # frontend -> LALR_Parser -> _Parser
-        self.table = inner.parse_table
-        self.callbacks = inner.callbacks
-        self.terminals_in_table = sorted(
-            {terminal for actions in self.table.states.values() for terminal in actions if terminal.isupper()}
-        )
+        table = inner.parse_table
+        callbacks = inner.callbacks
+        self.start_state: int = table.start_states["start"]
+        self.actions: dict[int, dict[str, tuple[bool, Any]]] = {}
+        self.gotos: dict[int, dict[str, int]] = {}
+        for state, entries in table.states.items():
+            actions: dict[str, tuple[bool, Any]] = {}
+            gotos: dict[str, int] = {}
+            for symbol, (action, argument) in entries.items():
+                if action is Shift:
+                    if symbol.isupper() or symbol == "$END":
+                        actions[symbol] = (True, argument)
+                    else:
+                        gotos[symbol] = argument
+                else:
+                    actions[symbol] = (False, (len(argument.expansion), argument.origin.name, callbacks[argument]))
+            self.actions[state] = actions
+            self.gotos[state] = gotos
+        self.terminals = sorted({terminal for actions in self.actions.values() for terminal in actions})
 
-    def state(self, with_callbacks: bool = True) -> ParserState:
-        conf = ParseConf(self.table, self.callbacks if with_callbacks else {}, "start")
-        return ParserState(conf, None)  # type: ignore[arg-type]
+    def accepts(self, stack: list[int], terminal: str) -> bool:
+        """Whether ``terminal`` would be shifted (after any reductions) from the state ``stack``."""
+        stack = list(stack)
+        while True:
+            entry = self.actions[stack[-1]].get(terminal)
+            if entry is None:
+                return False
+            is_shift, argument = entry
+            if is_shift:
+                return True
+            size, origin, _callback = argument
+            if origin == "start":
+                return True
+            if size:
+                del stack[-size:]
+            goto = self.gotos[stack[-1]].get(origin)
+            if goto is None:
+                return False
+            stack.append(goto)
 
 
 _tables: _Tables | None = None
@@ -129,13 +161,15 @@ class _Parse:
         self.fatal = False
 
     def run(self) -> tuple[ast.Module | None, list[Diagnostic]]:
-        states = self.tables.table.states
-        state = self.tables.state()
+        tables = self.tables
+        actions, gotos = tables.actions, tables.gotos
+        stack = [tables.start_state]
+        values: list[Any] = []
         skipping = False
         previous: Token | None = None
         text = self.source.text
         for item in self.lexer.tokens():
-            if isinstance(item, LexError):
+            if type(item) is LexError:
                 if not skipping or item.fatal:
                     self._report(item.span, item.code, item.message, item.hint)
                     skipping = True
@@ -143,35 +177,46 @@ class _Parse:
                     self.fatal = True
                     break
                 continue
-            token = item
+            token: Token = item  # type: ignore[assignment]
             first_on_line = previous is None or token.line != previous.end_line
             if skipping:
-                if token.type == "WORD" and first_on_line and str(token) in DECLARATION_KEYWORDS:
+                if token.type == "WORD" and first_on_line and token.value in DECLARATION_KEYWORDS:
                     skipping = False
-                    state = self.tables.state()
+                    stack, values = [tables.start_state], []
                     self.lexer.forget_brackets()
                 else:
                     previous = token
                     continue
             if token.type == "WORD":
-                token.type = self._classify(token, states[state.position], previous, first_on_line, text)
-            before = state.state_stack[:]  # the reductions a failing token triggers are not kept
-            try:
-                state.feed_token(token)
-            except UnexpectedToken:
-                self._unexpected(token, self._acceptable(before), previous)
-                skipping = True
-                if len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
+                token.type = self._classify(token, actions[stack[-1]], previous, first_on_line, text)
+            kind = token.type
+            before = stack[:]  # the reductions a failing token triggers must not shape its message
+            while True:
+                entry = actions[stack[-1]].get(kind)
+                if entry is None:
+                    self._unexpected(token, before, previous)
+                    skipping = True
                     break
+                is_shift, argument = entry
+                if is_shift:
+                    stack.append(argument)
+                    values.append(token)
+                    break
+                size, origin, callback = argument
+                if size:
+                    children = values[-size:]
+                    del values[-size:]
+                    del stack[-size:]
+                else:
+                    children = []
+                values.append(callback(children))
+                stack.append(gotos[stack[-1]][origin])
+            if skipping and len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
+                break
             previous = token
         if not skipping and not self.fatal:
-            end = self._end_token()
-            before = state.state_stack[:]
-            try:
-                state.feed_token(end, True)
-            except UnexpectedToken:
-                self._unexpected(end, self._acceptable(before), previous)
-        builder = self.tables.builder
+            self._finish(stack, values, previous)
+        builder = tables.builder
         self.diagnostics.extend(builder.diagnostics)
         if self.fatal or builder.too_deep:
             return None, self.diagnostics
@@ -179,12 +224,34 @@ class _Parse:
         module_span = Span(1, 1, len(lines), len(lines[-1]) + 1)
         return ast.Module(module_span, tuple(builder.declarations)), self.diagnostics
 
+    def _finish(self, stack: list[int], values: list[Any], previous: Token | None) -> None:
+        """Feed the end of the file: reduce what is complete, or report what is missing."""
+        tables = self.tables
+        end = self._end_token()
+        before = stack[:]
+        while True:
+            entry = tables.actions[stack[-1]].get("$END")
+            if entry is None or entry[0]:
+                self._unexpected(end, before, previous)
+                return
+            size, origin, callback = entry[1]
+            if size:
+                children = values[-size:]
+                del values[-size:]
+                del stack[-size:]
+            else:
+                children = []
+            values.append(callback(children))
+            if origin == "start":
+                return
+            stack.append(tables.gotos[stack[-1]][origin])
+
     def _classify(
         self, token: Token, actions: dict[str, Any], previous: Token | None, first_on_line: bool, text: str
     ) -> str:
         """The terminal a word is in this parser state: a keyword where the state takes it, else a
         name where a name fits (member names, object keys and call fields may be keywords)."""
-        word = str(token)
+        word = token.value
         keyword = _KEYWORD_TERMINALS.get(word)
         if keyword is None:
             return "NAME"
@@ -205,14 +272,12 @@ class _Parse:
             return "NAME"
         return keyword
 
-    def _acceptable(self, stack: list[Any]) -> set[str]:
-        """The terminals the parser would accept after ``stack``. The failing state's own action keys
-        are not enough: LALR merges lookaheads of similar states, so after the reductions an unexpected
-        token triggers, that state may list terminals from unrelated contexts."""
-        return {terminal for terminal in self.tables.terminals_in_table if _accepts(self.tables, stack, terminal)}
-
-    def _unexpected(self, token: Token, expected: set[str], previous: Token | None) -> None:
-        opener = self.lexer.unclosed.get(token.start_pos) if token.start_pos is not None else None
+    def _unexpected(self, token: Token, stack: list[int], previous: Token | None) -> None:
+        """Report ``token``, unexpected after ``stack``. The terminals the failing state lists are not
+        used: LALR merges the lookaheads of similar states, so they include terminals from unrelated
+        contexts; simulating each terminal from the stack before the token gives the true set."""
+        expected = {terminal for terminal in self.tables.terminals if self.tables.accepts(stack, terminal)}
+        opener = self.lexer.unclosed.get(token.start_pos)
         if token.type == "$END" and self.lexer.stack:
             opener = self.lexer.stack[-1]
         unclosed = None
@@ -230,28 +295,6 @@ class _Parse:
         line = text.count("\n") + 1
         column = len(text) - (text.rfind("\n") + 1) + 1
         return Token("$END", "", len(text), line, column, line, column, len(text))
-
-
-def _accepts(tables: _Tables, stack: list[Any], terminal: str) -> bool:
-    """Whether ``terminal`` would be shifted (after any reductions) from the state ``stack``."""
-    states = tables.table.states
-    stack = list(stack)
-    while True:
-        action = states[stack[-1]].get(terminal)
-        if action is None:
-            return False
-        kind, argument = action
-        if kind is Shift:
-            return True
-        size = len(argument.expansion)
-        if size:
-            del stack[-size:]
-        goto = states[stack[-1]].get(argument.origin.name)
-        if goto is None:
-            return False
-        if terminal == "$END" and argument.origin.name == "start":
-            return True
-        stack.append(goto[1])
 
 
 def _colon_follows(text: str, position: int | None) -> bool:

@@ -110,6 +110,8 @@ class GrpcConnection:
 
     def call(self, endpoint: str, arguments: Mapping[str, Any], fd: str, timeout: float | None) -> Any:
         schemas = self.initialize()
+        if not isinstance(arguments, dict):
+            arguments = dict(arguments)  # the validators check for a dict, not any mapping
         endpoint_schemas = schemas.get(endpoint)
         if schemas.typed and endpoint_schemas is None:
             raise CallFailed(self._unknown_endpoint(endpoint, schemas.names()))

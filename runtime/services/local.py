@@ -109,6 +109,10 @@ class LocalRunner:
     def _spawn(self, service: Service, context: RunContext, changed: threading.Event) -> _Started:
         command = service_command(service)
         port = free_port()
+        try:
+            connection = GrpcConnection(service, f"{LOOPBACK}:{port}", token=context.service_token)
+        except CallFailed as error:  # the schemas given with the service are broken
+            raise ServiceStartError(str(error)) from None
         log_dir = Path(context.logs_dir) / "services"
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"{service.alias}-{context.run_id}.log"
@@ -125,10 +129,10 @@ class LocalRunner:
                     close_fds=True,
                 )
             except OSError as error:
+                connection.close()
                 raise ServiceStartError(
                     f"service {service.alias!r}: cannot run {command[0]}: {error.strerror or error}"
                 ) from None
-        connection = GrpcConnection(service, f"{LOOPBACK}:{port}", token=context.service_token)
         entry = _Started(service, process, log_path, connection)
         with self._lock:
             self._started.append(entry)

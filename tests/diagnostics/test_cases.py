@@ -54,13 +54,14 @@ def test_case(case: Path, update_golden: bool) -> None:
     produced = {(d.span.line, d.code) for d in found}
     assert expected, f"{relative} has no `# error:` or `# warning:` comment"
     rendered = "\n".join(diagnostics.render_text(d, result.source) for d in found)
-    assert produced == expected, (
-        f"{relative}: missing {sorted(expected - produced)}, unexpected {sorted(produced - expected)}\n{rendered}"
-    )
+    missing, unexpected = sorted(expected - produced), sorted(produced - expected)
+    assert produced == expected, f"{relative}: missing {missing}, unexpected {unexpected}\n{rendered}"
     golden = case.with_suffix(".out")
     if update_golden or not golden.exists():
         golden.write_text(rendered + "\n", encoding="utf-8")
-    assert golden.read_text(encoding="utf-8") == rendered + "\n", f"{relative}: output differs from {golden.name}"
+    assert golden.read_text(encoding="utf-8") == rendered + "\n", (
+        f"{relative}: output differs from {golden.name}"
+    )
 
 
 @pytest.mark.parametrize("example", EXAMPLE_FILES, ids=lambda path: str(path.relative_to(EXAMPLES)))

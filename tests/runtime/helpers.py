@@ -40,7 +40,7 @@ def task(
     funcs: dict[str, Callable[[], Any]] | None = None,
     **arguments: Any,
 ) -> Task:
-    """A task calling ``service.endpoint``; keyword arguments are static arguments, ``funcs`` computed ones."""
+    """A task calling ``service.endpoint``: keyword arguments are static, ``funcs`` computed."""
     built = [Argument(key, value) for key, value in arguments.items()]
     built += [Argument(key, func=func) for key, func in (funcs or {}).items()]
     return Task(
@@ -57,7 +57,9 @@ def on(condition: Callable[[Event, State], bool], *tasks: Task) -> EventReaction
 def pipeline(*reactions: EventReaction, services: Sequence[str] = ("svc",)) -> Pipeline:
     return Pipeline(
         PipelineMetadata("test-pipeline"),
-        PipelineSpec(services=tuple(Service(alias, path="unused") for alias in services), reactions=reactions),
+        PipelineSpec(
+            services=tuple(Service(alias, path="unused") for alias in services), reactions=reactions
+        ),
     )
 
 

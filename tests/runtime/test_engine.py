@@ -42,7 +42,11 @@ def test_chain_runs_in_order_and_succeeds(tmp_path: Path) -> None:
     assert (result.status, result.exit_code, result.failed_tasks) == ("succeeded", 0, ())
     assert [arguments["n"] for _, _, arguments in fake.calls] == [1, 2, 3]
     tasks = tasks_by_name(tmp_path)
-    assert {name: runs[0]["status"] for name, runs in tasks.items()} == {"a": "Success", "b": "Success", "c": "Success"}
+    assert {name: runs[0]["status"] for name, runs in tasks.items()} == {
+        "a": "Success",
+        "b": "Success",
+        "c": "Success",
+    }
     assert load_state(tmp_path)["metadata"]["state"] == "finished"
     assert fake.stop_count == 1
 
@@ -320,7 +324,9 @@ def load_history_safe(tmp_path: Path) -> list[dict[str, Any]]:
 def test_engine_runs_from_a_non_main_thread(tmp_path: Path) -> None:
     results: list[Any] = []
     pipe = pipeline(on(engine_started, task("a")))
-    thread = threading.Thread(target=lambda: results.append(run(pipe, runner(), tmp_path, handle_signals=True)))
+    thread = threading.Thread(
+        target=lambda: results.append(run(pipe, runner(), tmp_path, handle_signals=True))
+    )
     thread.start()
     thread.join(30)
     assert results and results[0].succeeded

@@ -11,7 +11,7 @@ from runtime.services.base import CallFailed
 from tests.runtime.fakes import Call
 from tests.runtime.helpers import load_state, on, pipeline, run, runner, task, tasks_by_name
 
-SECRET = "tok-3f9a\"quoted\"-é"
+SECRET = 'tok-3f9a"quoted"-é'
 FIELD_SECRET = "hunter2-password"
 
 
@@ -47,7 +47,7 @@ def test_secrets_are_redacted_everywhere(tmp_path: Path) -> None:
     files = every_file(tmp_path)
     assert any(name.startswith("logs/tasks/talk-") for name in files)
     for name, text in files.items():
-        for secret in (SECRET, FIELD_SECRET, "tok-3f9a\\\"quoted"):
+        for secret in (SECRET, FIELD_SECRET, 'tok-3f9a\\"quoted'):
             assert secret not in text, f"{secret!r} found in {name}"
     talk = tasks_by_name(tmp_path)["talk"][0]
     assert '"password": "***"' in talk["arguments"] and '"plain": "visible"' in talk["arguments"]
@@ -63,21 +63,28 @@ def test_service_token_is_redacted(tmp_path: Path) -> None:
         return {"token": fake.context.service_token}
 
     fake = runner(tell=tell)
-    assert run(pipeline(on(engine_started, task("t", "tell"))), fake, tmp_path, service_token="run-token-123").succeeded
+    assert run(
+        pipeline(on(engine_started, task("t", "tell"))), fake, tmp_path, service_token="run-token-123"
+    ).succeeded
     assert "run-token-123" not in "".join(every_file(tmp_path).values())
 
 
 def test_redactor_text_and_values() -> None:
     redactor = Redactor(["abc", ""])
     assert redactor.text("xabcx abc") == f"x{MASK}x {MASK}"
-    assert redactor.value({"abc": ["abc", 1, None, {"k": "1abc"}]}) == {MASK: [MASK, 1, None, {"k": f"1{MASK}"}]}
+    assert redactor.value({"abc": ["abc", 1, None, {"k": "1abc"}]}) == {
+        MASK: [MASK, 1, None, {"k": f"1{MASK}"}]
+    }
     redactor.add("ab", learned=True)  # too short to be learned
     assert redactor.text("ab") == "ab"
 
 
 def test_mask_secret_fields_by_path() -> None:
     learner = Redactor()
-    value = {"Auth": {"Token": "t0ken-value", "App": "a"}, "Items": [{"key": "k1-secret"}, {"key": "k2-secret"}]}
+    value: dict[str, Any] = {
+        "Auth": {"Token": "t0ken-value", "App": "a"},
+        "Items": [{"key": "k1-secret"}, {"key": "k2-secret"}],
+    }
     masked = mask_secret_fields(value, [("Auth", "Token"), ("Items", "*", "key")], learn=learner)
     assert masked == {"Auth": {"Token": MASK, "App": "a"}, "Items": [{"key": MASK}, {"key": MASK}]}
     assert learner.text("t0ken-value k2-secret") == f"{MASK} {MASK}"

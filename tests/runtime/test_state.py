@@ -47,7 +47,8 @@ def test_latest_run_and_outcome_of_a_reusable_task() -> None:
     start(state, "1", "notify")
     finish(state, "1", "notify", "failed")
     start(state, "2", "notify")
-    assert state.task("notify").id == "2" and state.task("notify").state == "in-progress"
+    latest = state.task("notify")
+    assert latest is not None and (latest.id, latest.state) == ("2", "in-progress")
     assert state.failed("notify") and state.has_active_run("notify")
     finish(state, "2", "notify")
     assert state.succeeded("notify") and state.output("notify") == {"n": "2"}
@@ -119,7 +120,11 @@ def test_history_lines_always_parse(tmp_path: Path) -> None:
     loaded = yaml.safe_load(text)
     redacted = hostile.replace("pw", "***")
     assert loaded[0]["payload"]["output"] == {redacted: [redacted, 1.5, None, True]}
-    assert loaded[0]["metadata"] == {"name": "task.finished", "id": "id-task.finished-1", "createdAt": "2024-05-01T00:00:00.000Z"}
+    assert loaded[0]["metadata"] == {
+        "name": "task.finished",
+        "id": "id-task.finished-1",
+        "createdAt": "2024-05-01T00:00:00.000Z",
+    }
 
 
 def test_state_file_format_and_coalescing(tmp_path: Path) -> None:
@@ -144,7 +149,8 @@ def test_state_file_format_and_coalescing(tmp_path: Path) -> None:
     writer.mark_changed()
     writer.write_if_due(state)
     assert yaml.safe_load(path.read_text()) == first
-    assert writer.seconds_until_due() is not None and writer.seconds_until_due() > 0
+    due = writer.seconds_until_due()
+    assert due is not None and due > 0
     writer.write(state)
     assert set(yaml.safe_load(path.read_text())["tasks"]) == {"1", "2", "3"}
     assert writer.seconds_until_due() is None

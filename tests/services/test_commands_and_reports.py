@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -14,7 +16,7 @@ from runtime.proto import engine_pb2, engine_pb2_grpc
 from runtime.services.base import TOKEN_METADATA_KEY
 from runtime.services.local import service_command
 from runtime.services.reporting import ReportServer
-from tests.services.support import GREETER
+from tests.services.support import GREETER, REPO_ROOT
 
 
 def test_builtin_services_run_from_source_or_from_the_frozen_binary(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,3 +56,41 @@ def test_reports_need_the_token_and_json_data() -> None:
         assert not handled.is_set()
         stub.report(request, timeout=30, metadata=good)
     assert received == [("/logs/t.log", "progress", {"percent": 5})]
+
+
+HOST_PROGRAM = """
+import sys
+{first_import}
+import tempfile
+import runtime.proto
+from runtime.model import Service
+from runtime.services.base import RunContext
+from runtime.services.local import LocalRunner
+runner = LocalRunner(extra_env={{"PYTHONPATH": sys.argv[2]}})
+with tempfile.TemporaryDirectory() as logs:
+    try:
+        greeter = runner.start([Service(alias="g", path=sys.argv[1])], RunContext("h", logs, ""))["g"]
+        print(runtime.proto.GRPC_FORK_HANDLERS_OFF, greeter.call("greet", {{"name": "h"}}, "", 30))
+    finally:
+        runner.stop()
+"""
+
+
+@pytest.mark.parametrize(
+    ("first_import", "handlers_off", "warned"),
+    [("import runtime", True, False), ("import grpc", False, True)],
+)
+def test_services_start_whichever_of_grpc_and_runtime_a_host_imports_first(
+    first_import: str, handlers_off: bool, warned: bool
+) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", HOST_PROGRAM.format(first_import=first_import), str(GREETER), str(REPO_ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO_ROOT)},
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == f"{handlers_off} {{'greeting': 'hi h'}}\n"
+    assert ("services will not die with the engine" in completed.stderr) == warned

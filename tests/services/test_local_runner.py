@@ -321,3 +321,12 @@ def test_given_schemas_skip_init(tmp_path: Path) -> None:
     finally:
         runner.stop()
     assert os.path.exists(tmp_path / "services" / "g-r10.log")
+
+
+def test_broken_given_schemas_fail_the_start_before_any_process(tmp_path: Path) -> None:
+    runner = LocalRunner(extra_env=SERVICE_ENV)
+    broken = Service(alias="g", path=str(GREETER), schemas={"echo/arguments.json": "{not json"})
+    with pytest.raises(ServiceStartError, match=r"service 'g' has an invalid schema .*echo/arguments.json"):
+        runner.start([path_service("ok", GREETER), broken], RunContext("r11", str(tmp_path), ""))
+    groups = runner.pids()
+    assert len(groups) == 1 and not group_alive(groups[0])

@@ -144,7 +144,7 @@ def condition_0(params, local_0):
 
 
 def condition_1(params, local_1):
-    return guarded(task_finished_with_status(task_name(local_1, SITES[2]), TASK_STATUS_SUCCESS), lambda event, state: truthy(greater(std_len(SITES[8], get_member(std_parse_json(SITES[6], get_member(get_member(get_index(tasks_value(state), local_1, SITES[3]), 'output', SITES[4]), 'Body', SITES[5])), 'items', SITES[7])), params['limit'], SITES[8])))
+    return guarded(task_finished_with_status(task_name(local_1, SITES[2]), TASK_STATUS_SUCCESS), lambda event, state: greater(std_len(SITES[8], get_member(std_parse_json(SITES[6], get_member(get_member(get_index(tasks_value(state), local_1, SITES[3]), 'output', SITES[4]), 'Body', SITES[5])), 'items', SITES[7])), params['limit'], SITES[8]))
 
 
 def builder_0(params, event, state, tasks_list, local_2, local_3):
@@ -185,7 +185,7 @@ def reaction_1(params, event, state):
         if not truthy(get_member(loop_0, 'done', SITES[17])):
             continue
         builder_0(params, event, state, tasks_list, get_member(loop_0, 'label', SITES[18]), get_member(loop_0, 'n', SITES[19]))
-    if truthy(equal(std_len(SITES[20], let_1), 0)):
+    if equal(std_len(SITES[20], let_1), 0):
         tasks_list.append(Task(
             TaskMetadata(task_name('empty', SITES[21]), reusable=False, timeout=None, retry=RetryPolicy(attempts=1, backoff=0.0)),
             TaskSpec('shell', 'command', (
@@ -196,7 +196,7 @@ def reaction_1(params, event, state):
         tasks_list.append(Task(
             TaskMetadata(task_name('summary', SITES[22]), reusable=False, timeout=None, retry=RetryPolicy(attempts=1, backoff=0.0)),
             TaskSpec('shell', 'command', (
-                Argument('Command', std_join(SITES[27], [std_upper(SITES[26], get_member(item_0, 'label', SITES[25])) for item_0 in iterate(let_1, SITES[23]) if truthy((not truthy(get_member(item_0, 'done', SITES[24]))))], ',')),
+                Argument('Command', std_join(SITES[27], [std_upper(SITES[26], get_member(item_0, 'label', SITES[25])) for item_0 in iterate(let_1, SITES[23]) if (not truthy(get_member(item_0, 'done', SITES[24])))], ',')),
             )),
         ))
     return tasks_list
@@ -233,7 +233,7 @@ def reaction_3(params, event, state):
 
 
 def when_4(params):
-    return guarded(task_event_reported(task_name('fetch', SITES[42]), 'progress'), lambda event, state: truthy(greater(get_member(get_member(get_member(event_value(event), 'payload', SITES[43]), 'data', SITES[44]), 'percent', SITES[45]), 50, SITES[46])))
+    return guarded(task_event_reported(task_name('fetch', SITES[42]), 'progress'), lambda event, state: greater(get_member(get_member(get_member(event_value(event), 'payload', SITES[43]), 'data', SITES[44]), 'percent', SITES[45]), 50, SITES[46]))
 
 
 def reaction_4(params, event, state):
