@@ -118,8 +118,12 @@ class AstBuilder:
         depths[id(node)] = (node, depth)
         if depth > MAX_DEPTH and not self.too_deep:
             self.too_deep = True
-            self._report(node.span, "E0107", f"expression nested more than {MAX_DEPTH} deep",
-                         "split it into `let` bindings or named conditions")  # fmt: skip
+            self._report(
+                node.span,
+                "E0107",
+                f"expression nested more than {MAX_DEPTH} deep",
+                "split it into `let` bindings or named conditions",
+            )
         return node
 
     def _declared(self, node: Any) -> Any:
@@ -143,7 +147,9 @@ class AstBuilder:
 
     def param_decl(self, children: list[Any]) -> ast.ParamDecl:
         default = children[5] if len(children) > 5 else None
-        return self._declared(ast.ParamDecl(spanning(children), _identifier(children[1]), children[3], default))
+        return self._declared(
+            ast.ParamDecl(spanning(children), _identifier(children[1]), children[3], default)
+        )
 
     def type_ref(self, children: list[Any]) -> ast.TypeRef:
         element = children[2] if len(children) > 2 else None
@@ -163,8 +169,12 @@ class AstBuilder:
             if keyword in options:
                 self._report(clause.span, "E0109", f"`{keyword}` given twice", "keep one of them")
             elif keyword == "version" and kind == "path":
-                self._report(clause.span, "E0109", "a path service has no version",
-                             "versions belong to catalog services; remove it")  # fmt: skip
+                self._report(
+                    clause.span,
+                    "E0109",
+                    "a path service has no version",
+                    "versions belong to catalog services; remove it",
+                )
             else:
                 options[keyword] = clause.value
         return self._declared(
@@ -190,12 +200,16 @@ class AstBuilder:
         guard = children[guard_at + 1] if guard_at is not None else None
         condition = children[guard_at - 1] if guard_at is not None else children[-1]
         return self._declared(
-            ast.ConditionDecl(spanning(children), _identifier(children[1]), _items(children), condition, guard)
+            ast.ConditionDecl(
+                spanning(children), _identifier(children[1]), _items(children), condition, guard
+            )
         )
 
     def builder_decl(self, children: list[Any]) -> ast.BuilderDecl:
         body = children[-1].items
-        return self._declared(ast.BuilderDecl(spanning(children), _identifier(children[1]), _items(children[:-1]), body))
+        return self._declared(
+            ast.BuilderDecl(spanning(children), _identifier(children[1]), _items(children[:-1]), body)
+        )
 
     def reaction_decl(self, children: list[Any]) -> ast.ReactionDecl:
         guard = children[3] if len(children) > 3 else None
@@ -265,14 +279,18 @@ class AstBuilder:
                 found[keyword] = ast.NumberLiteral(token_span(value), number_value(str(value)))
             else:
                 found[keyword] = ast.Duration(token_span(value), duration_seconds(str(value)))
-        return ast.TaskSettings(spanning(clauses), found.get("timeout"), found.get("retry"), found.get("backoff"))
+        return ast.TaskSettings(
+            spanning(clauses), found.get("timeout"), found.get("retry"), found.get("backoff")
+        )
 
     def task_setting(self, children: list[Any]) -> _Clause:
         return _Clause(spanning(children), children[0], children[1])
 
     def service_call(self, children: list[Any]) -> ast.ServiceCall:
         arguments = tuple(child for child in children if isinstance(child, ast.Argument))
-        return ast.ServiceCall(spanning(children), _identifier(children[0]), _identifier(children[2]), arguments)
+        return ast.ServiceCall(
+            spanning(children), _identifier(children[0]), _identifier(children[2]), arguments
+        )
 
     def call_argument(self, children: list[Any]) -> ast.Argument:
         return ast.Argument(spanning(children), str(children[0]), token_span(children[0]), children[2])
@@ -282,7 +300,9 @@ class AstBuilder:
 
     def for_stmt(self, children: list[Any]) -> ast.ForStmt:
         condition = children[5] if len(children) > 5 else None
-        return ast.ForStmt(spanning(children), _identifier(children[1]), children[3], condition, children[-1].items)
+        return ast.ForStmt(
+            spanning(children), _identifier(children[1]), children[3], condition, children[-1].items
+        )
 
     def if_stmt(self, children: list[Any]) -> ast.IfStmt:
         otherwise: tuple[Any, ...] = ()

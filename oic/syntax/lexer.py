@@ -228,8 +228,16 @@ class Lexer:
                 continue
             if group == "word":
                 self.position = match.end()
-                yield Token("WORD", match.group(), start, self.line, self._column(start), self.line,
-                            self._column(self.position), self.position)  # fmt: skip
+                yield Token(
+                    "WORD",
+                    match.group(),
+                    start,
+                    self.line,
+                    self._column(start),
+                    self.line,
+                    self._column(self.position),
+                    self.position,
+                )
                 continue
             if group == "suffix" or group == "number":
                 yield from self._number(match)
@@ -251,8 +259,12 @@ class Lexer:
             hint = "names are ASCII letters, digits and `_`; put other text in a string"
         if character == "\x00":
             hint = "the file looks binary: NUL characters are not allowed"
-        yield LexError("E0102", f"unexpected character {describe_character(character)}",
-                       self._point_span(start, start + 1), hint)  # fmt: skip
+        yield LexError(
+            "E0102",
+            f"unexpected character {describe_character(character)}",
+            self._point_span(start, start + 1),
+            hint,
+        )
 
     def _number(self, match: re.Match[str]) -> Iterator[Token | LexError]:
         start = self.position
@@ -272,8 +284,12 @@ class Lexer:
             return
         shown = match.group()
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
-        yield LexError("E0106", f"invalid number or duration `{shown}`", span,
-                       "a duration is a number followed by `ms`, `s`, `m` or `h` (`30s`, `1.5m`)")  # fmt: skip
+        yield LexError(
+            "E0106",
+            f"invalid number or duration `{shown}`",
+            span,
+            "a duration is a number followed by `ms`, `s`, `m` or `h` (`30s`, `1.5m`)",
+        )
 
     def _punctuation(self, symbol: str) -> Iterator[Token | LexError]:
         start = self.position
@@ -281,9 +297,13 @@ class Lexer:
         self.position += len(symbol)
         if symbol in OPENERS:
             if len(self.stack) >= MAX_NESTING:
-                yield LexError("E0107", f"brackets nested more than {MAX_NESTING} deep",
-                               self._point_span(start, self.position),
-                               "split the value into `let` bindings", fatal=True)  # fmt: skip
+                yield LexError(
+                    "E0107",
+                    f"brackets nested more than {MAX_NESTING} deep",
+                    self._point_span(start, self.position),
+                    "split the value into `let` bindings",
+                    fatal=True,
+                )
                 return
             self.stack.append(_Open(symbol, self.line, column))
         elif symbol in CLOSERS:
@@ -302,8 +322,16 @@ class Lexer:
                 self.stack.pop()
             elif top is not None and top.kind != "${":
                 self.unclosed[start] = top
-        yield Token(PUNCTUATION[symbol], symbol, start, self.line, column, self.line,
-                    self._column(self.position), self.position)  # fmt: skip
+        yield Token(
+            PUNCTUATION[symbol],
+            symbol,
+            start,
+            self.line,
+            column,
+            self.line,
+            self._column(self.position),
+            self.position,
+        )
 
     def _string(
         self, quote_line: int, quote_column: int, *, begins: bool, start: int | None = None
@@ -336,10 +364,16 @@ class Lexer:
                 if text.startswith("${", position):
                     self.position = position + 2
                     if len(self.stack) >= MAX_NESTING:
-                        yield LexError("E0107", f"interpolations nested more than {MAX_NESTING} deep",
-                                       self._point_span(position, position + 2), fatal=True)  # fmt: skip
+                        yield LexError(
+                            "E0107",
+                            f"interpolations nested more than {MAX_NESTING} deep",
+                            self._point_span(position, position + 2),
+                            fatal=True,
+                        )
                         return
-                    self.stack.append(_Open("${", self.line, self._column(position), quote_line, quote_column))
+                    self.stack.append(
+                        _Open("${", self.line, self._column(position), quote_line, quote_column)
+                    )
                     kind = "ISTR_BEGIN" if begins else "ISTR_MIDDLE"
                     yield self._token(kind, token_start, token_line, token_column)
                     return
@@ -350,8 +384,12 @@ class Lexer:
             if error is not None:
                 end = min(position + 2, length)
                 self.position = position
-                yield LexError("E0105", error, self._point_span(position, end),
-                               r"the escapes are \n \t \r \\ \" \$ and \u{HEX}")  # fmt: skip
+                yield LexError(
+                    "E0105",
+                    error,
+                    self._point_span(position, end),
+                    r"the escapes are \n \t \r \\ \" \$ and \u{HEX}",
+                )
             position += escape_length(text, position)
 
     def _unterminated(self, stop: int, quote: tuple[int, int] | None = None) -> LexError:
@@ -364,8 +402,12 @@ class Lexer:
         self.position = stop
         line, column = quote
         end_column = self._column(stop) if line == self.line else column + 1
-        return LexError("E0104", "unterminated string", Span(line, column, line, end_column),
-                        'close it with `"`; to put a line break in a string, write \\n')  # fmt: skip
+        return LexError(
+            "E0104",
+            "unterminated string",
+            Span(line, column, line, end_column),
+            'close it with `"`; to put a line break in a string, write \\n',
+        )
 
 
 def number_problem(digits: str) -> str:

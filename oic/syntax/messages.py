@@ -164,9 +164,10 @@ def explain_unexpected(
         return Wording("E0101", "unexpected `=`", "to compare values write `==`; `=` only binds names")
     if "EQUAL" in expected and "REUSABLE" in expected:
         return Wording(
-            "E0101", f"expected `=` after the task name, found {found}",
+            "E0101",
+            f"expected `=` after the task name, found {found}",
             'write `task "name" = service.endpoint(...)`',
-        )  # fmt: skip
+        )
     if unclosed and kind in ("RBRACE", "RSQB", "RPAR", "ISTR_MIDDLE", "ISTR_END"):
         return Wording("E0101", f"unexpected {found}", f"{unclosed} is not closed; expected {wanted}")
     if kind in ("TASK", "LET", "FOR", "STMT_IF", "IF") and expected >= {"PARAM", "SERVICE", "ON"}:

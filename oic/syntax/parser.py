@@ -36,6 +36,7 @@ from oic.syntax import ast
 from oic.syntax.build_ast import AstBuilder, token_span
 from oic.syntax.lexer import Lexer, LexError, Token
 from oic.syntax.messages import DECLARATION_KEYWORDS, HARD_KEYWORDS, SOFT_KEYWORDS, explain_unexpected
+from oic.syntax.reader import UnreadableSource, read_source
 
 GRAMMAR_PATH = Path(__file__).resolve().parent.parent.parent / "grammar" / "oi.lark"
 
@@ -72,7 +73,9 @@ class _Tables:
         grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
         self.builder = AstBuilder()
         options: dict[str, Any] = dict(parser="lalr", lexer=_NoLexer, keep_all_tokens=True)
-        digest = hashlib.sha256(f"{grammar}{lark.__version__}{sys.version_info[:2]}".encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"{grammar}{lark.__version__}{sys.version_info[:2]}".encode()).hexdigest()[
+            :16
+        ]
         cache_file = cache_directory() / f"grammar-{digest}.lark"
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +100,10 @@ class _Tables:
                     else:
                         gotos[symbol] = argument
                 else:
-                    actions[symbol] = (False, (len(argument.expansion), argument.origin.name, callbacks[argument]))
+                    actions[symbol] = (
+                        False,
+                        (len(argument.expansion), argument.origin.name, callbacks[argument]),
+                    )
             self.actions[state] = actions
             self.gotos[state] = gotos
         self.terminals = sorted({terminal for actions in self.actions.values() for terminal in actions})
@@ -267,7 +273,8 @@ class _Parse:
         if word in SOFT_KEYWORDS:
             return "NAME"
         if previous is not None and (
-            previous.type == "DOT" or (previous.type in _FIELD_OPENERS and _colon_follows(text, token.end_pos))
+            previous.type == "DOT"
+            or (previous.type in _FIELD_OPENERS and _colon_follows(text, token.end_pos))
         ):
             return "NAME"
         return keyword
@@ -305,6 +312,9 @@ def _colon_follows(text: str, position: int | None) -> bool:
     while position < length and text[position] in " \t":
         position += 1
     return position < length and text[position] == ":"
+
+
+__all__ = ["UnreadableSource", "parse", "parse_text", "read_source"]
 
 
 def parse_text(text: str, path: str = "<string>") -> tuple[ast.Module | None, list[Diagnostic]]:

@@ -102,6 +102,14 @@ class GrpcConnection:
     def has_schemas(self) -> bool:
         return self.initialize().typed
 
+    def arguments_schema(self, endpoint: str) -> Mapping[str, Any] | None:
+        """The decoded ``arguments.json`` of ``endpoint`` (None when unknown), e.g. to find the
+        fields to redact with ``schemas.secret_paths``."""
+        endpoint_schemas = self.initialize().get(endpoint)
+        if endpoint_schemas is None or endpoint_schemas.arguments is None:
+            return None
+        return endpoint_schemas.arguments.schema
+
     def endpoints(self) -> list[str]:
         """The endpoint names the schemas declare (empty for an untyped service)."""
         return self.initialize().names()

@@ -56,6 +56,9 @@ def test_unknown_names_are_refused_with_the_list() -> None:
 
 
 def test_importing_the_index_imports_no_service() -> None:
-    probe = "import sys, runtime.catalog; print(sorted(m for m in sys.modules if m.startswith(('grpc', 'runtime.'))))"
+    probe = (
+        "import sys, runtime.catalog\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('grpc', 'runtime.'))))"
+    )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert "grpc" not in loaded and "runtime.sdk" not in loaded and "runtime.catalog.trello" not in loaded

@@ -44,7 +44,9 @@ def test_emit_to_a_file(tmp_path: Path) -> None:
 
 def test_emit_with_errors_prints_diagnostics_and_no_code(tmp_path: Path) -> None:
     source = tmp_path / "broken.oi"
-    source.write_text('pipeline "b" {}\non engine.started {\n  task "t" = nothing.call()\n}\n', encoding="utf-8")
+    source.write_text(
+        'pipeline "b" {}\non engine.started {\n  task "t" = nothing.call()\n}\n', encoding="utf-8"
+    )
     result = oic("emit", str(source), cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout == ""
@@ -105,7 +107,7 @@ def test_sigterm_is_forwarded_and_stops_the_run(tmp_path: Path) -> None:
     source = tmp_path / "slow.oi"
     source.write_text(
         'pipeline "slow" {}\nservice shell = catalog "exec"\n'
-        'on engine.started {\n'
+        "on engine.started {\n"
         f'  task "wait" = shell.command(Command: "echo started > {fifo}; exec sleep 317")\n'
         "}\n",
         encoding="utf-8",

@@ -70,10 +70,17 @@ def test_the_generator_knows_exactly_the_exported_names() -> None:
 
 def test_spec_and_services_of_the_features_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OI_WHO", "from-env")
-    generated = compile_text((HERE / "pipelines" / "features.oi").read_text(encoding="utf-8"), path="features.oi")
+    generated = compile_text(
+        (HERE / "pipelines" / "features.oi").read_text(encoding="utf-8"), path="features.oi"
+    )
     module = load(generated)
     spec = module.PROGRAM
-    assert (spec.name, spec.parallelism, spec.timeout, spec.source_path) == ("features", 4, 120.0, "features.oi")
+    assert (spec.name, spec.parallelism, spec.timeout, spec.source_path) == (
+        "features",
+        4,
+        120.0,
+        "features.oi",
+    )
     assert spec.source_sha256 == generated.source_sha256 and len(spec.source_sha256) == 64
     params = {param.name: param for param in spec.params}
     assert [param.type for param in spec.params] == ["string", "secret", "number", "list"]
@@ -92,7 +99,9 @@ FEATURES_PARAMS = {"who": "w", "token": "tok", "limit": 1, "labels": []}
 
 
 def _features() -> Any:
-    return load(compile_text((HERE / "pipelines" / "features.oi").read_text(encoding="utf-8"), path="features.oi"))
+    return load(
+        compile_text((HERE / "pipelines" / "features.oi").read_text(encoding="utf-8"), path="features.oi")
+    )
 
 
 def test_reactions_build_tasks_with_computed_arguments() -> None:
@@ -173,7 +182,7 @@ CASES: list[tuple[str, Any]] = [
     ("range(3)", [0, 1, 2]),
     ('number("4") + len("abc")', 7),
     ('parse_json("[1, 2]")', [1, 2]),
-    ('json({a: [1]})', '{"a":[1]}'),
+    ("json({a: [1]})", '{"a":[1]}'),
     ("string(2.5)", "2.5"),
 ]
 
@@ -182,19 +191,24 @@ def test_each_expression_construct_evaluates_right() -> None:
     lines = [
         'pipeline "cases" {}',
         "param limit: number = 2",
-        "param who: string = \"w\"",
+        'param who: string = "w"',
         "param xs: list[number] = [1, 2, 3]",
         "param obj: object = {a: 1}",
         'service web = catalog "http"',
         "on engine.started {",
     ]
     for index, (expression, _) in enumerate(CASES):
-        lines.append(f'  task "case-{index}" = web.call(Verb: "GET", URL: "http://x", Content: json({expression}))')
+        lines.append(
+            f'  task "case-{index}" = web.call(Verb: "GET", URL: "http://x", Content: json({expression}))'
+        )
     lines.append("}")
     module = load(compile_text("\n".join(lines) + "\n", path="cases.oi"))
     state, started = started_state()
     params = {"limit": 2, "who": "w", "xs": [1, 2, 3], "obj": {"a": 1}}
-    results = {task.metadata.name: json.loads(arguments_of(task)["Content"]) for task in fire(module, params, state, started)}
+    results = {
+        task.metadata.name: json.loads(arguments_of(task)["Content"])
+        for task in fire(module, params, state, started)
+    }
     for index, (expression, expected) in enumerate(CASES):
         assert results[f"case-{index}"] == expected, expression
 

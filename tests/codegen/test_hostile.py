@@ -73,7 +73,9 @@ text_values = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_si
 def test_hostile_strings_arrive_byte_for_byte(literal_value: str, param_value: str) -> None:
     with tempfile.TemporaryDirectory(prefix="oi-hostile-") as directory:
         out = Path(directory) / "received.json"
-        baseline = compile_text(pipeline_text(PLACEHOLDER, out), path="hostile.oi", base_directory=str(RECORDER))
+        baseline = compile_text(
+            pipeline_text(PLACEHOLDER, out), path="hostile.oi", base_directory=str(RECORDER)
+        )
         generated = compile_text(
             pipeline_text(literal_value, out), path="hostile.oi", base_directory=str(RECORDER)
         )
@@ -83,9 +85,7 @@ def test_hostile_strings_arrive_byte_for_byte(literal_value: str, param_value: s
         assert _without_hash(generated.text) == expected_text
 
         pipeline = load(generated).PROGRAM.build({"value": param_value})
-        options = EngineOptions(
-            pipeline, logs_directory=directory, handle_signals=False, print_summary=False
-        )
+        options = EngineOptions(pipeline, logs_directory=directory, handle_signals=False, print_summary=False)
         result = Engine(options).run()
         assert result.exit_code == 0, result
         received = json.loads(out.read_text(encoding="utf-8"))

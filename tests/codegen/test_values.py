@@ -77,14 +77,22 @@ def test_index_rules() -> None:
 
 @pytest.mark.parametrize(
     ("left", "right", "expected"),
-    [(1, 2, 3), (1.5, 1, 2.5), ("a", "b", "ab"), ([1], [2], [1, 2]), ({"a": 1}, {"a": 2, "b": 3}, {"a": 2, "b": 3})],
+    [
+        (1, 2, 3),
+        (1.5, 1, 2.5),
+        ("a", "b", "ab"),
+        ([1], [2], [1, 2]),
+        ({"a": 1}, {"a": 2, "b": 3}, {"a": 2, "b": 3}),
+    ],
 )
 def test_add(left: object, right: object, expected: object) -> None:
     assert x.add(left, right, SITE) == expected
 
 
 def test_add_refuses_mixed_types_with_a_hint() -> None:
-    with pytest.raises(PipelineError, match=r"cannot add a string and a number \(build text with interpolation"):
+    with pytest.raises(
+        PipelineError, match=r"cannot add a string and a number \(build text with interpolation"
+    ):
         x.add("n=", 1, SITE)
     with pytest.raises(PipelineError, match="cannot add a bool and a number"):
         x.add(True, 1, SITE)

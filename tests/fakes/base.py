@@ -15,7 +15,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 
 
 @dataclass
@@ -44,6 +44,8 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
 
+
+_Fake = TypeVar("_Fake", bound="FakeServer")
 
 Route = Callable[[RecordedRequest, "re.Match[str]"], Answer]
 
@@ -95,7 +97,7 @@ class FakeServer:
         assert self._server is not None, "the fake is not started"
         return f"http://127.0.0.1:{self._server.server_port}"
 
-    def start(self) -> FakeServer:
+    def start(self: _Fake) -> _Fake:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -126,7 +128,7 @@ class FakeServer:
             self._thread.join()
             self._thread = None
 
-    def __enter__(self) -> FakeServer:
+    def __enter__(self: _Fake) -> _Fake:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

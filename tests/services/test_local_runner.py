@@ -17,6 +17,7 @@ from runtime.services.base import CallFailed, RunContext, ServiceStartError
 from runtime.services.client import GrpcConnection
 from runtime.services.local import LocalRunner
 from runtime.services.reporting import ReportServer
+from runtime.services.schemas import secret_paths
 from tests.services.support import (
     EXITS_AT_ONCE,
     GREETER,
@@ -70,6 +71,9 @@ def greeter(
 def test_init_gives_the_sdk_schemas(greeter: GrpcConnection) -> None:
     assert greeter.has_schemas()
     assert greeter.endpoints() == ["cards", "crash", "die", "fail", "greet", "pid", "wait"]
+    schema = greeter.arguments_schema("greet")
+    assert schema is not None and secret_paths(schema) == [("Auth", "Token")]
+    assert greeter.arguments_schema("fail") == {} and greeter.arguments_schema("nope") is None
 
 
 def test_call_returns_the_payload_and_logs_to_the_task_log(greeter: GrpcConnection, tmp_path: Path) -> None:
