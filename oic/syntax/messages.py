@@ -135,10 +135,12 @@ def _phrase_key(phrase: str) -> tuple[int, str]:
 
 
 def explain_unexpected(
-    token: Token, expected: Set[str], previous: Token | None, unclosed: str | None
+    token: Token, expected: Set[str], previous: Token | None, unclosed: str | None, restart: bool = False
 ) -> Wording:
     """The wording for ``token`` arriving where only ``expected`` terminals may; ``previous`` is the
-    token before it, ``unclosed`` describes a bracket the lexer saw left open (``"the `(` at 3:14"``)."""
+    token before it, ``unclosed`` describes a bracket the lexer saw left open (``"the `(` at 3:14"``);
+    ``restart`` says the token is a declaration keyword starting a line (so the declaration before it
+    is unfinished)."""
     kind = token.type
     text = str(token)
     found = describe_token(token)
@@ -148,6 +150,9 @@ def explain_unexpected(
     if kind == "$END":
         hint = f"{unclosed} is never closed" if unclosed else f"expected {wanted}"
         return Wording("E0103", "unexpected end of file", hint)
+    if restart:
+        hint = f"{unclosed} is not closed" if unclosed else f"expected {wanted}"
+        return Wording("E0101", f"unfinished declaration before `{text}`", hint)
     if text in HARD_KEYWORDS and kind != "NAME" and "NAME" in expected and kind not in expected:
         return Wording(
             "E0108",

@@ -168,7 +168,7 @@ class _Parse:
 
     def run(self) -> tuple[ast.Module | None, list[Diagnostic]]:
         tables = self.tables
-        actions, gotos = tables.actions, tables.gotos
+        actions = tables.actions
         stack = [tables.start_state]
         values: list[Any] = []
         skipping = False
@@ -195,28 +195,17 @@ class _Parse:
                     continue
             if token.type == "WORD":
                 token.type = self._classify(token, actions[stack[-1]], previous, first_on_line, text)
-            kind = token.type
             before = stack[:]  # the reductions a failing token triggers must not shape its message
-            while True:
-                entry = actions[stack[-1]].get(kind)
-                if entry is None:
-                    self._unexpected(token, before, previous)
-                    skipping = True
-                    break
-                is_shift, argument = entry
-                if is_shift:
-                    stack.append(argument)
-                    values.append(token)
-                    break
-                size, origin, callback = argument
-                if size:
-                    children = values[-size:]
-                    del values[-size:]
-                    del stack[-size:]
-                else:
-                    children = []
-                values.append(callback(children))
-                stack.append(gotos[stack[-1]][origin])
+            if not self._feed(token, stack, values):
+                restart = first_on_line and token.value in DECLARATION_KEYWORDS and len(before) > 1
+                self._unexpected(token, before, previous, restart)
+                skipping = True
+                if restart:
+                    # The broken declaration ends where the next one visibly begins.
+                    stack, values = [tables.start_state], []
+                    self.lexer.forget_brackets()
+                    token.type = self._classify(token, actions[stack[-1]], previous, True, text)
+                    skipping = not self._feed(token, stack, values)
             if skipping and len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
                 break
             previous = token
@@ -229,6 +218,30 @@ class _Parse:
         lines = text.split("\n")
         module_span = Span(1, 1, len(lines), len(lines[-1]) + 1)
         return ast.Module(module_span, tuple(builder.declarations)), self.diagnostics
+
+    def _feed(self, token: Token, stack: list[int], values: list[Any]) -> bool:
+        """Shift ``token`` after the reductions it calls for; False (the stacks then unusable) when
+        the grammar does not allow it here."""
+        actions, gotos = self.tables.actions, self.tables.gotos
+        kind = token.type
+        while True:
+            entry = actions[stack[-1]].get(kind)
+            if entry is None:
+                return False
+            is_shift, argument = entry
+            if is_shift:
+                stack.append(argument)
+                values.append(token)
+                return True
+            size, origin, callback = argument
+            if size:
+                children = values[-size:]
+                del values[-size:]
+                del stack[-size:]
+            else:
+                children = []
+            values.append(callback(children))
+            stack.append(gotos[stack[-1]][origin])
 
     def _finish(self, stack: list[int], values: list[Any], previous: Token | None) -> None:
         """Feed the end of the file: reduce what is complete, or report what is missing."""
@@ -279,19 +292,19 @@ class _Parse:
             return "NAME"
         return keyword
 
-    def _unexpected(self, token: Token, stack: list[int], previous: Token | None) -> None:
+    def _unexpected(self, token: Token, stack: list[int], previous: Token | None, restart: bool = False) -> None:
         """Report ``token``, unexpected after ``stack``. The terminals the failing state lists are not
         used: LALR merges the lookaheads of similar states, so they include terminals from unrelated
         contexts; simulating each terminal from the stack before the token gives the true set."""
         expected = {terminal for terminal in self.tables.terminals if self.tables.accepts(stack, terminal)}
         opener = self.lexer.unclosed.get(token.start_pos)
-        if token.type == "$END" and self.lexer.stack:
+        if (token.type == "$END" or restart) and self.lexer.stack:
             opener = self.lexer.stack[-1]
         unclosed = None
         if opener is not None:
             kind = "string interpolation `${`" if opener.kind == "${" else f"`{opener.kind}`"
             unclosed = f"the {kind} at {opener.line}:{opener.column}"
-        wording = explain_unexpected(token, expected, previous, unclosed)
+        wording = explain_unexpected(token, expected, previous, unclosed, restart)
         self._report(token_span(token), wording.code, wording.message, wording.hint)
 
     def _report(self, span: Span, code: str, message: str, hint: str = "") -> None:

@@ -46,11 +46,11 @@ CASES = [
     ("param p: any = a && b", "E0102", 1, 18, "`and`"),
     ("param p: any = \u00e9t\u00e9", "E0102", 1, 16, "ASCII"),
     ('param p: any = "${ f( }"', "E0101", 1, 23, "the `(` at 1:21 is not closed"),
-    ('param p: any = "${}"', "E0101", 1, 18, "expected an expression"),
+    ('param p: any = "${}"', "E0101", 1, 19, "expected an expression"),
     ("param p: string =", "E0103", 1, 18, "expected an expression"),
     ("condition c() = engine.stopped", "E0101", 1, 24, "`started`"),
     ('on task("a").done { }', "E0101", 1, 14, "`finished`"),
-    ('on task("a").finished(ok) { }', "E0101", 1, 23, "`success` or `failed`"),
+    ('on task("a").finished(ok) { }', "E0101", 1, 23, "`failed` or `success`"),
     ("on engine.started { task \"a\" = s.e(1) }", "E0101", 1, 36, "a name"),
     ("service s = docker \"x\"", "E0101", 1, 13, "`catalog` or `path`"),
     ('on engine.started { task "a" = s.e() backoff 1s backoff 2s }', "E0109", 1, 49, "`backoff` given twice"),
@@ -110,4 +110,6 @@ def test_keyword_at_line_start_inside_a_broken_declaration_resynchronises() -> N
     text = 'on engine.started {\n  task "a" = s.e(\non engine.started { }\n'
     module, errors = parse_text(text)
     assert [(error.code, error.span.line) for error in errors] == [("E0101", 3)]
+    assert errors[0].message == "unfinished declaration before `on`"
+    assert errors[0].hint == "the `(` at 2:17 is not closed"
     assert module is not None and len(module.declarations) == 1
