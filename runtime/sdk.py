@@ -125,6 +125,12 @@ class Service:
         self.name = name
         self.version = version
         self._endpoints: dict[str, _Endpoint] = {}
+        self._stop_callbacks: list[Callable[[], None]] = []
+
+    def on_stop(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` when ``serve()`` is asked to stop, before in-flight calls are drained: the
+        place to end work a handler started outside this process's group (child sessions, say)."""
+        self._stop_callbacks.append(callback)
 
     # -- declaring -----------------------------------------------------------------------------------
 
@@ -277,6 +283,11 @@ class Service:
             _exit_with(f"cannot listen on {host}:{port_text}: {error}", 1)
         print(f"{self.name} {self.version} listening on {host}:{running.port}", file=sys.stderr, flush=True)
         stop_requested.wait()
+        for callback in self._stop_callbacks:
+            try:
+                callback()
+            except Exception as error:  # stopping must go on whatever one callback does
+                print(f"{self.name}: while stopping: {error}", file=sys.stderr, flush=True)
         running.stop(grace)
         # Calls still running after the grace period were cancelled for their clients, but their
         # threads would keep the interpreter alive until the runner's SIGKILL: leave now instead.

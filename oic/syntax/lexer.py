@@ -75,6 +75,7 @@ _CODE = re.compile(
     """,
     re.VERBOSE,
 )
+_JUNK = re.compile(r'[^\sA-Za-z0-9_#"{}()\[\],:.=<>+\-*/%]+')
 _STRING_TEXT = re.compile(r'[^"\\$\n]+')
 _HEX = re.compile(r"\{([0-9A-Fa-f]{1,6})\}")
 
@@ -253,7 +254,10 @@ class Lexer:
     def _unexpected_character(self) -> Iterator[LexError]:
         character = self.text[self.position]
         start = self.position
-        self.position += 1
+        # One report for a whole run of characters that start no token (binary junk, a pasted line
+        # of symbols), so that skipping it costs one step.
+        junk = _JUNK.match(self.text, start)
+        self.position = junk.end() if junk is not None else start + 1
         hint = _CHARACTER_HINTS.get(character, "")
         if not hint and not character.isascii() and (character.isalpha() or character == "_"):
             hint = "names are ASCII letters, digits and `_`; put other text in a string"

@@ -28,6 +28,19 @@ SERVICE_ONLY_VARIABLES = ("PORT", "OI_SERVICE_TOKEN", "OI_ENGINE_ADDRESS", "OI_B
 
 Log = Callable[[str], None]
 
+# Commands run in sessions of their own (so a timeout can kill all they started); the service's own
+# stop signal does not reach them, so it ends them itself through `kill_running`.
+_running: set[subprocess.Popen[bytes]] = set()
+_running_lock = threading.Lock()
+
+
+def kill_running() -> None:
+    """Kill every command still running, with everything it started."""
+    with _running_lock:
+        processes = list(_running)
+    for process in processes:
+        _kill_group(process)
+
 
 class _Output:
     """Collects both output streams: into the log sink, the tail, and (stdout only) the result."""
@@ -67,6 +80,7 @@ def command(arguments: Mapping[str, Any], fd: str, log: Log) -> dict[str, Any]:
     timeout: float | None = float(arguments["Timeout"]) if arguments.get("Timeout") else None
     directory = arguments.get("Directory") or None
     sink: IO[bytes] = open(fd, "ab") if fd else sys.stderr.buffer  # noqa: SIM115 - closed below
+    process: subprocess.Popen[bytes] | None = None
     try:
         output = _Output(sink)
         try:
@@ -82,6 +96,8 @@ def command(arguments: Mapping[str, Any], fd: str, log: Log) -> dict[str, Any]:
         except OSError as error:
             where = directory or os.getcwd()
             raise EndpointError(f"cannot run /bin/sh in {where}: {error.strerror or error}") from None
+        with _running_lock:
+            _running.add(process)
         assert process.stdout is not None and process.stderr is not None
         pumps = [
             threading.Thread(target=output.pump, args=(process.stdout, True), daemon=True),
@@ -101,6 +117,8 @@ def command(arguments: Mapping[str, Any], fd: str, log: Log) -> dict[str, Any]:
             ) from None
         _drain(process, pumps)
     finally:
+        with _running_lock:
+            _running.discard(process)  # type: ignore[arg-type]  # discard(None) is a no-op
         if fd:
             sink.close()
     if code != 0:

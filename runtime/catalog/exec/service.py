@@ -10,6 +10,7 @@ from runtime.sdk import CallContext, Service
 
 service = Service("exec", version=BUILTIN["exec"])
 service.load_schema_dir(schema_dir("exec"))
+service.on_stop(api.kill_running)
 
 
 @service.endpoint("command")
