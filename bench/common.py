@@ -7,6 +7,7 @@ reference measured in the same run, so a slower or faster machine shifts both.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -19,6 +20,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+# Benchmarks fork service processes while gRPC calls are in flight, as the engine does; the runtime
+# turns gRPC's fork handlers off for that, but only when it is imported before gRPC. Every benchmark
+# imports this module first, so the switch is set here whatever the import order below it.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "0")
 
 
 @dataclass
@@ -95,3 +101,45 @@ def verdict(ok: bool) -> str:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
+
+
+class CaseFailed(Exception):
+    """A measured case did not complete; the message says why, for the report's row."""
+
+
+def run_case(script: Path, arguments: Sequence[str], timeout: float = 900.0) -> dict[str, object]:
+    """Run ``python SCRIPT --case ARGUMENTS...`` in a fresh process and return the JSON object it
+    prints as its last line of output. Each case gets a process of its own, so that its peak memory
+    (``ru_maxrss``) and its caches are its own."""
+    command = [sys.executable, str(script), "--case", *arguments]
+    try:
+        result = run_command(command, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        raise CaseFailed(f"did not finish within {timeout:g} s") from None
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        tail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-3:]
+        raise CaseFailed(f"exit status {result.returncode}: {' / '.join(tail) or 'no output'}")
+    try:
+        answer = json.loads(lines[-1])
+    except ValueError:
+        raise CaseFailed(f"unexpected output: {lines[-1][:200]}") from None
+    if not isinstance(answer, dict):
+        raise CaseFailed(f"unexpected output: {lines[-1][:200]}")
+    return answer
+
+
+def peak_memory_mib() -> float:
+    """This process's peak resident set size so far (``ru_maxrss``, KiB on Linux), in MiB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def mib(value: float) -> str:
+    return f"{value:.0f} MiB"
+
+
+def failed_row(name: str, error: Exception) -> Row:
+    """The row of a case that could not be measured: the reason instead of a figure."""
+    return Row(name, "not measured", verdict=f"failed: {error}".replace("|", "/"))

@@ -239,6 +239,10 @@ class Engine:
         self._ran = True
         try:
             outcome = self._run()
+        except OSError as error:
+            where = error.filename or self.logs_dir
+            outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, f"cannot write {where}: {error.strerror or error}")
+            self._log_traceback("the logs could not be written")
         except Exception as error:  # the last line of defence: a result, never a traceback
             outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, f"internal error: {type(error).__name__}: {error}")
             self._log_traceback("internal error")

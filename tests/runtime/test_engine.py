@@ -330,3 +330,11 @@ def test_engine_runs_from_a_non_main_thread(tmp_path: Path) -> None:
     thread.start()
     thread.join(30)
     assert results and results[0].succeeded
+
+
+def test_unwritable_logs_directory_is_one_clear_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = run(pipeline(services=()), None, blocker)
+    assert (result.status, result.exit_code) == ("failed", 3)
+    assert result.message.startswith("cannot write ") and "Traceback" not in result.message
