@@ -23,6 +23,7 @@ Targets: ratio <= 2x; linear growth, the 20,000-task time at most 2.2x the 10,00
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import statistics
@@ -129,8 +130,10 @@ def raw_case(mode: str, size: int) -> dict[str, Any]:
 # -- the report --------------------------------------------------------------------------------------
 
 
+@functools.cache
 def measure(kind: str, mode: str, size: int) -> dict[str, float]:
-    """The median time (and the largest peak memory) of ``repeats_for(size)`` runs of one case."""
+    """The median time (and the largest peak memory) of ``repeats_for(size)`` runs of one case.
+    Kept for the rest of the process: the Prefect comparison reuses the 1,000-task figures."""
     answers = [run_case(SCRIPT, [kind, mode, str(size)]) for _ in range(repeats_for(size))]
     return {
         "seconds": statistics.median(float(answer["seconds"]) for answer in answers),  # type: ignore[arg-type]

@@ -366,10 +366,10 @@ Statement = Union[TaskStmt, LetStmt, ForStmt, IfStmt, BuilderCall]
 
 @dataclass(frozen=True)
 class Setting(Node):
-    """``os = "linux"`` inside the pipeline block."""
+    """``os = "linux"`` inside the pipeline block; ``timeout = 10m`` gives a ``Duration``."""
 
     name: Identifier
-    value: Expression
+    value: Expression | Duration
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ _CODE = re.compile(
     """,
     re.VERBOSE,
 )
+_DECLARATION_LINE = re.compile(r"\n[ \t]*(?=(?:pipeline|param|service|condition|builder|on)\b)")
 _JUNK = re.compile(r'[^\sA-Za-z0-9_#"{}()\[\],:.=<>+\-*/%]+')
 _STRING_TEXT = re.compile(r'[^"\\$\n]+')
 _HEX = re.compile(r"\{([0-9A-Fa-f]{1,6})\}")
@@ -161,8 +162,8 @@ class Lexer:
     """Tokens of one source text; ``tokens()`` yields ``Token`` and ``LexError`` values.
 
     ``unclosed`` maps the start offset of a closing bracket that did not match the innermost open
-    one to that opener, so a parse error at it can say which bracket is still open; ``open_brackets``
-    is the stack at the end of the text (for "unexpected end of file" hints)."""
+    one to that opener, so a parse error at it can say which bracket is still open; ``stack`` holds the
+    brackets open so far (at the end of the text: the ones never closed)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -171,10 +172,24 @@ class Lexer:
         self.line_start = 0
         self.stack: list[_Open] = []
         self.unclosed: dict[int, _Open] = {}
+        self._skip_requested = False
 
-    @property
-    def open_brackets(self) -> list[_Open]:
-        return list(self.stack)
+    def skip_to_next_declaration(self) -> None:
+        """Continue (after the current token) at the next line that starts with a declaration
+        keyword: the driver's recovery after an error. Strings and interpolations end with their
+        line, so a line start is always outside them."""
+        self._skip_requested = True
+
+    def _jump_to_next_declaration(self) -> None:
+        text = self.text
+        match = _DECLARATION_LINE.search(text, self.position)
+        stop = match.end() if match is not None else len(text)
+        newline = text.rfind("\n", self.position, stop)
+        if newline != -1:
+            self.line += text.count("\n", self.position, stop)
+            self.line_start = newline + 1
+        self.position = stop
+        self.stack = []
 
     def forget_brackets(self) -> None:
         """Drop the bracket stack: called when the driver resynchronises at a new declaration, whose
@@ -205,6 +220,10 @@ class Lexer:
         length = len(text)
         match_code = _CODE.match
         while self.position < length:
+            if self._skip_requested:
+                self._skip_requested = False
+                self._jump_to_next_declaration()
+                continue
             match = match_code(text, self.position)
             if match is None:
                 yield from self._unexpected_character()

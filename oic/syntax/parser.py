@@ -195,17 +195,19 @@ class _Parse:
                     continue
             if token.type == "WORD":
                 token.type = self._classify(token, actions[stack[-1]], previous, first_on_line, text)
-            before = stack[:]  # the reductions a failing token triggers must not shape its message
-            if not self._feed(token, stack, values):
-                restart = first_on_line and token.value in DECLARATION_KEYWORDS and len(before) > 1
-                self._unexpected(token, before, previous, restart)
+            failed_at = self._feed(token, stack, values)
+            if failed_at is not None:
+                restart = first_on_line and token.value in DECLARATION_KEYWORDS and len(failed_at) > 1
+                self._unexpected(token, failed_at, previous, restart)
                 skipping = True
                 if restart:
                     # The broken declaration ends where the next one visibly begins.
                     stack, values = [tables.start_state], []
                     self.lexer.forget_brackets()
                     token.type = self._classify(token, actions[stack[-1]], previous, True, text)
-                    skipping = not self._feed(token, stack, values)
+                    skipping = self._feed(token, stack, values) is not None
+                if skipping:
+                    self.lexer.skip_to_next_declaration()
             if skipping and len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
                 break
             previous = token
@@ -219,35 +221,43 @@ class _Parse:
         module_span = Span(1, 1, len(lines), len(lines[-1]) + 1)
         return ast.Module(module_span, tuple(builder.declarations)), self.diagnostics
 
-    def _feed(self, token: Token, stack: list[int], values: list[Any]) -> bool:
-        """Shift ``token`` after the reductions it calls for; False (the stacks then unusable) when
-        the grammar does not allow it here."""
+    def _feed(self, token: Token, stack: list[int], values: list[Any]) -> list[int] | None:
+        """Shift ``token`` after the reductions it calls for. When the grammar does not allow it
+        here, return the state stack as it was before the token (the reductions the token triggered
+        must not shape the error message) and leave the stacks unusable; else None."""
         actions, gotos = self.tables.actions, self.tables.gotos
         kind = token.type
+        undo: list[tuple[list[int], int]] = []  # per reduction: the states it popped, the one it pushed
         while True:
             entry = actions[stack[-1]].get(kind)
             if entry is None:
-                return False
+                for popped, _pushed in reversed(undo):
+                    stack.pop()
+                    stack.extend(popped)
+                return stack
             is_shift, argument = entry
             if is_shift:
                 stack.append(argument)
                 values.append(token)
-                return True
+                return None
             size, origin, callback = argument
             if size:
                 children = values[-size:]
                 del values[-size:]
+                popped = stack[-size:]
                 del stack[-size:]
             else:
-                children = []
+                children, popped = [], []
             values.append(callback(children))
-            stack.append(gotos[stack[-1]][origin])
+            goto = gotos[stack[-1]][origin]
+            stack.append(goto)
+            undo.append((popped, goto))
 
     def _finish(self, stack: list[int], values: list[Any], previous: Token | None) -> None:
         """Feed the end of the file: reduce what is complete, or report what is missing."""
         tables = self.tables
         end = self._end_token()
-        before = stack[:]
+        before = list(stack)
         while True:
             entry = tables.actions[stack[-1]].get("$END")
             if entry is None or entry[0]:

@@ -1,0 +1,213 @@
+"""Bytes written and time spent on the state files for 1,000 / 10,000 / 20,000 tasks.
+
+Workload: a full engine run (`runtime.engine.Engine`) of a fan-out of N tasks (one reaction on
+`engine.started` builds them all; 8 workers), in a fresh process per size, against an in-process
+service runner whose calls answer at once: with no service time to hide behind, events arrive as fast
+as the engine can take them, the worst case for the state files. Each task makes 2 events
+(`task.started`, `task.finished`), each appended to `history.yaml` as one line, and `state.yaml` is
+rewritten (coalesced, see `runtime/logs.py`) with every task run in it.
+
+Measured by wrapping the writers' methods (`StateFile.write`, `HistoryFile.append`) with a clock and a
+byte count (state.yaml: its size after each rewrite; history.yaml: its final size); the run's wall time
+is `Engine.run()`. Reference: what rewriting state.yaml after every event (the original engine's way)
+would have written: the final size x events / 2, quadratic in N.
+Target: linear growth, the 20,000-task bytes and time at most 2.2x the 10,000-task ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from common import CaseFailed, Row, failed_row, run_case, table, verdict
+
+SIZES = (1_000, 10_000, 20_000)
+PARALLELISM = 8
+LINEARITY_TARGET = 2.2
+SCRIPT = Path(__file__).resolve()
+
+
+# -- the case, run in a process of its own -----------------------------------------------------------
+
+
+class InstantConnection:
+    """A ``ServiceConnection`` that answers every call at once, without a process or a socket."""
+
+    alias = "echo"
+
+    def call(self, endpoint: str, arguments: Mapping[str, Any], fd: str, timeout: float | None) -> Any:
+        return {"n": arguments["n"], "length": len(arguments["text"])}
+
+    def has_schemas(self) -> bool:
+        return False
+
+
+class InstantRunner:
+    """A ``ServiceRunner`` whose only service is an ``InstantConnection``."""
+
+    def start(self, services: Sequence[Any], context: Any) -> dict[str, Any]:
+        return {service.alias: InstantConnection() for service in services}
+
+    def stop(self) -> None:
+        pass
+
+
+class Meter:
+    """Seconds spent in, and bytes written by, the wrapped writer methods."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {"state": 0.0, "history": 0.0}
+        self.state_writes = 0
+        self.state_bytes = 0
+
+    def wrap_state(self, write: Callable[..., None]) -> Callable[..., None]:
+        def timed_write(state_file: Any, state: Any) -> None:
+            began = time.perf_counter()
+            write(state_file, state)
+            self.seconds["state"] += time.perf_counter() - began
+            self.state_writes += 1
+            self.state_bytes += os.path.getsize(state_file.path)
+
+        return timed_write
+
+    def wrap_history(self, append: Callable[..., None]) -> Callable[..., None]:
+        def timed_append(history_file: Any, event: Any) -> None:
+            began = time.perf_counter()
+            append(history_file, event)
+            self.seconds["history"] += time.perf_counter() - began
+
+        return timed_append
+
+
+def state_case(size: int) -> dict[str, Any]:
+    from echo_client import echo_task
+
+    from runtime import logs
+    from runtime.conditions import engine_started
+    from runtime.engine import Engine, EngineOptions
+    from runtime.model import EventReaction, Pipeline, PipelineMetadata, PipelineSpec, Service
+
+    meter = Meter()
+    logs.StateFile.write = meter.wrap_state(logs.StateFile.write)  # type: ignore[method-assign]
+    logs.HistoryFile.append = meter.wrap_history(logs.HistoryFile.append)  # type: ignore[method-assign]
+    fan_out = EventReaction(
+        engine_started, lambda event, state: [echo_task(f"t-{n}", n) for n in range(size)]
+    )
+    pipeline = Pipeline(PipelineMetadata("bench-state"), PipelineSpec([Service(alias="echo")], [fan_out]))
+    with tempfile.TemporaryDirectory(prefix="oi-bench-state-") as directory:
+        options = EngineOptions(
+            pipeline=pipeline,
+            logs_directory=directory,
+            parallelism=PARALLELISM,
+            runner=InstantRunner(),
+            handle_signals=False,
+        )
+        began = time.perf_counter()
+        result = Engine(options).run()
+        run_seconds = time.perf_counter() - began
+        if not result.succeeded:
+            raise SystemExit(f"the run {result.status}: {result.message}")
+        logs_dir = Path(result.logs_dir)
+        history_lines = (logs_dir / "history.yaml").read_bytes().count(b"\n")
+        return {
+            "run_seconds": run_seconds,
+            "state_seconds": meter.seconds["state"],
+            "history_seconds": meter.seconds["history"],
+            "state_writes": meter.state_writes,
+            "state_bytes": meter.state_bytes,
+            "state_final_bytes": (logs_dir / "state.yaml").stat().st_size,
+            "history_bytes": (logs_dir / "history.yaml").stat().st_size,
+            "events": history_lines,
+        }
+
+
+# -- the report --------------------------------------------------------------------------------------
+
+
+def megabytes(count: float) -> str:
+    return f"{count / 1e6:.1f} MB"
+
+
+def size_rows(size: int, answer: Mapping[str, Any]) -> list[Row]:
+    label = f"{size:,} tasks"
+    written = answer["state_bytes"] + answer["history_bytes"]
+    seconds = answer["state_seconds"] + answer["history_seconds"]
+    every_event = answer["state_final_bytes"] * answer["events"] / 2
+    share = seconds / answer["run_seconds"] * 100
+    return [
+        Row(
+            f"{label}: bytes written (state + history)",
+            megabytes(written),
+            f"{megabytes(every_event)} if rewritten per event",
+            f"{every_event / written:.0f}x less",
+        ),
+        Row(
+            f"{label}: state.yaml",
+            megabytes(answer["state_bytes"]),
+            f"{answer['state_writes']} rewrites of up to {megabytes(answer['state_final_bytes'])}",
+        ),
+        Row(
+            f"{label}: history.yaml",
+            megabytes(answer["history_bytes"]),
+            f"{answer['events']:,} events appended",
+        ),
+        Row(
+            f"{label}: time writing state files",
+            f"{seconds:.2f} s",
+            f"state.yaml {answer['state_seconds']:.2f} s + history {answer['history_seconds']:.2f} s",
+            f"{share:.0f}% of the {answer['run_seconds']:.2f} s run",
+        ),
+    ]
+
+
+def run(sizes: Sequence[int] = SIZES) -> list[Row]:
+    rows: list[Row] = []
+    answers: dict[int, Mapping[str, Any]] = {}
+    for size in sizes:
+        try:
+            answers[size] = run_case(SCRIPT, [str(size)])
+        except CaseFailed as error:
+            rows.append(failed_row(f"{size:,} tasks", error))
+            continue
+        rows += size_rows(size, answers[size])
+    if len(answers) >= 2:
+        small, large = sorted(answers)[-2:]
+        limit = LINEARITY_TARGET * large / small / 2
+        for what, keys in (
+            ("bytes", ("state_bytes", "history_bytes")),
+            ("time", ("state_seconds", "history_seconds")),
+        ):
+            growth = sum(answers[large][key] for key in keys) / sum(answers[small][key] for key in keys)
+            rows.append(
+                Row(
+                    f"{what} for {large:,} / {what} for {small:,} tasks",
+                    f"{growth:.2f}x",
+                    f"{large / small:g}x the tasks",
+                    target=f"<= {limit:.1f}x",
+                    verdict=verdict(growth <= limit),
+                )
+            )
+    return rows
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="task counts, comma-separated")
+    parser.add_argument("--case", nargs=1, metavar="SIZE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.case:
+        print(json.dumps(state_case(int(args.case[0]))))
+        return 0
+    print(table("State files", run([int(size) for size in args.sizes.split(",")])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
