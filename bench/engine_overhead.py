@@ -14,6 +14,8 @@ local runner starting the service and its files (log, history.yaml, state.yaml, 
 written to a temporary directory. Its time runs from the handling of `engine.started` (services are
 up) to the handling of the N-th `task.finished`, read by a probe condition that never fires.
 
+The engine also sends its run's service token with every call (the service checks it), as it always does.
+
 Reference: the same N calls with raw gRPC stubs from a fresh process to the same service, sequential
 for the chain and from 8 threads for the fan-out (the engine's parallelism): the physical limit. The
 ratio is engine time / raw time; the overhead per task is (engine time - raw time) / N.

@@ -35,6 +35,22 @@ def chain_pipeline(lines: int) -> str:
     return "\n".join(out) + "\n"
 
 
+def minimal_pipeline(word: str = "ready") -> str:
+    """One service and one task: the smallest pipeline that starts a service and calls it."""
+    return "\n".join(
+        [
+            'pipeline "minimal" {}',
+            "",
+            'service shell = catalog "exec"',
+            "",
+            "on engine.started {",
+            f'  task "only" = shell.command(Command: "echo {word}")',
+            "}",
+            "",
+        ]
+    )
+
+
 if __name__ == "__main__":
     import sys
 

@@ -132,6 +132,8 @@ def state_case(size: int) -> dict[str, Any]:
 
 
 def megabytes(count: float) -> str:
+    if count >= 1e9:
+        return f"{count / 1e9:.1f} GB"
     return f"{count / 1e6:.1f} MB"
 
 

@@ -39,7 +39,10 @@ def run(args: argparse.Namespace) -> int:
     text = explanation(args.code)
     if text is None:
         shown = args.code if len(args.code) <= 20 else args.code[:20] + "..."
-        print(f"oic explain: unknown diagnostic code {shown!r} (`oic explain --list` shows them all)", file=sys.stderr)
+        print(
+            f"oic explain: unknown diagnostic code {shown!r} (`oic explain --list` shows them all)",
+            file=sys.stderr,
+        )
         return exit_codes.USAGE
     print(text)
     return exit_codes.OK
@@ -55,7 +58,9 @@ def explanation(code: str) -> str | None:
     try:
         return path.read_text(encoding="utf-8").rstrip("\n")
     except OSError:
-        return f"# {entry.code}: {entry.summary}\n\n(no longer explanation has been written for this code yet)"
+        return (
+            f"# {entry.code}: {entry.summary}\n\n(no longer explanation has been written for this code yet)"
+        )
 
 
 def listing() -> str:

@@ -144,11 +144,20 @@ def explain_unexpected(
     kind = token.type
     text = str(token)
     found = describe_token(token)
+    if previous is not None and previous.type == "NAME" and "LPAR" in expected and len(expected) > 1:
+        expected = expected - {"LPAR"}  # "or call it" is never what a person missed after a name
     wanted = expected_phrase(expected)
     generic = Wording("E0101", f"unexpected {found}", f"expected {wanted}")
 
     if kind == "$END":
-        hint = f"{unclosed} is never closed" if unclosed else f"expected {wanted}"
+        hint = f"expected {wanted}"
+        if unclosed:
+            closer = {"{": "RBRACE", "(": "RPAR", "[": "RSQB"}.get(unclosed.split("`")[1], "")
+            hint = (
+                f"{unclosed} is never closed"
+                if expected <= {closer}
+                else f"{hint}; {unclosed} is never closed"
+            )
         return Wording("E0103", "unexpected end of file", hint)
     if restart:
         hint = f"{unclosed} is not closed" if unclosed else f"expected {wanted}"

@@ -11,34 +11,23 @@ module feeds the tokens to the parser one at a time, which lets it
   starts with a declaration keyword, where parsing starts afresh. Only the first error of each
   declaration is reported, so one mistake never produces a cascade of guesses.
 
-The tables are built from the grammar once and cached on disk (Lark's ``cache=``) in the user's cache
-directory; an unwritable cache directory only costs the build time.
+The tables come from ``oic.syntax.tables``: computed by Lark once per grammar version, cached on disk,
+and loaded without importing Lark.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import sys
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import lark
-from lark.lexer import Lexer as _LarkLexer
-from lark.parsers.lalr_analysis import Shift
 
 from oic import diagnostics as diag
 from oic.diagnostics import Diagnostic
 from oic.source import SourceFile, Span
-from oic.syntax import ast
+from oic.syntax import ast, tables
 from oic.syntax.build_ast import AstBuilder, token_span
 from oic.syntax.lexer import Lexer, LexError, Token
 from oic.syntax.messages import DECLARATION_KEYWORDS, HARD_KEYWORDS, SOFT_KEYWORDS, explain_unexpected
 from oic.syntax.reader import UnreadableSource, read_source
-
-GRAMMAR_PATH = Path(__file__).resolve().parent.parent.parent / "grammar" / "oi.lark"
 
 # Beyond this many syntax errors in one file, the rest are noise.
 MAX_SYNTAX_ERRORS = 25
@@ -47,65 +36,25 @@ _KEYWORD_TERMINALS = {word: word.upper() for word in HARD_KEYWORDS | SOFT_KEYWOR
 _FIELD_OPENERS = frozenset({"LBRACE", "LPAR", "COMMA"})
 
 
-class _NoLexer(_LarkLexer):
-    """Lark insists on a lexer class; tokens come from ``oic.syntax.lexer`` instead."""
-
-    def __init__(self, lexer_conf: Any) -> None:
-        pass
-
-    def lex(self, lexer_state: Any, parser_state: Any) -> Iterator[Any]:
-        raise NotImplementedError("oi tokens come from oic.syntax.lexer")
-
-
-def cache_directory() -> Path:
-    """``$XDG_CACHE_HOME/oi``, else ``~/.cache/oi``."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "oi"
-
-
 class _Tables:
-    """Lark's LALR table for the grammar, recast for a tight driver loop: ``actions[state][terminal]``
-    is ``(True, next_state)`` for a shift or ``(False, (size, nonterminal, callback))`` for a
-    reduction; ``gotos[state][nonterminal]`` is the state after a reduction. (Lark's own loop hashes
-    a ``Rule`` object per reduction, which dominates the parse time.)"""
+    """The compiled LALR tables (``oic.syntax.tables``) bound to the one ``AstBuilder``:
+    ``actions[state][terminal]`` is ``(True, next_state)`` for a shift or ``(False, (size,
+    nonterminal, callback))`` for a reduction; ``gotos[state][nonterminal]`` is the state after a
+    reduction."""
 
     def __init__(self) -> None:
-        grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
+        data = tables.load_data()
         self.builder = AstBuilder()
-        options: dict[str, Any] = dict(parser="lalr", lexer=_NoLexer, keep_all_tokens=True)
-        digest = hashlib.sha256(f"{grammar}{lark.__version__}{sys.version_info[:2]}".encode()).hexdigest()[
-            :16
-        ]
-        cache_file = cache_directory() / f"grammar-{digest}.lark"
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            if os.access(cache_file.parent, os.W_OK) or cache_file.exists():
-                options["cache"] = str(cache_file)
-        except OSError:
-            pass
-        parser = lark.Lark(grammar, transformer=self.builder, **options)
-        inner = parser.parser.parser.parser  # type: ignore[union-attr]  # frontend -> LALR_Parser -> _Parser
-        table = inner.parse_table
-        callbacks = inner.callbacks
-        self.start_state: int = table.start_states["start"]
-        self.actions: dict[int, dict[str, tuple[bool, Any]]] = {}
-        self.gotos: dict[int, dict[str, int]] = {}
-        for state, entries in table.states.items():
-            actions: dict[str, tuple[bool, Any]] = {}
-            gotos: dict[str, int] = {}
-            for symbol, (action, argument) in entries.items():
-                if action is Shift:
-                    if symbol.isupper() or symbol == "$END":
-                        actions[symbol] = (True, argument)
-                    else:
-                        gotos[symbol] = argument
-                else:
-                    actions[symbol] = (
-                        False,
-                        (len(argument.expansion), argument.origin.name, callbacks[argument]),
-                    )
-            self.actions[state] = actions
-            self.gotos[state] = gotos
+        reductions = [(rule[0], rule[1], tables.make_callback(rule, self.builder)) for rule in data["rules"]]
+        self.start_state: int = data["start"]
+        self.actions: dict[int, dict[str, tuple[bool, Any]]] = {
+            state: {
+                terminal: (True, argument) if is_shift else (False, reductions[argument])
+                for terminal, (is_shift, argument) in entries.items()
+            }
+            for state, entries in data["actions"].items()
+        }
+        self.gotos: dict[int, dict[str, int]] = data["gotos"]
         self.terminals = sorted({terminal for actions in self.actions.values() for terminal in actions})
 
     def accepts(self, stack: list[int], terminal: str) -> bool:
@@ -178,6 +127,9 @@ class _Parse:
             if type(item) is LexError:
                 if not skipping or item.fatal:
                     self._report(item.span, item.code, item.message, item.hint)
+                    if not skipping:
+                        self._salvage(stack, values)
+                        self.lexer.skip_to_next_declaration()
                     skipping = True
                 if item.fatal:
                     self.fatal = True
@@ -199,6 +151,7 @@ class _Parse:
             if failed_at is not None:
                 restart = first_on_line and token.value in DECLARATION_KEYWORDS and len(failed_at) > 1
                 self._unexpected(token, failed_at, previous, restart)
+                self._salvage(stack, values)
                 skipping = True
                 if restart:
                     # The broken declaration ends where the next one visibly begins.
@@ -217,23 +170,27 @@ class _Parse:
         self.diagnostics.extend(builder.diagnostics)
         if self.fatal or builder.too_deep:
             return None, self.diagnostics
-        lines = text.split("\n")
-        module_span = Span(1, 1, len(lines), len(lines[-1]) + 1)
+        end = self._end_token()
+        module_span = Span(1, 1, end.line, end.column)
         return ast.Module(module_span, tuple(builder.declarations)), self.diagnostics
 
     def _feed(self, token: Token, stack: list[int], values: list[Any]) -> list[int] | None:
-        """Shift ``token`` after the reductions it calls for. When the grammar does not allow it
-        here, return the state stack as it was before the token (the reductions the token triggered
-        must not shape the error message) and leave the stacks unusable; else None."""
+        """Shift ``token`` after the reductions it calls for and return None; or, when the grammar
+        does not allow it here, undo those reductions (they must not shape the error message, and
+        the declarations completed before the token are still to be salvaged) and return the state
+        stack."""
         actions, gotos = self.tables.actions, self.tables.gotos
         kind = token.type
-        undo: list[tuple[list[int], int]] = []  # per reduction: the states it popped, the one it pushed
+        undo: list[tuple[list[int], list[Any] | None]] = []  # per reduction: states, values it popped
         while True:
             entry = actions[stack[-1]].get(kind)
             if entry is None:
-                for popped, _pushed in reversed(undo):
+                for popped_states, popped_values in reversed(undo):
                     stack.pop()
-                    stack.extend(popped)
+                    stack.extend(popped_states)
+                    if popped_values is not None:
+                        values.pop()
+                        values.extend(popped_values)
                 return stack
             is_shift, argument = entry
             if is_shift:
@@ -241,6 +198,12 @@ class _Parse:
                 values.append(token)
                 return None
             size, origin, callback = argument
+            if callback is tables.first:
+                # A `?rule` passing its one child through (most reductions): the value stays.
+                popped = [stack.pop()]
+                stack.append(gotos[stack[-1]][origin])
+                undo.append((popped, None))
+                continue
             if size:
                 children = values[-size:]
                 del values[-size:]
@@ -249,9 +212,18 @@ class _Parse:
             else:
                 children, popped = [], []
             values.append(callback(children))
-            goto = gotos[stack[-1]][origin]
-            stack.append(goto)
-            undo.append((popped, goto))
+            stack.append(gotos[stack[-1]][origin])
+            undo.append((popped, children))
+
+    def _salvage(self, stack: list[int], values: list[Any]) -> None:
+        """After an error, complete the declarations that were complete before the bad token (the
+        parser only reduces one when it sees what follows it): feed an end of file and keep whatever
+        reduces. The builder records each declaration as it is reduced."""
+        end = self._end_token()
+        try:
+            self._feed(end, stack, values)
+        except (KeyError, IndexError):  # the stacks of a broken parse: nothing more to keep
+            pass
 
     def _finish(self, stack: list[int], values: list[Any], previous: Token | None) -> None:
         """Feed the end of the file: reduce what is complete, or report what is missing."""
@@ -302,7 +274,9 @@ class _Parse:
             return "NAME"
         return keyword
 
-    def _unexpected(self, token: Token, stack: list[int], previous: Token | None, restart: bool = False) -> None:
+    def _unexpected(
+        self, token: Token, stack: list[int], previous: Token | None, restart: bool = False
+    ) -> None:
         """Report ``token``, unexpected after ``stack``. The terminals the failing state lists are not
         used: LALR merges the lookaheads of similar states, so they include terminals from unrelated
         contexts; simulating each terminal from the stack before the token gives the true set."""

@@ -26,7 +26,9 @@ def test_an_empty_file_is_an_empty_module() -> None:
 
 
 def test_pipeline_block_with_settings_and_a_duration() -> None:
-    module = parse_ok('pipeline "sync" {\n  os = "linux"  arch = "amd64"\n  parallelism = 8\n  timeout = 10m\n}\n')
+    module = parse_ok(
+        'pipeline "sync" {\n  os = "linux"  arch = "amd64"\n  parallelism = 8\n  timeout = 10m\n}\n'
+    )
     (pipeline,) = unspanned(module.declarations)
     assert pipeline == ast.PipelineDecl(
         NOWHERE,
@@ -47,11 +49,16 @@ def test_params_with_types_and_defaults() -> None:
     )
     board, token, labels, nested, extra, flag = unspanned(module.declarations)
     assert board == ast.ParamDecl(
-        NOWHERE, ident("board"), ast.TypeRef(NOWHERE, "string"), ast.Call(NOWHERE, ident("env"), (string("BOARD"),))
+        NOWHERE,
+        ident("board"),
+        ast.TypeRef(NOWHERE, "string"),
+        ast.Call(NOWHERE, ident("env"), (string("BOARD"),)),
     )
     assert token == ast.ParamDecl(NOWHERE, ident("token"), ast.TypeRef(NOWHERE, "secret"), None)
     assert labels.type == ast.TypeRef(NOWHERE, "list", ast.TypeRef(NOWHERE, "string"))
-    assert nested.type == ast.TypeRef(NOWHERE, "list", ast.TypeRef(NOWHERE, "list", ast.TypeRef(NOWHERE, "number")))
+    assert nested.type == ast.TypeRef(
+        NOWHERE, "list", ast.TypeRef(NOWHERE, "list", ast.TypeRef(NOWHERE, "number"))
+    )
     assert extra.default == ast.ObjectExpr(NOWHERE, ())
     assert flag.default == ast.BoolLiteral(NOWHERE, False)
 
@@ -65,9 +72,14 @@ def test_services_of_every_kind() -> None:
     trello, sheets, http = unspanned(module.declarations)
     assert trello == ast.ServiceDecl(NOWHERE, ident("trello"), "catalog", string("trello"), string("0.1.0"))
     assert sheets == ast.ServiceDecl(
-        NOWHERE, ident("sheets"), "path", string("./services/sheets"), None, string("./schemas"),
+        NOWHERE,
+        ident("sheets"),
+        "path",
+        string("./services/sheets"),
+        None,
+        string("./schemas"),
         string("registry/sheets:1"),
-    )  # fmt: skip
+    )
     assert http == ast.ServiceDecl(NOWHERE, ident("http"), "catalog", string("http"))
 
 
@@ -95,6 +107,7 @@ def test_builder_definition() -> None:
     assert builder.name == ident("archive")
     assert builder.parameters == (ast.Parameter(NOWHERE, ident("card"), ast.TypeRef(NOWHERE, "object")),)
     (task,) = builder.body
+    assert isinstance(task, ast.TaskStmt)
     assert task.name == ast.InterpolatedString(NOWHERE, (string("a-"), member(name("card"), "id")))
 
 
@@ -107,7 +120,9 @@ def test_conditions_of_every_kind() -> None:
     assert condition("engine.started") == ast.EngineStarted(NOWHERE)
     assert condition('task("a").started') == ast.TaskCondition(NOWHERE, string("a"), "started")
     assert condition('task("a").finished') == ast.TaskCondition(NOWHERE, string("a"), "finished")
-    assert condition('task("a").finished(failed)') == ast.TaskCondition(NOWHERE, string("a"), "finished", "failed")
+    assert condition('task("a").finished(failed)') == ast.TaskCondition(
+        NOWHERE, string("a"), "finished", "failed"
+    )
     assert condition('task("a").reported("progress")') == ast.TaskCondition(
         NOWHERE, string("a"), "reported", None, string("progress")
     )
@@ -134,7 +149,9 @@ def test_reaction_with_guard() -> None:
 
 
 def test_task_statement_with_reusable_and_settings_in_any_order() -> None:
-    (task,) = statements('task "fetch" reusable = trello.getcards(Board: b, Auth: {Token: t},) retry 3 timeout 30s')
+    (task,) = statements(
+        'task "fetch" reusable = trello.getcards(Board: b, Auth: {Token: t},) retry 3 timeout 30s'
+    )
     assert task == ast.TaskStmt(
         NOWHERE,
         string("fetch"),
@@ -146,7 +163,10 @@ def test_task_statement_with_reusable_and_settings_in_any_order() -> None:
             (
                 ast.Argument(NOWHERE, "Board", NOWHERE, name("b")),
                 ast.Argument(
-                    NOWHERE, "Auth", NOWHERE, ast.ObjectExpr(NOWHERE, (ast.ObjectField(NOWHERE, "Token", NOWHERE, name("t")),))
+                    NOWHERE,
+                    "Auth",
+                    NOWHERE,
+                    ast.ObjectExpr(NOWHERE, (ast.ObjectField(NOWHERE, "Token", NOWHERE, name("t")),)),
                 ),
             ),
         ),
@@ -163,7 +183,7 @@ def test_task_without_settings_has_empty_settings() -> None:
 
 def test_let_for_if_else_and_builder_call() -> None:
     body = statements(
-        "let cards = tasks[\"fetch\"].output\n"
+        'let cards = tasks["fetch"].output\n'
         'for c in cards if c.list == "Done" {\n  archive(c)\n}\n'
         "if len(cards) == 0 { } else if x { note() } else { }\n"
     )
@@ -227,7 +247,11 @@ def test_literals() -> None:
     assert expression("null") == ast.NullLiteral(NOWHERE)
     assert expression("[1, 2.5, 1e3,]") == ast.ListExpr(NOWHERE, (number(1), number(2.5), number(1000.0)))
     assert expression('{a: 1, "b c": 2,}') == ast.ObjectExpr(
-        NOWHERE, (ast.ObjectField(NOWHERE, "a", NOWHERE, number(1)), ast.ObjectField(NOWHERE, "b c", NOWHERE, number(2)))
+        NOWHERE,
+        (
+            ast.ObjectField(NOWHERE, "a", NOWHERE, number(1)),
+            ast.ObjectField(NOWHERE, "b c", NOWHERE, number(2)),
+        ),
     )
 
 
@@ -235,7 +259,11 @@ def test_keywords_are_names_where_only_a_name_fits() -> None:
     # Field names come from JSON Schemas and may be anything: members, object keys, call fields.
     assert expression("x.timeout.path.if") == member(member(member(name("x"), "timeout"), "path"), "if")
     assert expression("{if: 1, for: 2}") == ast.ObjectExpr(
-        NOWHERE, (ast.ObjectField(NOWHERE, "if", NOWHERE, number(1)), ast.ObjectField(NOWHERE, "for", NOWHERE, number(2)))
+        NOWHERE,
+        (
+            ast.ObjectField(NOWHERE, "if", NOWHERE, number(1)),
+            ast.ObjectField(NOWHERE, "for", NOWHERE, number(2)),
+        ),
     )
     (task,) = statements('task "t" = s.e(version: 1, task: 2, in: 3)')
     assert [argument.name for argument in task.call.arguments] == ["version", "task", "in"]
@@ -248,9 +276,16 @@ def test_comprehensions() -> None:
     assert expression("[for x in xs if x > 1: x * 2]") == ast.ListComprehension(
         NOWHERE, ident("x"), name("xs"), binary(">", name("x"), number(1)), binary("*", name("x"), number(2))
     )
-    assert expression("[for x in xs: x]") == ast.ListComprehension(NOWHERE, ident("x"), name("xs"), None, name("x"))
+    assert expression("[for x in xs: x]") == ast.ListComprehension(
+        NOWHERE, ident("x"), name("xs"), None, name("x")
+    )
     assert expression("{for c in cs if c.ok: c.id => c.name}") == ast.ObjectComprehension(
-        NOWHERE, ident("c"), name("cs"), member(name("c"), "ok"), member(name("c"), "id"), member(name("c"), "name")
+        NOWHERE,
+        ident("c"),
+        name("cs"),
+        member(name("c"), "ok"),
+        member(name("c"), "id"),
+        member(name("c"), "name"),
     )
     assert expression("{for c in cs: c => 1}") == ast.ObjectComprehension(
         NOWHERE, ident("c"), name("cs"), None, name("c"), number(1)
@@ -308,4 +343,6 @@ def test_the_sketch_of_the_architecture_document_parses() -> None:
     sketch = sketch.replace("{ ... }", "{ }")
     module = parse_ok(sketch)
     kinds = [type(declaration).__name__ for declaration in module.declarations]
-    assert kinds.count("ReactionDecl") == 4 and kinds.count("ServiceDecl") == 3 and kinds.count("ParamDecl") == 6
+    assert (
+        kinds.count("ReactionDecl") == 4 and kinds.count("ServiceDecl") == 3 and kinds.count("ParamDecl") == 6
+    )

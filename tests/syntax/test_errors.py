@@ -10,12 +10,14 @@ from oic.syntax import ast
 from oic.syntax.parser import parse_text
 from tests.syntax.support import parse_errors
 
-RAW_TERMINAL = re.compile(r"\b(LSQB|RSQB|LPAR|RPAR|LBRACE|RBRACE|COMMA|COLON|NAME|STRING|ISTR_\w+|STMT_IF|\$END)\b")
+RAW_TERMINAL = re.compile(
+    r"\b(LSQB|RSQB|LPAR|RPAR|LBRACE|RBRACE|COMMA|COLON|NAME|STRING|ISTR_\w+|STMT_IF|\$END)\b"
+)
 
 # (source, code, line, column, words the message or hint must contain)
 CASES = [
     ('on engine.started { task "a" s.e() }', "E0101", 1, 30, "expected `=` after the task name"),
-    ('on engine.started { task = s.e() }', "E0101", 1, 26, "a task needs a name"),
+    ("on engine.started { task = s.e() }", "E0101", 1, 26, "a task needs a name"),
     ("on engine.started { let a: 3 }", "E0101", 1, 26, "use `=` here"),
     ('pipeline "p" { os: "linux" }', "E0101", 1, 18, "use `=` here"),
     ('on engine.started { task "a" = s.e(A = 1) }', "E0101", 1, 38, "use `:` here"),
@@ -26,7 +28,7 @@ CASES = [
     ("on engine.started { if a = b { } }", "E0101", 1, 26, "write `==`"),
     ("on engine.started { let for = 3 }", "E0108", 1, 25, "`for` is a keyword"),
     ("param in: string", "E0108", 1, 7, "`in` is a keyword"),
-    ('on engine.started { let task = 1 }', "E0108", 1, 25, "`task` is a keyword"),
+    ("on engine.started { let task = 1 }", "E0108", 1, 25, "`task` is a keyword"),
     ('task "x" = a.b()', "E0101", 1, 1, "cannot stand at the top level"),
     ("}", "E0101", 1, 1, "unmatched `}`"),
     ('on engine.started { task "a" = s.e() timeout 30 }', "E0101", 1, 46, "give it a unit: `30s`"),
@@ -51,8 +53,8 @@ CASES = [
     ("condition c() = engine.stopped", "E0101", 1, 24, "`started`"),
     ('on task("a").done { }', "E0101", 1, 14, "`finished`"),
     ('on task("a").finished(ok) { }', "E0101", 1, 23, "`failed` or `success`"),
-    ("on engine.started { task \"a\" = s.e(1) }", "E0101", 1, 36, "a name"),
-    ("service s = docker \"x\"", "E0101", 1, 13, "`catalog` or `path`"),
+    ('on engine.started { task "a" = s.e(1) }', "E0101", 1, 36, "a name"),
+    ('service s = docker "x"', "E0101", 1, 13, "`catalog` or `path`"),
     ('on engine.started { task "a" = s.e() backoff 1s backoff 2s }', "E0109", 1, 49, "`backoff` given twice"),
     ('service s = path "x" version "1"', "E0109", 1, 22, "a path service has no version"),
     ('service s = catalog "x" image "a" image "b"', "E0109", 1, 35, "`image` given twice"),
@@ -113,3 +115,10 @@ def test_keyword_at_line_start_inside_a_broken_declaration_resynchronises() -> N
     assert errors[0].message == "unfinished declaration before `on`"
     assert errors[0].hint == "the `(` at 2:17 is not closed"
     assert module is not None and len(module.declarations) == 1
+
+
+def test_a_complete_declaration_before_a_lexical_error_survives() -> None:
+    module, errors = parse_text('pipeline "p" { }\n@\nparam a: any = 1\n')
+    assert [(error.code, error.span.line) for error in errors] == [("E0102", 2)]
+    assert module is not None
+    assert [type(d) for d in module.declarations] == [ast.PipelineDecl, ast.ParamDecl]

@@ -52,7 +52,8 @@ def test_negative_numbers_are_unary_minus() -> None:
 
 
 @pytest.mark.parametrize(
-    ("source", "seconds"), [("500ms", 0.5), ("30s", 30.0), ("2m", 120.0), ("1h", 3600.0), ("1.5s", 1.5), ("0s", 0.0)]
+    ("source", "seconds"),
+    [("500ms", 0.5), ("30s", 30.0), ("2m", 120.0), ("1h", 3600.0), ("1.5s", 1.5), ("0s", 0.0)],
 )
 def test_durations(source: str, seconds: float) -> None:
     module = parse_ok(f'on engine.started {{ task "t" = s.e() timeout {source} backoff {source} }}')
@@ -65,12 +66,16 @@ def test_durations(source: str, seconds: float) -> None:
 
 
 def test_interpolation_parts() -> None:
-    assert expression('"archive-${c.id}"') == ast.InterpolatedString(NOWHERE, (string("archive-"), member(name("c"), "id")))
+    assert expression('"archive-${c.id}"') == ast.InterpolatedString(
+        NOWHERE, (string("archive-"), member(name("c"), "id"))
+    )
     assert expression('"${a}${b}"') == ast.InterpolatedString(NOWHERE, (name("a"), name("b")))
     assert expression('"x ${a} y ${b} z"') == ast.InterpolatedString(
         NOWHERE, (string("x "), name("a"), string(" y "), name("b"), string(" z"))
     )
-    assert expression(r'"\n${a}\$"') == ast.InterpolatedString(NOWHERE, (string("\n"), name("a"), string("$")))
+    assert expression(r'"\n${a}\$"') == ast.InterpolatedString(
+        NOWHERE, (string("\n"), name("a"), string("$"))
+    )
 
 
 def test_strings_nest_inside_interpolations() -> None:
@@ -107,7 +112,9 @@ def test_interpolation_positions_are_exact() -> None:
     assert isinstance(second, ast.Member)
     start = text.index("tasks") + 1
     assert second.span == Span(1, start, 1, start + len('tasks["t"].output'))
-    assert isinstance(second.target, ast.Index) and second.target.index.span == Span(1, start + 6, 1, start + 9)
+    assert isinstance(second.target, ast.Index) and second.target.index.span == Span(
+        1, start + 6, 1, start + 9
+    )
     assert last_text == ast.StringLiteral(Span(1, len(text) - 1, 1, len(text)), "!")
 
 

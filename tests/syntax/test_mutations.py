@@ -19,12 +19,12 @@ SEEDS = [
     'pipeline "p" {\n  os = "linux"\n  timeout = 10m\n}\n'
     'param board: string = env("BOARD")\nparam labels: list[string] = ["a", "b",]\n'
     'service trello = catalog "trello" version "0.1.0"\n',
-    'condition ok(name: string) = task(name).finished(success) if len(tasks[name].output) > 0\n'
+    "condition ok(name: string) = task(name).finished(success) if len(tasks[name].output) > 0\n"
     'builder archive(card: object) {\n  task "archive-${card.id}" = trello.archive(IDs: [card.id])\n}\n',
     'on engine.started or not task("x").started {\n'
     '  let cards = tasks["fetch"].output\n'
     '  task "up" reusable = s.up(Rows: [for c in cards if c.ok: {ID: c.id}]) timeout 30s retry 3\n'
-    "  for c in cards if c.list == \"Done\" { archive(c) }\n"
+    '  for c in cards if c.list == "Done" { archive(c) }\n'
     '  if len(cards) == 0 { } else { task "n" = h.c(M: "failed: ${tasks["up"].error} \\u{1F600}") }\n'
     "}\n",
     'on task("b").reported("p") if event.payload.data.percent > 50 {\n'
@@ -32,8 +32,16 @@ SEEDS = [
 ]
 
 # Pieces people (and editors) typically break code with.
-FRAGMENTS = ['"', "${", "}", "{", "(", ")", "[", "]", ",", ":", "=", ".", "\\", "\n", " ", "#", "if", "on",
-             "task", "\x00", "\u2028", "\t", "1e99999", "9" * 30, "\ufeff", "\U0001f600", "'", "=>"]  # fmt: skip
+FRAGMENTS = "\" ${ } { ( ) [ ] , : = . \\ # if on task 1e99999 ' =>".split() + [
+    "\n",
+    " ",
+    "\x00",
+    "\u2028",
+    "\t",
+    "9" * 30,
+    "\ufeff",
+    "\U0001f600",
+]
 
 
 def tokens_of(text: str) -> list[Token]:
@@ -44,7 +52,9 @@ def tokens_of(text: str) -> list[Token]:
 def mutated(draw: st.DrawFn) -> str:
     text = draw(st.sampled_from(SEEDS))
     for _ in range(draw(st.integers(1, 4))):
-        operation = draw(st.sampled_from(["delete", "insert", "duplicate", "swap", "delete-token", "swap-tokens"]))
+        operation = draw(
+            st.sampled_from(["delete", "insert", "duplicate", "swap", "delete-token", "swap-tokens"])
+        )
         if not text:
             text = draw(st.sampled_from(FRAGMENTS))
             continue
@@ -61,7 +71,9 @@ def mutated(draw: st.DrawFn) -> str:
             other = draw(st.integers(0, len(text) - 1))
             first, second = sorted((at, other))
             if first != second:
-                text = text[:first] + text[second] + text[first + 1 : second] + text[first] + text[second + 1 :]
+                text = (
+                    text[:first] + text[second] + text[first + 1 : second] + text[first] + text[second + 1 :]
+                )
         else:
             tokens = tokens_of(text)
             if len(tokens) < 2:
@@ -72,9 +84,12 @@ def mutated(draw: st.DrawFn) -> str:
                 text = text[: one.start_pos] + text[one.end_pos :]
             else:
                 text = (
-                    text[: one.start_pos] + two.value + text[one.end_pos : two.start_pos] + one.value
+                    text[: one.start_pos]
+                    + two.value
+                    + text[one.end_pos : two.start_pos]
+                    + one.value
                     + text[two.end_pos :]
-                )  # fmt: skip
+                )
     return text
 
 

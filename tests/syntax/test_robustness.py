@@ -12,7 +12,9 @@ from oic.syntax import ast
 from oic.syntax.parser import parse, parse_text
 from oic.syntax.reader import MAX_SOURCE_BYTES, UnreadableSource, decode_source, read_source
 
-VALID = 'pipeline "p" { os = "linux" }\nparam token: secret\non engine.started {\n  task "a" = s.e(A: token)\n}\n'
+VALID = (
+    'pipeline "p" { os = "linux" }\nparam token: secret\non engine.started {\n  task "a" = s.e(A: token)\n}\n'
+)
 
 
 def codes_of(text: str) -> list[str]:
@@ -76,7 +78,9 @@ def test_missing_and_directory_paths_raise_a_one_line_error(tmp_path: object) ->
 
 
 def test_bom_crlf_and_lone_cr_are_normalised() -> None:
-    result = decode_source("win.oi", b"\xef\xbb\xbfparam a: any = 1\r\nparam b: any = 2\rparam c: any = [\r\n")
+    result = decode_source(
+        "win.oi", b"\xef\xbb\xbfparam a: any = 1\r\nparam b: any = 2\rparam c: any = [\r\n"
+    )
     assert isinstance(result, SourceFile)
     assert result.text == "param a: any = 1\nparam b: any = 2\nparam c: any = [\n"
     module, found = parse(result)
@@ -143,7 +147,9 @@ def test_a_ten_megabyte_text_given_directly() -> None:
     assert [(d.code, d.span.line) for d in found] == [("E0103", 100_002)]
 
 
-@pytest.mark.parametrize("literal", ["1e999999", "9" * 5000, "1" * 100_000 + ".5", "0." + "0" * 10_000 + "1e-99999"])
+@pytest.mark.parametrize(
+    "literal", ["1e999999", "9" * 5000, "1" * 100_000 + ".5", "0." + "0" * 10_000 + "1e-99999"]
+)
 def test_huge_number_literals(literal: str) -> None:
     module, found = parse_text(f"param p: any = {literal}")
     if found:
