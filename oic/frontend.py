@@ -15,6 +15,8 @@ from oic.diagnostics import Diagnostic
 from oic.sema import SchemaOptions, check
 from oic.sema.program import CheckedProgram
 from oic.source import SourceFile
+from oic.syntax.parser import parse
+from oic.syntax.reader import UnreadableSource, read_source
 
 STDIN_PATH = "<stdin>"
 
@@ -22,11 +24,14 @@ STDIN_PATH = "<stdin>"
 @dataclass(frozen=True)
 class FrontendResult:
     """``source`` (None when the file could not be read as text), ``program`` (None unless the file
-    checked without errors) and every diagnostic, in order."""
+    checked without errors) and every diagnostic, in order; ``unreadable`` says why a file could not
+    be read at all."""
 
     source: SourceFile | None
     program: CheckedProgram | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Set when the file could not be read at all (missing, a directory): a usage error, one line.
+    unreadable: str = ""
 
     @property
     def has_errors(self) -> bool:
@@ -45,30 +50,26 @@ def check_file(
     Relative paths in the file (path services, schema directories) are resolved against
     ``base_directory``, by default the file's directory (the working directory for standard input).
     ``schema_cache`` and ``start_services`` control how path services are asked for their schemas."""
-    from oic.syntax import parser
-
-    parse = parser.parse
-    read_source = getattr(parser, "read_source", _read_plain)
     if isinstance(path_or_source, SourceFile):
         source = path_or_source
     else:
-        read = read_source(os.fspath(path_or_source))
-        if isinstance(read, tuple):
-            source_or_none, read_problems = read
-            if source_or_none is None:
-                return FrontendResult(None, None, diagnostics_module.finalize(read_problems))
-            source = source_or_none
-        elif isinstance(read, Diagnostic):
+        try:
+            read = read_source(os.fspath(path_or_source))
+        except UnreadableSource as error:
+            return FrontendResult(None, None, [], unreadable=str(error))
+        if isinstance(read, Diagnostic):
             return FrontendResult(None, None, [read])
-        else:
-            source = read
+        source = read
     if base_directory is None:
         if source.path in (STDIN_PATH, "-", ""):
             base_directory = os.getcwd()
         else:
             base_directory = str(Path(source.path).resolve().parent)
     module, found = parse(source)
-    if module is None:
+    # A file with syntax errors is not checked further: what the checker would say about a partial
+    # module (an unused param whose only use was in the broken part, a builder "missing" because its
+    # declaration did not parse) is a cascade, not news. Go and CUE draw the same line.
+    if module is None or any(diagnostic.is_error for diagnostic in found):
         return FrontendResult(source, None, diagnostics_module.finalize(found))
     options = SchemaOptions(base_directory, use_cache=schema_cache, start_services=start_services)
     program, checked = check(source, module, options)
@@ -76,9 +77,3 @@ def check_file(
     if any(diagnostic.is_error for diagnostic in everything):
         program = None
     return FrontendResult(source, program, everything)
-
-
-def _read_plain(path: str) -> SourceFile:
-    """A minimal reader for when the syntax package offers none: UTF-8, BOM dropped, newlines unified."""
-    text = Path(path).read_bytes().decode("utf-8", errors="replace")
-    return SourceFile(path, text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))

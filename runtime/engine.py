@@ -49,7 +49,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
+from typing import Any, TextIO
 
 from runtime.conditions import Condition
 from runtime.logs import EngineLog, HistoryFile, StateFile, task_log_name
@@ -81,6 +81,9 @@ EXIT_FAILED = 3
 EXIT_TIMED_OUT = 4
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+
+# Under a steady stream of events, the history and the engine log are written at least this often.
+FLUSH_EVERY = 64
 _EXIT_BY_SIGNAL: dict[int, int] = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
 
 
@@ -125,7 +128,8 @@ class EngineOptions:
     ``kubeconfig`` is given). ``secrets``: values never to be written anywhere. ``service_token``: the
     secret services must be called with (None: a new one per run). ``handle_signals``: turn
     SIGINT/SIGTERM into a clean cancellation. ``state_interval``: see ``runtime.logs``.
-    ``print_summary``: say on stderr, in one line, why a run did not succeed."""
+    ``print_summary``: say on stderr, in one line, how the run ended. ``progress``: a stream that gets
+    one line per finished task (the pipeline binary passes stderr; None: quiet)."""
 
     pipeline: Pipeline
     logs_directory: str = "."
@@ -138,6 +142,7 @@ class EngineOptions:
     handle_signals: bool = True
     state_interval: float = 0.25
     print_summary: bool = True
+    progress: TextIO | None = None
 
 
 @dataclass(frozen=True)
@@ -247,9 +252,13 @@ class Engine:
             outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, f"internal error: {type(error).__name__}: {error}")
             self._log_traceback("internal error")
         message = self._redactor.text(outcome.message)
-        if self.options.print_summary and outcome.status != STATUS_SUCCEEDED:
+        if self.options.print_summary:
             name = self.options.pipeline.metadata.name
-            print(f"{name}: {outcome.status}: {message} (logs: {self.logs_dir})", file=sys.stderr)
+            if outcome.status != STATUS_SUCCEEDED:
+                print(f"{name}: {outcome.status}: {message} (logs: {self.logs_dir})", file=sys.stderr)
+            elif self.options.progress is not None:
+                count = len(self.state.tasks)
+                print(f"{name}: succeeded, {count} task run(s) (logs: {self.logs_dir})", file=sys.stderr)
         return RunResult(
             status=outcome.status,
             exit_code=outcome.exit_code,
@@ -304,6 +313,7 @@ class Engine:
     def _loop(self) -> _Outcome:
         assert self._log is not None
         self._start_workers()
+        self._log.batch_on_this_thread()
         self._notices.put(_Notice(make_event(EVENT_ENGINE_STARTED)))
         deadline = None if self.options.timeout is None else time.monotonic() + self.options.timeout
         while True:
@@ -324,6 +334,10 @@ class Engine:
             if failure is not None:
                 return failure
             self._state_file.mark_changed()
+            # Files are written once per burst of events: when the queue is drained (so a reader
+            # is never behind while the engine waits) or every FLUSH_EVERY events under load.
+            if self._notices.empty() or self._history.pending >= FLUSH_EVERY:
+                self._flush_files()
             self._state_file.write_if_due(self.state)
             # Released only now, so that a written state shows the event before the tasks it built run.
             for job in self._built_jobs:
@@ -339,6 +353,11 @@ class Engine:
                 STATUS_FAILED, EXIT_FAILED, f"{len(names)} task(s) failed: {details}{more}", names
             )
         return _Outcome(STATUS_SUCCEEDED, EXIT_OK)
+
+    def _flush_files(self) -> None:
+        assert self._log is not None
+        self._history.flush()
+        self._log.flush()
 
     def _handle(self, notice: _Notice) -> _Outcome | None:
         """Apply one event and run the reactions; an outcome when a reaction broke the run."""
@@ -609,12 +628,29 @@ class Engine:
                 self._log.error(f"{text}: {payload.get('error')}")
             else:
                 self._log.info(text)
+            if self.options.progress is not None:
+                self._show_progress(payload)
         elif name == EVENT_TASK_REPORTED:
             self._log.info(
                 f"task {payload.get('task')!r} ({payload.get('id')}) reported {payload.get('event')!r}"
             )
         else:
             self._log.info(f"event {name}")
+
+    def _show_progress(self, payload: Mapping[str, Any]) -> None:
+        stream = self.options.progress
+        assert stream is not None
+        task = payload.get("task")
+        if payload.get("status") == TASK_STATUS_FAILED:
+            error = self._redactor.text(str(payload.get("error", ""))).splitlines()
+            line = f"  failed  {task}: {error[0] if error else 'no message'}"
+        else:
+            line = f"  ok      {task}"
+        try:
+            stream.write(line + "\n")
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed or broken terminal must not break the run
 
     def _log_traceback(self, what: str) -> None:
         if self._log is not None:

@@ -77,6 +77,14 @@ class EngineLog:
         self._redactor = redactor
         self._lock = threading.Lock()
         self._handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        # Lines written by this thread wait for ``flush``; all others are flushed at once.
+        self._batching_thread: int | None = None
+
+    def batch_on_this_thread(self) -> None:
+        """Let the calling thread's lines wait for an explicit ``flush``: the engine thread writes
+        many lines per burst of events, and one flush per burst costs far less than one per line
+        (each flush is a system call that hands the GIL to the worker threads)."""
+        self._batching_thread = threading.get_ident()
 
     def write(self, message: str, level: str = "info") -> None:
         text = self._redactor.text(message).replace("\n", "\n    ")
@@ -84,7 +92,13 @@ class EngineLog:
             if self._handle.closed:
                 return
             self._handle.write(f"{timestamp()} {level:<5} {text}\n")
-            self._handle.flush()
+            if threading.get_ident() != self._batching_thread:
+                self._handle.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            if not self._handle.closed:
+                self._handle.flush()
 
     def info(self, message: str) -> None:
         self.write(message, "info")
@@ -128,14 +142,27 @@ class HistoryFile:
         self.path = path
         self._redactor = redactor
         self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+        self._pending: list[bytes] = []
 
     def append(self, event: Event) -> None:
-        data = f"- {yaml_json(event_record(event, self._redactor))}\n".encode()
+        """Queue the event's line; ``flush`` writes what is queued (whole lines, in one ``write``)."""
+        self._pending.append(f"- {yaml_json(event_record(event, self._redactor))}\n".encode())
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def flush(self) -> None:
+        if not self._pending or self._descriptor < 0:
+            return
+        data = b"".join(self._pending)
+        self._pending.clear()
         while data:
             written = os.write(self._descriptor, data)
             data = data[written:]
 
     def close(self) -> None:
+        self.flush()
         if self._descriptor >= 0:
             os.close(self._descriptor)
             self._descriptor = -1

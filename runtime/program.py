@@ -103,6 +103,7 @@ class Invocation:
     parallelism: int | None = None
     timeout: float | None = None
     service_paths: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    quiet: bool = False
 
 
 # Information the build added to the binary (build time, base); None when run from source.
@@ -137,6 +138,7 @@ def _argument_parser(program_name: str) -> _Parser:
     parser.add_argument("--parallelism")
     parser.add_argument("--timeout")
     parser.add_argument("--service-path", action="append", default=[])
+    parser.add_argument("--quiet", "-q", action="store_true")
     return parser
 
 
@@ -169,6 +171,7 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         parallelism=None if options.parallelism is None else _parse_parallelism(options.parallelism),
         timeout=None if options.timeout is None else parse_duration(options.timeout, "--timeout"),
         service_paths=service_paths,
+        quiet=options.quiet,
     )
 
 
@@ -352,6 +355,7 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "  --parallelism N            tasks running at once",
         "  --timeout DURATION         stop the run after this long (30, 30s, 10m, 1h)",
         "  --service-path ALIAS=PATH  run this binary for the path service ALIAS",
+        "  --quiet, -q                print nothing while the run goes well",
         "  --kubeconfig PATH          run the services in Kubernetes, with this kubeconfig",
         "  --kube-context NAME        the kubeconfig context to use",
         "  --kube-namespace NAME      the namespace to run the services in",
@@ -360,7 +364,8 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "  --version [--json]         show what this binary was built from",
         "  -h, --help                 show this help",
         "",
-        "exit status: 0 succeeded, 2 usage error, 3 pipeline failed, 4 timed out, 130 interrupted",
+        "exit status: 0 succeeded, 2 usage error, 3 pipeline failed, 4 timed out,",
+        "             130 interrupted (SIGINT), 143 terminated (SIGTERM)",
     ]
     return "\n".join(lines)
 
@@ -451,6 +456,8 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
         options["timeout"] = timeout
     if invocation.kubernetes.requested:
         options["kubeconfig"] = _kubernetes_options(invocation.kubernetes)
+    if not invocation.quiet:
+        options["progress"] = sys.stderr
     result = Engine(EngineOptions(**options)).run()
     return int(result.exit_code)
 

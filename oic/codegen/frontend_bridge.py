@@ -30,6 +30,9 @@ def compile_file(path: str, command: str, errors: TextIO | None = None) -> Compi
 
     stream = errors if errors is not None else sys.stderr
     result = check_file(path)
+    if result.unreadable:
+        print(f"oic {command}: error: {result.unreadable}", file=stream)
+        return Compiled(None, exit_codes.USAGE)
     for diagnostic in result.diagnostics:
         print(render_text(diagnostic, result.source), file=stream)
     if result.program is None or result.has_errors:

@@ -106,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
 
         with progress.phase(f"checking {args.file}"):
             result = check_file(args.file)
+        if result.unreadable:
+            print(f"oic build: error: {result.unreadable}", file=sys.stderr)
+            return exit_codes.USAGE
         _print_diagnostics(result)
         if result.program is None or result.has_errors:
             progress.note("oic build: not built: the pipeline has errors")

@@ -52,7 +52,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"oic: error: {problem}", file=sys.stderr)
             usage_problem = True
             continue
-        results.append(check_file(name))
+        result = check_file(name)
+        if result.unreadable:  # it changed between the look above and the read
+            print(f"oic: error: {result.unreadable}", file=sys.stderr)
+            usage_problem = True
+            continue
+        results.append(result)
 
     found = [diagnostic for result in results for diagnostic in result.diagnostics]
     if args.format == "json":

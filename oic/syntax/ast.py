@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from typing import Union
 
 from oic.source import Span
 
@@ -184,24 +183,24 @@ class ObjectComprehension(Node):
     value: Expression
 
 
-Expression = Union[
-    StringLiteral,
-    InterpolatedString,
-    NumberLiteral,
-    BoolLiteral,
-    NullLiteral,
-    ListExpr,
-    ObjectExpr,
-    Name,
-    Member,
-    Index,
-    Call,
-    Unary,
-    Binary,
-    Conditional,
-    ListComprehension,
-    ObjectComprehension,
-]
+Expression = (
+    StringLiteral
+    | InterpolatedString
+    | NumberLiteral
+    | BoolLiteral
+    | NullLiteral
+    | ListExpr
+    | ObjectExpr
+    | Name
+    | Member
+    | Index
+    | Call
+    | Unary
+    | Binary
+    | Conditional
+    | ListComprehension
+    | ObjectComprehension
+)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -271,7 +270,7 @@ class NotCondition(Node):
     operand: ConditionExpr
 
 
-ConditionExpr = Union[EngineStarted, TaskCondition, ConditionRef, AllOf, AnyOf, NotCondition]
+ConditionExpr = EngineStarted | TaskCondition | ConditionRef | AllOf | AnyOf | NotCondition
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -357,7 +356,7 @@ class BuilderCall(Node):
     args: tuple[Expression, ...]
 
 
-Statement = Union[TaskStmt, LetStmt, ForStmt, IfStmt, BuilderCall]
+Statement = TaskStmt | LetStmt | ForStmt | IfStmt | BuilderCall
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -442,7 +441,7 @@ class ReactionDecl(Node):
     body: tuple[Statement, ...]
 
 
-Declaration = Union[PipelineDecl, ServiceDecl, ParamDecl, ConditionDecl, BuilderDecl, ReactionDecl]
+Declaration = PipelineDecl | ServiceDecl | ParamDecl | ConditionDecl | BuilderDecl | ReactionDecl
 
 
 @dataclass(frozen=True)

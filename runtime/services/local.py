@@ -147,9 +147,15 @@ class LocalRunner:
 
     def _environment(self, service: Service, port: int, context: RunContext) -> dict[str, str]:
         environment = {name: os.environ[name] for name in PASSED_THROUGH_ENV if name in os.environ}
-        if service.builtin and not service.path and not getattr(sys, "frozen", False):
-            # ``python -m runtime.catalog`` must find this very copy of runtime, installed or not.
-            environment["PYTHONPATH"] = str(SOURCE_ROOT)
+        if service.builtin and not service.path:
+            if getattr(sys, "frozen", False):
+                # The pipeline binary serves its built-in services itself. Handing the child the
+                # bootloader's variables lets it run from the directory this process already
+                # unpacked, instead of unpacking the whole binary again (~0.5 s per service).
+                environment.update(_frozen_bootloader_environment())
+            else:
+                # ``python -m runtime.catalog`` must find this very copy of runtime, installed or not.
+                environment["PYTHONPATH"] = str(SOURCE_ROOT)
         environment["PORT"] = str(port)
         if context.service_token:
             environment["OI_SERVICE_TOKEN"] = context.service_token
@@ -338,3 +344,12 @@ def _die_with_parent(parent_pid: int) -> Callable[[], None] | None:
             os._exit(1)
 
     return in_child
+
+
+def _frozen_bootloader_environment() -> dict[str, str]:
+    """The variables a PyInstaller one-file bootloader sets for its application process."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name.startswith("_PYI_") or name in ("_MEIPASS2", "LD_LIBRARY_PATH")
+    }

@@ -18,7 +18,8 @@ def test_every_sema_code_has_an_explanation() -> None:
 
 def test_every_sema_code_is_exercised_by_the_corpus() -> None:
     corpus = "\n".join(
-        path.read_text(encoding="utf-8") for path in (ROOT / "tests" / "diagnostics" / "cases").rglob("*.oi")
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in (ROOT / "tests" / "diagnostics" / "cases").rglob("*.oi")
     )
     missing = [code for code in SEMA_CODES if code not in corpus]
     assert not missing
