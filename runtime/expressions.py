@@ -38,6 +38,7 @@ from typing import Any
 
 from runtime.conditions import Condition, ConditionLike
 from runtime.conditions import evaluate as evaluate_condition
+from runtime.model import TASK_STATUS_FAILED, TASK_STATUS_SUCCESS
 
 Site = tuple[str, int, int]
 
@@ -420,10 +421,15 @@ def pipeline_value(name: str) -> dict[str, Any]:
     return view
 
 
+# state.yaml keeps the original engine's status strings; the language speaks as its conditions do.
+_LANGUAGE_STATUS = {TASK_STATUS_SUCCESS: "success", TASK_STATUS_FAILED: "failed"}
+
+
 class TasksView:
     """``tasks``: ``tasks["fetch"]`` is the latest run of task ``fetch`` as an object with ``output``
-    (decoded JSON), ``status`` (``"Success"``/``"failed"``, ``""`` while running), ``error`` and
-    ``arguments``. Looked up lazily, so building the view costs nothing."""
+    (decoded JSON), ``status`` (``"success"``/``"failed"``, the words of ``finished(success)``;
+    ``""`` until it finishes), ``error`` and ``arguments``. Looked up lazily, so building the view
+    costs nothing."""
 
     def __init__(self, state: Any) -> None:
         self._state = state
@@ -437,7 +443,7 @@ class TasksView:
         label = f"task '{name}'"
         view = Labelled(
             output=Labelled.wrap(_decoded(getattr(run, "output", None)), f"the output of {label}"),
-            status=getattr(run, "status", "") or "",
+            status=_LANGUAGE_STATUS.get(getattr(run, "status", "") or "", ""),
             error=getattr(run, "error", "") or "",
             arguments=Labelled.wrap(_arguments(getattr(run, "arguments", None)), f"the arguments of {label}"),
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from oic.sema import types as t
 from oic.sema.expressions import ExpressionChecker
-from oic.sema.hints import did_you_mean
+from oic.sema.hints import closest, did_you_mean
 from oic.sema.reporter import Reporter
 from oic.sema.resolve import Binding, Declarations, Scope, check_declarable, written_type
 from oic.syntax import ast
@@ -171,6 +171,7 @@ class BodyChecker:
             return
         where = f"{alias}.{endpoint}"
         seen: set[str] = set()
+        misspelled: set[str] = set()  # required fields an unknown argument most likely meant
         for argument in call.arguments:
             if argument.name in seen:
                 self.reporter.report(
@@ -184,12 +185,12 @@ class BodyChecker:
                     argument.name_span,
                     "E0302",
                     f"{where} has no argument {argument.name!r}",
-                    did_you_mean(argument.name, expected.field_names())
-                    or "its arguments are " + ", ".join(f"`{f}`" for f in expected.field_names()),
+                    _unknown_field_hint(argument.name, expected, "arguments", misspelled),
                 )
                 continue
             self.check_value(argument.value, argument_types[id(argument)], field_type, argument.name, scope)
-        for required in sorted(expected.required - seen):
+        # A required field that a misspelt argument meant is reported once, by the hint above.
+        for required in sorted(expected.required - seen - misspelled):
             self.reporter.report(call.span, "E0301", f"missing required argument {required!r} of {where}")
 
     def check_value(
@@ -239,6 +240,7 @@ class BodyChecker:
         self, expression: ast.ObjectExpr, expected: t.ObjectType, path: str, scope: Scope
     ) -> None:
         given = set()
+        misspelled: set[str] = set()
         for entry in expression.fields:
             given.add(entry.key)
             field_type = expected.field_type(entry.key)
@@ -247,13 +249,12 @@ class BodyChecker:
                     entry.key_span,
                     "E0302",
                     f"{path} has no field {entry.key!r}",
-                    did_you_mean(entry.key, expected.field_names())
-                    or "its fields are " + ", ".join(f"`{f}`" for f in expected.field_names()),
+                    _unknown_field_hint(entry.key, expected, "fields", misspelled),
                 )
                 continue
             entry_type = self.expressions.type_of(entry.value, scope)
             self.check_value(entry.value, entry_type, field_type, f"{path}.{entry.key}", scope)
-        for required in sorted(expected.required - given):
+        for required in sorted(expected.required - given - misspelled):
             self.reporter.report(expression.span, "E0301", f"missing required field {required!r} in {path}")
 
     # -- conditions ----------------------------------------------------------------------------------
@@ -292,3 +293,15 @@ class BodyChecker:
                 self.check_condition(operand, scope)
         elif isinstance(condition, ast.NotCondition):
             self.check_condition(condition.operand, scope)
+
+
+def _unknown_field_hint(name: str, expected: t.ObjectType, noun: str, misspelled: set[str]) -> str:
+    """The hint for an unknown field: the likely intended field (noted in ``misspelled`` when it is a
+    required one, so that it is not reported missing as well), or the list of the fields there are."""
+    intended = closest(name, expected.field_names())
+    if intended is not None and intended != name:
+        if intended in expected.required:
+            misspelled.add(intended)
+            return f"did you mean `{intended}`? (it is required)"
+        return f"did you mean `{intended}`?"
+    return f"its {noun} are " + ", ".join(f"`{field}`" for field in expected.field_names())

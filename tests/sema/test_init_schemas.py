@@ -54,7 +54,7 @@ def codes(result: object) -> list[tuple[int, str]]:
 
 def test_init_answer_types_the_calls(project: Path) -> None:
     result = check_file(project / "pipeline.oi")
-    assert codes(result) == [(4, "E0301"), (4, "E0302"), (7, "E0305")], result.diagnostics
+    assert codes(result) == [(4, "E0302"), (7, "E0305")], result.diagnostics
     assert starts(project) == 1
 
 
