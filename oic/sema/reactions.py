@@ -13,6 +13,7 @@ this very reaction builds.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -39,6 +40,8 @@ class ReactionChecker:
         self.reporter = reporter
         self.table = table
         self.index = index
+        self._reach: list[set[str]] | None = None  # builders each reaction reaches
+        self._reach_count: Counter[str] = Counter()  # how many reactions reach each builder
 
     def run(self) -> None:
         self.check_definition_cycles()
@@ -187,12 +190,11 @@ class ReactionChecker:
 
     def builders_only_of(self, number: int) -> set[tuple[str, object]]:
         """The builders (as task-site owners) that no other reaction reaches."""
-        reach = [self.reachable_builders(reaction.body) for reaction in self.table.reactions]
-        mine = reach[number]
-        others: set[str] = (
-            set().union(*(r for i, r in enumerate(reach) if i != number)) if len(reach) > 1 else set()
-        )
-        return {("builder", name) for name in mine - others}
+        if self._reach is None:
+            # Computed once for all reactions: per reaction it would make the check quadratic.
+            self._reach = [self.reachable_builders(reaction.body) for reaction in self.table.reactions]
+            self._reach_count = Counter(name for names in self._reach for name in names)
+        return {("builder", name) for name in self._reach[number] if self._reach_count[name] == 1}
 
     def reachable_builders(self, body: tuple[ast.Statement, ...]) -> set[str]:
         found: set[str] = set()

@@ -25,9 +25,12 @@ class TaskSite:
     owner: tuple[str, object]
     in_loop: bool
     static_name: str | None
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | None  # None for a static name: compared as text, not as a pattern
+    position: int = 0  # order in the file
 
     def may_build(self, name: str) -> bool:
+        if self.pattern is None:
+            return self.static_name == name
         return self.pattern.fullmatch(name) is not None
 
 
@@ -88,6 +91,10 @@ class TaskIndex:
 
     def __init__(self, module: ast.Module) -> None:
         self.sites: list[TaskSite] = []
+        # Static names are looked up in a dict; only the few pattern sites are matched one by one,
+        # so a file with thousands of tasks is not checked in quadratic time.
+        self._by_static_name: dict[str, list[TaskSite]] = {}
+        self._patterned: list[TaskSite] = []
         reaction_number = 0
         for declaration in module.declarations:
             if isinstance(declaration, ast.ReactionDecl):
@@ -98,17 +105,23 @@ class TaskIndex:
 
     def _add(self, body: tuple[ast.Statement, ...], owner: tuple[str, object]) -> None:
         for statement, in_loop in _statements(body, False):
-            self.sites.append(
-                TaskSite(statement, owner, in_loop, static_text(statement.name), name_pattern(statement.name))
-            )
+            static = static_text(statement.name)
+            pattern = None if static is not None else name_pattern(statement.name)
+            site = TaskSite(statement, owner, in_loop, static, pattern, len(self.sites))
+            self.sites.append(site)
+            if static is not None:
+                self._by_static_name.setdefault(static, []).append(site)
+            else:
+                self._patterned.append(site)
 
     def builders_of(self, name: str) -> list[TaskSite]:
-        """The statements that may build a task called ``name``."""
-        return [site for site in self.sites if site.may_build(name)]
+        """The statements that may build a task called ``name``, in file order."""
+        found = self._by_static_name.get(name, []) + [s for s in self._patterned if s.may_build(name)]
+        return sorted(found, key=lambda site: site.position)
 
     def static_builders_of(self, name: str) -> list[TaskSite]:
         """The statements whose literal name is ``name``."""
-        return [site for site in self.sites if site.static_name == name]
+        return list(self._by_static_name.get(name, ()))
 
     def static_names(self) -> frozenset[str]:
         return frozenset(site.static_name for site in self.sites if site.static_name is not None)
