@@ -13,13 +13,12 @@ at its declaration says so.
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from oic.sema import service_init
+from oic.diagnostics import display_path
+from oic.records import Record, set_field
 from oic.sema.program import EndpointSchemas, ResolvedService
 from oic.sema.reporter import Reporter
 from oic.syntax import ast
@@ -27,15 +26,21 @@ from oic.syntax import ast
 SCHEMA_FILES = ("arguments", "returns")
 
 
-@dataclass(frozen=True)
-class SchemaOptions:
+class SchemaOptions(Record):
     """``base_directory``: the pipeline file's directory (relative paths are resolved against it);
     ``use_cache``: read and write the init-answer cache; ``start_services``: allow starting a path
     service to ask it for its schemas."""
 
+    __slots__ = ("base_directory", "use_cache", "start_services")
+
     base_directory: str
-    use_cache: bool = True
-    start_services: bool = True
+    use_cache: bool
+    start_services: bool
+
+    def __init__(self, base_directory: str, use_cache: bool = True, start_services: bool = True) -> None:
+        set_field(self, "base_directory", base_directory)
+        set_field(self, "use_cache", use_cache)
+        set_field(self, "start_services", start_services)
 
 
 def builtin_catalog() -> dict[str, str]:
@@ -105,6 +110,9 @@ def resolve_service(
             origin = "directory"
 
     if origin is None and declaration.kind == "path":
+        # Imported here: it brings subprocess, sockets and hashing, which only path services need.
+        from oic.sema import service_init
+
         answer = service_init.read_init_schemas(
             path, use_cache=options.use_cache, start=options.start_services
         )
@@ -153,7 +161,7 @@ def _schema_directory(
                 declaration.schemas.span,
                 "E0312",
                 f"schema directory {declaration.schemas.value!r} not found",
-                f"looked for {directory}; paths are relative to the pipeline file",
+                f"looked for {display_path(str(directory))}; paths are relative to the pipeline file",
             )
             return None
         return directory
@@ -190,7 +198,7 @@ def load_directory(
                 reporter.report(declaration.span, "E0311", f"cannot read schema {file}: {error}")
                 parsed[kind] = None
                 continue
-            parsed[kind] = _parse_schema(text, str(file), declaration, reporter)
+            parsed[kind] = _parse_schema(text, display_path(str(file)), declaration, reporter)
         if parsed["arguments"] is not None or parsed["returns"] is not None or _has_schema_file(entry.path):
             endpoints[entry.name] = EndpointSchemas(parsed["arguments"], parsed["returns"])
     return endpoints
@@ -221,6 +229,8 @@ def _from_init_answer(
 def _parse_schema(
     text: str, where: str, declaration: ast.ServiceDecl, reporter: Reporter
 ) -> dict[str, Any] | None:
+    import json
+
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as error:

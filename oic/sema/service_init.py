@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from oic.diagnostics import display_path
+
 START_DEADLINE_SECONDS = 5.0
 INIT_DEADLINE_SECONDS = 5.0
 STOP_GRACE_SECONDS = 2.0
@@ -65,13 +67,13 @@ def file_digest(path: str) -> str:
 def read_init_schemas(binary: str, *, use_cache: bool = True, start: bool = True) -> InitAnswer:
     """The init answer of the service at ``binary``: from memory, the disk cache, or by starting it."""
     if not os.path.exists(binary):
-        return InitAnswer(None, f"{binary} does not exist")
+        return InitAnswer(None, f"{display_path(binary)} does not exist")
     if os.path.isdir(binary):
-        return InitAnswer(None, f"{binary} is a directory, not a service binary")
+        return InitAnswer(None, f"{display_path(binary)} is a directory, not a service binary")
     try:
         digest = file_digest(binary)
     except OSError as error:
-        return InitAnswer(None, f"cannot read {binary}: {error.strerror or error}")
+        return InitAnswer(None, f"cannot read {display_path(binary)}: {error.strerror or error}")
     if digest in _ANSWERS_BY_DIGEST:
         return InitAnswer(_ANSWERS_BY_DIGEST[digest])
     cache_file = cache_directory() / f"{digest}.json"
@@ -83,7 +85,7 @@ def read_init_schemas(binary: str, *, use_cache: bool = True, start: bool = True
     if not start:
         return InitAnswer(None, "starting services is turned off")
     if not os.access(binary, os.X_OK):
-        return InitAnswer(None, f"{binary} is not executable")
+        return InitAnswer(None, f"{display_path(binary)} is not executable")
     answer = _start_and_ask(binary)
     if answer.schemas is not None:
         _ANSWERS_BY_DIGEST[digest] = answer.schemas
@@ -139,7 +141,7 @@ def _start_and_ask(binary: str) -> InitAnswer:
                 start_new_session=True,
             )
         except OSError as error:
-            return InitAnswer(None, f"cannot start {binary}: {error.strerror or error}")
+            return InitAnswer(None, f"cannot start {display_path(binary)}: {error.strerror or error}")
         try:
             with grpc.insecure_channel(f"127.0.0.1:{port}", options=_FAST_RECONNECT) as channel:
                 stub = service_pb2_grpc.ServiceStub(channel)
@@ -162,18 +164,20 @@ def _ask_when_ready(
         if process.poll() is not None:
             return InitAnswer(
                 None,
-                f"{binary} exited with status {process.returncode} before it answered" + _last_output(output),
+                f"{display_path(binary)} exited with status {process.returncode} before it answered"
+                + _last_output(output),
             )
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return InitAnswer(None, f"{binary} did not answer init within {START_DEADLINE_SECONDS:g}s")
+            waited = f"{START_DEADLINE_SECONDS:g}s"
+            return InitAnswer(None, f"{display_path(binary)} did not answer init within {waited}")
         try:
             response = stub.init(request, timeout=min(0.25, remaining), wait_for_ready=True)
         except grpc.RpcError as error:
             code = error.code() if callable(getattr(error, "code", None)) else None
             if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                 continue
-            return InitAnswer(None, f"{binary} did not answer init: {_rpc_text(error)}")
+            return InitAnswer(None, f"{display_path(binary)} did not answer init: {_rpc_text(error)}")
         return InitAnswer(dict(response.jsonSchemas))
 
 

@@ -45,9 +45,11 @@ def test_the_corpus_is_not_empty() -> None:
 
 
 @pytest.mark.parametrize("case", CASE_FILES, ids=case_id)
-def test_case(case: Path, update_golden: bool) -> None:
+def test_case(case: Path, update_golden: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     text = case.read_text(encoding="utf-8", errors="replace")
     expected = expected_codes(text)
+    # Paths in messages are shown relative to the working directory: make it the same everywhere.
+    monkeypatch.chdir(CASES)
     result = check_file(case, schema_cache=False, start_services=False)
     relative = case_id(case)
     found = [dataclasses.replace(d, path=relative) for d in result.diagnostics]
