@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+from typing import Any
 
 from oic import __version__, exit_codes
 
@@ -17,21 +19,74 @@ from oic import __version__, exit_codes
 COMMANDS = ("check", "explain", "build", "run", "emit", "catalog", "new")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of ``oic``. Given the command line, it registers only the subcommand it names
+    (importing a command module imports what that command needs, and `oic check` should not pay for
+    `oic build`); without one, or for a name that is not a command, it registers them all, so that
+    `oic --help` and the error for an unknown command list every command."""
     parser = argparse.ArgumentParser(
         prog="oic",
         description="The oi pipeline compiler: check, build and run typed pipelines.",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"oic {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_ArgumentParser)
+    named = _named_command(argv)
+    for name in COMMANDS if named is None else (named,):
         module = importlib.import_module(f"oic.commands.{name}")
         module.register(subparsers)
     return parser
 
 
+def _named_command(argv: list[str] | None) -> str | None:
+    """The subcommand the command line names, if it names one (the top-level options take no value,
+    so the first argument that is not an option is the command)."""
+    for argument in sys.argv[1:] if argv is None else argv:
+        if argument.startswith("-"):
+            if argument in ("-h", "--help"):
+                return None
+            continue
+        return argument if argument in COMMANDS else None
+    return None
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, but measuring the terminal with ``os`` rather than importing ``shutil``
+    (and with it bz2, lzma and more), which argparse does whenever a parser is made."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ) -> None:
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """Subcommand parsers, with ``_HelpFormatter`` unless a command asks for another formatter."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+def _terminal_columns() -> int:
+    """What ``shutil.get_terminal_size().columns`` answers: ``$COLUMNS``, else the terminal's width,
+    else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

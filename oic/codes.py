@@ -11,16 +11,22 @@ The long explanation of a code lives in ``oic/explanations/<CODE>.md`` (``oic ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from oic.records import Record, set_field
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(Record):
     """A diagnostic code: ``code`` (``E0101``), ``severity`` (``error`` or ``warning``), ``summary``."""
+
+    __slots__ = ("code", "severity", "summary")
 
     code: str
     severity: str
     summary: str
+
+    def __init__(self, code: str, severity: str, summary: str) -> None:
+        set_field(self, "code", code)
+        set_field(self, "severity", severity)
+        set_field(self, "summary", summary)
 
 
 _CODES: dict[str, Code] = {}

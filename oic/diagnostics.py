@@ -7,29 +7,37 @@ syntax error (any other diagnostic on or after the line of the first syntax erro
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from oic import codes
+from oic.records import OrderedRecord, set_field
 from oic.source import SourceFile, Span
 
 ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
+class Diagnostic(OrderedRecord):
     """One problem: where (``path``, ``span``), how bad (``severity``), which (``code``), what
     (``message``: facts, lowercase, no trailing period) and what to do (``hint``, may be "")."""
+
+    __slots__ = ("path", "span", "severity", "code", "message", "hint")
 
     path: str
     span: Span
     severity: str
     code: str
     message: str
-    hint: str = ""
+    hint: str
+
+    def __init__(self, path: str, span: Span, severity: str, code: str, message: str, hint: str = "") -> None:
+        set_field(self, "path", path)
+        set_field(self, "span", span)
+        set_field(self, "severity", severity)
+        set_field(self, "code", code)
+        set_field(self, "message", message)
+        set_field(self, "hint", hint)
 
     @property
     def is_error(self) -> bool:
@@ -110,6 +118,8 @@ def _excerpt(text: str, span: Span, width: int = 160) -> tuple[str, int, int]:
 
 def to_json(diagnostics: Iterable[Diagnostic]) -> str:
     """The stable machine-readable form: a JSON array of objects with 1-based positions."""
+    import json  # only this output needs it
+
     return json.dumps(
         [
             {

@@ -12,6 +12,9 @@ endpoint's ``returns.json`` and ``.arguments`` that of its ``arguments.json``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from oic.sema import stdlib
 from oic.sema import types as t
 from oic.sema.hints import closest, did_you_mean
@@ -42,8 +45,11 @@ class ExpressionChecker:
         known = self.types_by_node.get(id(expression))
         if known is not None:
             return known
-        method = getattr(self, "_" + type(expression).__name__, None)
-        result = method(expression, scope) if method is not None else t.ANY
+        key = (type(self), type(expression))
+        method = _METHODS.get(key)
+        if method is None:
+            method = _METHODS[key] = getattr(key[0], "_" + key[1].__name__, None) or _untyped
+        result = method(self, expression, scope)
         self.types_by_node[id(expression)] = result
         return result
 
@@ -344,3 +350,13 @@ class ExpressionChecker:
 
 def both(left: t.Type, right: t.Type, target: t.Type) -> bool:
     return t.compatible(left, target) and t.compatible(right, target)
+
+
+def _untyped(checker: ExpressionChecker, expression: ast.Expression, scope: Scope) -> t.Type:
+    """The type of an expression no method knows: anything."""
+    return t.ANY
+
+
+# The method typing each node class (``ExpressionChecker._ClassName``), found once per checker and
+# node class.
+_METHODS: dict[tuple[type, type], Callable[[Any, Any, Scope], t.Type]] = {}

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from oic.records import Record, set_field
 from oic.sema.hints import did_you_mean
 from oic.sema.reporter import Reporter
 from oic.sema.resolve import Declarations
@@ -25,14 +25,21 @@ from oic.source import Span
 from oic.syntax import ast
 
 
-@dataclass(frozen=True)
-class Atom:
+class Atom(Record):
     """A task condition with its name known: (``kind``, ``task``, ``status``) and where it was written."""
+
+    __slots__ = ("kind", "task", "status", "span")
 
     kind: str
     task: str
     status: str | None
     span: Span
+
+    def __init__(self, kind: str, task: str, status: str | None, span: Span) -> None:
+        set_field(self, "kind", kind)
+        set_field(self, "task", task)
+        set_field(self, "status", status)
+        set_field(self, "span", span)
 
 
 class ReactionChecker:

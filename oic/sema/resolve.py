@@ -9,8 +9,7 @@ The built-in values ``event``, ``tasks`` and ``pipeline`` can never be redeclare
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from oic.records import Record
 from oic.sema import types as t
 from oic.sema.program import ResolvedService
 from oic.sema.reporter import Reporter
@@ -20,16 +19,25 @@ from oic.syntax import ast
 BUILTIN_VALUES = ("event", "tasks", "pipeline")
 
 
-@dataclass
-class Binding:
+class Binding(Record):
     """A name visible in a scope: its ``type``, what declared it (``kind``: param, let, loop,
     parameter, builtin) and where; ``used`` is set when a use is resolved to it."""
+
+    __slots__ = ("name", "type", "kind", "span", "used")
+    _frozen = False
 
     name: str
     type: t.Type
     kind: str
     span: Span
-    used: bool = False
+    used: bool
+
+    def __init__(self, name: str, type: t.Type, kind: str, span: Span, used: bool = False) -> None:
+        self.name = name
+        self.type = type
+        self.kind = kind
+        self.span = span
+        self.used = used
 
 
 class Scope:
@@ -59,20 +67,57 @@ class Scope:
         return Scope(self)
 
 
-@dataclass
-class Declarations:
+class Declarations(Record):
     """Everything declared at the top level of one file, by name, plus usage marks for warnings."""
 
-    pipeline: ast.PipelineDecl | None = None
-    params: dict[str, ast.ParamDecl] = field(default_factory=dict)
-    param_types: dict[str, t.Type] = field(default_factory=dict)
-    service_declarations: dict[str, ast.ServiceDecl] = field(default_factory=dict)
-    services: dict[str, ResolvedService] = field(default_factory=dict)
-    conditions: dict[str, ast.ConditionDecl] = field(default_factory=dict)
-    builders: dict[str, ast.BuilderDecl] = field(default_factory=dict)
-    reactions: list[ast.ReactionDecl] = field(default_factory=list)
-    used_services: set[str] = field(default_factory=set)
-    used_definitions: set[str] = field(default_factory=set)
+    __slots__ = (
+        "pipeline",
+        "params",
+        "param_types",
+        "service_declarations",
+        "services",
+        "conditions",
+        "builders",
+        "reactions",
+        "used_services",
+        "used_definitions",
+    )
+    _frozen = False
+
+    pipeline: ast.PipelineDecl | None
+    params: dict[str, ast.ParamDecl]
+    param_types: dict[str, t.Type]
+    service_declarations: dict[str, ast.ServiceDecl]
+    services: dict[str, ResolvedService]
+    conditions: dict[str, ast.ConditionDecl]
+    builders: dict[str, ast.BuilderDecl]
+    reactions: list[ast.ReactionDecl]
+    used_services: set[str]
+    used_definitions: set[str]
+
+    def __init__(
+        self,
+        pipeline: ast.PipelineDecl | None = None,
+        params: dict[str, ast.ParamDecl] | None = None,
+        param_types: dict[str, t.Type] | None = None,
+        service_declarations: dict[str, ast.ServiceDecl] | None = None,
+        services: dict[str, ResolvedService] | None = None,
+        conditions: dict[str, ast.ConditionDecl] | None = None,
+        builders: dict[str, ast.BuilderDecl] | None = None,
+        reactions: list[ast.ReactionDecl] | None = None,
+        used_services: set[str] | None = None,
+        used_definitions: set[str] | None = None,
+    ) -> None:
+        self.pipeline = pipeline
+        self.params = {} if params is None else params
+        self.param_types = {} if param_types is None else param_types
+        self.service_declarations = {} if service_declarations is None else service_declarations
+        self.services = {} if services is None else services
+        self.conditions = {} if conditions is None else conditions
+        self.builders = {} if builders is None else builders
+        self.reactions = [] if reactions is None else reactions
+        self.used_services = set() if used_services is None else used_services
+        self.used_definitions = set() if used_definitions is None else used_definitions
 
 
 def written_type(reference: ast.TypeRef, reporter: Reporter) -> t.Type:

@@ -5,8 +5,7 @@ Values are read from literals only: they decide how the binary is built, before 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from oic.records import Record, set_field
 from oic.sema.hints import did_you_mean
 from oic.sema.reporter import Reporter
 from oic.syntax import ast
@@ -16,15 +15,30 @@ ARCHITECTURES = ("amd64", "arm64")
 SETTINGS = ("os", "arch", "parallelism", "timeout")
 
 
-@dataclass(frozen=True)
-class PipelineSettings:
+class PipelineSettings(Record):
     """The checked settings; "" / None where not given (the host's OS and architecture, no limits)."""
 
-    name: str = ""
-    os: str = ""
-    arch: str = ""
-    parallelism: int | None = None
-    timeout_seconds: float | None = None
+    __slots__ = ("name", "os", "arch", "parallelism", "timeout_seconds")
+
+    name: str
+    os: str
+    arch: str
+    parallelism: int | None
+    timeout_seconds: float | None
+
+    def __init__(
+        self,
+        name: str = "",
+        os: str = "",
+        arch: str = "",
+        parallelism: int | None = None,
+        timeout_seconds: float | None = None,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "os", os)
+        set_field(self, "arch", arch)
+        set_field(self, "parallelism", parallelism)
+        set_field(self, "timeout_seconds", timeout_seconds)
 
 
 def check_pipeline(declaration: ast.PipelineDecl | None, reporter: Reporter) -> PipelineSettings:

@@ -26,6 +26,9 @@ class BodyChecker:
         self.reporter = reporter
         self.table = table
         self.expressions = expressions
+        # The argument type of each endpoint schema, read once however many calls use it (keyed by
+        # the schema object, which is kept alive next to its type).
+        self._argument_types: dict[int, tuple[object, t.Type]] = {}
 
     # -- statements ----------------------------------------------------------------------------------
 
@@ -166,7 +169,13 @@ class BodyChecker:
             return
         if schemas.arguments is None:
             return
-        expected = t.from_schema(schemas.arguments)
+        read = self._argument_types.get(id(schemas.arguments))
+        if read is None:
+            read = self._argument_types[id(schemas.arguments)] = (
+                schemas.arguments,
+                t.from_schema(schemas.arguments),
+            )
+        expected = read[1]
         if not isinstance(expected, t.ObjectType):
             return
         where = f"{alias}.{endpoint}"

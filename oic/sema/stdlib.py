@@ -8,22 +8,37 @@ arguments stay secret when an argument is a secret, so a secret cannot be launde
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from oic.records import Record, set_field
 from oic.sema import types as t
 
 
-@dataclass(frozen=True)
-class Signature:
+class Signature(Record):
     """``parameters`` are the expected types of the first arguments; ``minimum`` of them are required;
     ``variadic`` allows any number of further ``any`` arguments; ``result`` maps argument types to the
     result type."""
+
+    __slots__ = ("name", "parameters", "minimum", "result", "variadic")
 
     name: str
     parameters: tuple[t.Type, ...]
     minimum: int
     result: Callable[[list[t.Type]], t.Type]
-    variadic: bool = False
+    variadic: bool
+
+    def __init__(
+        self,
+        name: str,
+        parameters: tuple[t.Type, ...],
+        minimum: int,
+        result: Callable[[list[t.Type]], t.Type],
+        variadic: bool = False,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "parameters", parameters)
+        set_field(self, "minimum", minimum)
+        set_field(self, "result", result)
+        set_field(self, "variadic", variadic)
 
     def arity_text(self) -> str:
         if self.variadic:

@@ -10,23 +10,40 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from oic.records import Record, set_field
 from oic.syntax import ast
 
 
-@dataclass(frozen=True)
-class TaskSite:
+class TaskSite(Record):
     """One task statement: ``owner`` is ``("reaction", index)`` or ``("builder", name)``; ``in_loop``
     when it sits inside a ``for`` of its body; ``static_name`` the literal name or None;
     ``pattern`` the compiled pattern for any name."""
+
+    __slots__ = ("statement", "owner", "in_loop", "static_name", "pattern", "position")
 
     statement: ast.TaskStmt
     owner: tuple[str, object]
     in_loop: bool
     static_name: str | None
     pattern: re.Pattern[str] | None  # None for a static name: compared as text, not as a pattern
-    position: int = 0  # order in the file
+    position: int  # order in the file
+
+    def __init__(
+        self,
+        statement: ast.TaskStmt,
+        owner: tuple[str, object],
+        in_loop: bool,
+        static_name: str | None,
+        pattern: re.Pattern[str] | None,
+        position: int = 0,
+    ) -> None:
+        set_field(self, "statement", statement)
+        set_field(self, "owner", owner)
+        set_field(self, "in_loop", in_loop)
+        set_field(self, "static_name", static_name)
+        set_field(self, "pattern", pattern)
+        set_field(self, "position", position)
 
     def may_build(self, name: str) -> bool:
         if self.pattern is None:

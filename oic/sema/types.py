@@ -12,80 +12,127 @@ everything — so an untyped service never produces a false error, only the warn
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+from oic.records import Record, set_field
 
-@dataclass(frozen=True)
-class Type:
+# The types are ``oic.records.Record`` values (frozen dataclasses without their import-time cost).
+
+
+class Type(Record):
     """Base of the static types."""
+
+    __slots__ = ()
 
     def describe(self) -> str:
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
 class AnyType(Type):
     """Nothing is known about the value."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        pass
 
     def describe(self) -> str:
         return "any"
 
 
-@dataclass(frozen=True)
+ANY = AnyType()
+
+
 class StringType(Type):
     """A string; ``secret`` marks a value derived from a secret param (it taints what it flows into)."""
 
-    secret: bool = False
+    __slots__ = ("secret",)
+
+    secret: bool
+
+    def __init__(self, secret: bool = False) -> None:
+        set_field(self, "secret", secret)
 
     def describe(self) -> str:
         return "secret" if self.secret else "string"
 
 
-@dataclass(frozen=True)
 class NumberType(Type):
     """A number; ``integer`` when it is known to be whole."""
 
-    integer: bool = False
+    __slots__ = ("integer",)
+
+    integer: bool
+
+    def __init__(self, integer: bool = False) -> None:
+        set_field(self, "integer", integer)
 
     def describe(self) -> str:
         return "integer" if self.integer else "number"
 
 
-@dataclass(frozen=True)
 class BoolType(Type):
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        pass
+
     def describe(self) -> str:
         return "bool"
 
 
-@dataclass(frozen=True)
 class NullType(Type):
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        pass
+
     def describe(self) -> str:
         return "null"
 
 
-@dataclass(frozen=True)
 class ListType(Type):
     """A list whose elements all have type ``element``."""
 
-    element: Type = field(default_factory=AnyType)
+    __slots__ = ("element",)
+
+    element: Type
+
+    def __init__(self, element: Type = ANY) -> None:
+        set_field(self, "element", element)
 
     def describe(self) -> str:
         return "list" if isinstance(self.element, AnyType) else f"list[{self.element.describe()}]"
 
 
-@dataclass(frozen=True)
 class ObjectType(Type):
     """An object. ``fields`` are the known fields and their types, ``required`` those that must be
     present. ``closed`` means no other field is allowed (the schema lists ``properties`` and does not
     allow more); ``extra`` is the type of fields not listed (``any`` when unknown). ``origin`` says
     what the object is, for messages (``the output of task "fetch"``); it takes no part in equality."""
 
-    fields: tuple[tuple[str, Type], ...] = ()
-    required: frozenset[str] = frozenset()
-    closed: bool = False
-    extra: Type = field(default_factory=AnyType)
-    origin: str = field(default="", compare=False)
+    __slots__ = ("fields", "required", "closed", "extra", "origin")
+    _uncompared = frozenset({"origin"})
+
+    fields: tuple[tuple[str, Type], ...]
+    required: frozenset[str]
+    closed: bool
+    extra: Type
+    origin: str
+
+    def __init__(
+        self,
+        fields: tuple[tuple[str, Type], ...] = (),
+        required: frozenset[str] = frozenset(),
+        closed: bool = False,
+        extra: Type = ANY,
+        origin: str = "",
+    ) -> None:
+        set_field(self, "fields", fields)
+        set_field(self, "required", required)
+        set_field(self, "closed", closed)
+        set_field(self, "extra", extra)
+        set_field(self, "origin", origin)
 
     def describe(self) -> str:
         return "object"
@@ -101,27 +148,34 @@ class ObjectType(Type):
         return [name for name, _ in self.fields]
 
 
-@dataclass(frozen=True)
 class EnumType(Type):
     """One of a fixed set of JSON literal values."""
 
+    __slots__ = ("values",)
+
     values: tuple[Any, ...]
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        set_field(self, "values", values)
 
     def describe(self) -> str:
         return "one of " + ", ".join(_json_literal(value) for value in self.values)
 
 
-@dataclass(frozen=True)
 class UnionType(Type):
     """Any one of ``options`` (at least two, none of them a union)."""
 
+    __slots__ = ("options",)
+
     options: tuple[Type, ...]
+
+    def __init__(self, options: tuple[Type, ...]) -> None:
+        set_field(self, "options", options)
 
     def describe(self) -> str:
         return " | ".join(option.describe() for option in self.options)
 
 
-ANY = AnyType()
 STRING = StringType()
 SECRET = StringType(secret=True)
 NUMBER = NumberType()

@@ -1,30 +1,46 @@
 """The abstract syntax tree of a `.oi` file.
 
-Frozen dataclasses, one per construct, each with the ``span`` of the text it came from. Nodes hold
-decoded values (a ``StringLiteral`` holds the string it denotes, escapes resolved; a ``NumberLiteral``
-its int or float) and no behaviour beyond ``children()``, which walks the tree for visitors.
+Immutable value classes, one per construct, each with the ``span`` of the text it came from. Nodes
+hold decoded values (a ``StringLiteral`` holds the string it denotes, escapes resolved; a
+``NumberLiteral`` its int or float) and no behaviour beyond ``children()``, which walks the tree for
+visitors.
 
 The tree of a whole file is a ``Module``: an ordered tuple of declarations.
+
+Nodes behave as frozen dataclasses (equality by value, hashing, ``repr``, ``dataclasses.fields`` and
+``dataclasses.replace``) but are ``oic.records.Record`` classes with ``__slots__`` and a hand-written
+``__init__``: ``@dataclass`` generates and compiles each class's methods on every import, which cost
+more than parsing a typical file, and its frozen ``__init__`` is slower too. A class's fields are its
+``__slots__`` after those of its bases, in order, and ``__init__`` takes them in that order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
 
+from oic.records import Record, set_field
 from oic.source import Span
 
+_set = set_field
 
-@dataclass(frozen=True)
-class Node:
-    """Base of every node; ``span`` covers the node's whole text."""
+
+class Node(Record):
+    """Base of every node; ``span`` covers the node's whole text.
+
+    Every node is an immutable value (``oic.records.Record``): equal when of the same class with
+    equal fields, hashable, and shown as ``Name(field=value, ...)``."""
+
+    __slots__ = ("span",)
 
     span: Span
 
+    def __init__(self, span: Span) -> None:
+        _set_span(self, span)
+
     def children(self) -> Iterator[Node]:
         """The direct child nodes, in source order."""
-        for field in fields(self):
-            value = getattr(self, field.name)
+        for name in self._fields:
+            value = getattr(self, name)
             if isinstance(value, Node):
                 yield value
             elif isinstance(value, tuple):
@@ -35,152 +51,276 @@ class Node:
                         yield from (part for part in item if isinstance(part, Node))
 
 
-@dataclass(frozen=True)
+# The setter of the ``span`` slot, which every node shares: faster than ``object.__setattr__``.
+_set_span = Node.__dict__["span"].__set__
+
+
 class Identifier(Node):
     """A name as written at a declaration or a use site (``trello``, ``cards``)."""
 
+    __slots__ = ("name",)
+
     name: str
+
+    def __init__(self, span: Span, name: str) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
 
 
 # ---------------------------------------------------------------------------------------------------
 # Expressions
 
 
-@dataclass(frozen=True)
 class StringLiteral(Node):
     """A string without interpolation; ``value`` is decoded (escapes resolved)."""
 
+    __slots__ = ("value",)
+
     value: str
 
+    def __init__(self, span: Span, value: str) -> None:
+        _set_span(self, span)
+        _set(self, "value", value)
 
-@dataclass(frozen=True)
+
 class InterpolatedString(Node):
     """``"archive-${c.id}"``: ``parts`` alternate between decoded text (``StringLiteral``) and
     embedded expressions, in order; the value is their concatenation, each expression rendered as
     text (strings as is, other values as JSON)."""
 
+    __slots__ = ("parts",)
+
     parts: tuple[Expression, ...]
 
+    def __init__(self, span: Span, parts: tuple[Expression, ...]) -> None:
+        _set_span(self, span)
+        _set(self, "parts", parts)
 
-@dataclass(frozen=True)
+
 class NumberLiteral(Node):
     """``3``, ``2.5``, ``1e3``: an int when written without a fraction or exponent, else a float."""
 
+    __slots__ = ("value",)
+
     value: int | float
 
+    def __init__(self, span: Span, value: int | float) -> None:
+        _set_span(self, span)
+        _set(self, "value", value)
 
-@dataclass(frozen=True)
+
 class BoolLiteral(Node):
+    __slots__ = ("value",)
+
     value: bool
 
+    def __init__(self, span: Span, value: bool) -> None:
+        _set_span(self, span)
+        _set(self, "value", value)
 
-@dataclass(frozen=True)
+
 class NullLiteral(Node):
-    pass
+    __slots__ = ()
+
+    def __init__(self, span: Span) -> None:
+        _set_span(self, span)
 
 
-@dataclass(frozen=True)
 class ListExpr(Node):
     """``[a, b, c]``."""
 
+    __slots__ = ("items",)
+
     items: tuple[Expression, ...]
 
+    def __init__(self, span: Span, items: tuple[Expression, ...]) -> None:
+        _set_span(self, span)
+        _set(self, "items", items)
 
-@dataclass(frozen=True)
+
 class ObjectField(Node):
     """One ``key: value`` entry of an object; ``key`` is the decoded key (bare or quoted);
     ``key_span`` locates the key alone."""
+
+    __slots__ = ("key", "key_span", "value")
 
     key: str
     key_span: Span
     value: Expression
 
+    def __init__(self, span: Span, key: str, key_span: Span, value: Expression) -> None:
+        _set_span(self, span)
+        _set(self, "key", key)
+        _set(self, "key_span", key_span)
+        _set(self, "value", value)
 
-@dataclass(frozen=True)
+
 class ObjectExpr(Node):
     """``{id: c.id, "display name": c.name}``."""
 
+    __slots__ = ("fields",)
+
     fields: tuple[ObjectField, ...]
 
+    def __init__(self, span: Span, fields: tuple[ObjectField, ...]) -> None:
+        _set_span(self, span)
+        _set(self, "fields", fields)
 
-@dataclass(frozen=True)
+
 class Name(Node):
     """A reference to a param, ``let`` binding, loop variable, definition parameter, or one of the
     built-in values ``event``, ``tasks`` and ``pipeline``."""
 
+    __slots__ = ("name",)
+
     name: str
 
+    def __init__(self, span: Span, name: str) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
 
-@dataclass(frozen=True)
+
 class Member(Node):
     """``target.name``: a field of an object (task outputs, the event, params of type object)."""
+
+    __slots__ = ("target", "name", "name_span")
 
     target: Expression
     name: str
     name_span: Span
 
+    def __init__(self, span: Span, target: Expression, name: str, name_span: Span) -> None:
+        _set_span(self, span)
+        _set(self, "target", target)
+        _set(self, "name", name)
+        _set(self, "name_span", name_span)
 
-@dataclass(frozen=True)
+
 class Index(Node):
     """``target[index]``: a list element or an object field by computed key (``tasks["fetch"]``)."""
+
+    __slots__ = ("target", "index")
 
     target: Expression
     index: Expression
 
+    def __init__(self, span: Span, target: Expression, index: Expression) -> None:
+        _set_span(self, span)
+        _set(self, "target", target)
+        _set(self, "index", index)
 
-@dataclass(frozen=True)
+
 class Call(Node):
     """``len(xs)``, ``env("HOME", "/")``: a call of a standard-library function by name."""
+
+    __slots__ = ("function", "args")
 
     function: Identifier
     args: tuple[Expression, ...]
 
+    def __init__(self, span: Span, function: Identifier, args: tuple[Expression, ...]) -> None:
+        _set_span(self, span)
+        _set(self, "function", function)
+        _set(self, "args", args)
 
-@dataclass(frozen=True)
+
 class Unary(Node):
     """``not x`` or ``-x``; ``op`` is ``"not"`` or ``"-"``."""
+
+    __slots__ = ("op", "operand")
 
     op: str
     operand: Expression
 
+    def __init__(self, span: Span, op: str, operand: Expression) -> None:
+        _set_span(self, span)
+        _set(self, "op", op)
+        _set(self, "operand", operand)
 
-@dataclass(frozen=True)
+
 class Binary(Node):
     """``left op right``; ``op`` is one of ``or and == != < <= > >= in + - * / %``."""
+
+    __slots__ = ("op", "left", "right")
 
     op: str
     left: Expression
     right: Expression
 
+    def __init__(self, span: Span, op: str, left: Expression, right: Expression) -> None:
+        _set_span(self, span)
+        _set(self, "op", op)
+        _set(self, "left", left)
+        _set(self, "right", right)
 
-@dataclass(frozen=True)
+
 class Conditional(Node):
     """``then if test else otherwise``."""
+
+    __slots__ = ("test", "then", "otherwise")
 
     test: Expression
     then: Expression
     otherwise: Expression
 
+    def __init__(self, span: Span, test: Expression, then: Expression, otherwise: Expression) -> None:
+        _set_span(self, span)
+        _set(self, "test", test)
+        _set(self, "then", then)
+        _set(self, "otherwise", otherwise)
 
-@dataclass(frozen=True)
+
 class ListComprehension(Node):
     """``[for x in xs if cond: expr]``; ``condition`` may be None."""
+
+    __slots__ = ("variable", "iterable", "condition", "element")
 
     variable: Identifier
     iterable: Expression
     condition: Expression | None
     element: Expression
 
+    def __init__(
+        self,
+        span: Span,
+        variable: Identifier,
+        iterable: Expression,
+        condition: Expression | None,
+        element: Expression,
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "variable", variable)
+        _set(self, "iterable", iterable)
+        _set(self, "condition", condition)
+        _set(self, "element", element)
 
-@dataclass(frozen=True)
+
 class ObjectComprehension(Node):
     """``{for x in xs if cond: key => value}``; ``condition`` may be None."""
+
+    __slots__ = ("variable", "iterable", "condition", "key", "value")
 
     variable: Identifier
     iterable: Expression
     condition: Expression | None
     key: Expression
     value: Expression
+
+    def __init__(
+        self,
+        span: Span,
+        variable: Identifier,
+        iterable: Expression,
+        condition: Expression | None,
+        key: Expression,
+        value: Expression,
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "variable", variable)
+        _set(self, "iterable", iterable)
+        _set(self, "condition", condition)
+        _set(self, "key", key)
+        _set(self, "value", value)
 
 
 Expression = (
@@ -207,25 +347,34 @@ Expression = (
 # Types of params and definition parameters
 
 
-@dataclass(frozen=True)
 class TypeRef(Node):
     """A written type: ``string``, ``number``, ``bool``, ``secret``, ``list``, ``object``, ``any``;
     ``element`` is the item type of ``list[string]`` (None for a plain ``list``)."""
 
+    __slots__ = ("name", "element")
+
     name: str
-    element: TypeRef | None = None
+    element: TypeRef | None
+
+    def __init__(self, span: Span, name: str, element: TypeRef | None = None) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "element", element)
 
 
 # ---------------------------------------------------------------------------------------------------
 # Conditions (the part of `on ... {` before the block)
 
 
-@dataclass(frozen=True)
 class EngineStarted(Node):
     """``engine.started``."""
 
+    __slots__ = ()
 
-@dataclass(frozen=True)
+    def __init__(self, span: Span) -> None:
+        _set_span(self, span)
+
+
 class TaskCondition(Node):
     """``task("name").started``, ``task("name").finished``, ``task("name").finished(success)``,
     ``task("name").reported("progress")``.
@@ -235,39 +384,76 @@ class TaskCondition(Node):
     ``"success"`` or ``"failed"`` for a finished condition with a status, else None; ``event_name``
     is the reported event's name expression for ``reported``, else None."""
 
+    __slots__ = ("task", "kind", "status", "event_name")
+
     task: Expression
     kind: str
-    status: str | None = None
-    event_name: Expression | None = None
+    status: str | None
+    event_name: Expression | None
+
+    def __init__(
+        self,
+        span: Span,
+        task: Expression,
+        kind: str,
+        status: str | None = None,
+        event_name: Expression | None = None,
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "task", task)
+        _set(self, "kind", kind)
+        _set(self, "status", status)
+        _set(self, "event_name", event_name)
 
 
-@dataclass(frozen=True)
 class ConditionRef(Node):
     """``done("fetch")``: a use of a named ``condition`` definition with arguments."""
+
+    __slots__ = ("name", "args")
 
     name: Identifier
     args: tuple[Expression, ...]
 
+    def __init__(self, span: Span, name: Identifier, args: tuple[Expression, ...]) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "args", args)
 
-@dataclass(frozen=True)
+
 class AllOf(Node):
     """``a and b and c``."""
 
+    __slots__ = ("operands",)
+
     operands: tuple[ConditionExpr, ...]
 
+    def __init__(self, span: Span, operands: tuple[ConditionExpr, ...]) -> None:
+        _set_span(self, span)
+        _set(self, "operands", operands)
 
-@dataclass(frozen=True)
+
 class AnyOf(Node):
     """``a or b or c``."""
 
+    __slots__ = ("operands",)
+
     operands: tuple[ConditionExpr, ...]
 
+    def __init__(self, span: Span, operands: tuple[ConditionExpr, ...]) -> None:
+        _set_span(self, span)
+        _set(self, "operands", operands)
 
-@dataclass(frozen=True)
+
 class NotCondition(Node):
     """``not a``."""
 
+    __slots__ = ("operand",)
+
     operand: ConditionExpr
+
+    def __init__(self, span: Span, operand: ConditionExpr) -> None:
+        _set_span(self, span)
+        _set(self, "operand", operand)
 
 
 ConditionExpr = EngineStarted | TaskCondition | ConditionRef | AllOf | AnyOf | NotCondition
@@ -277,83 +463,176 @@ ConditionExpr = EngineStarted | TaskCondition | ConditionRef | AllOf | AnyOf | N
 # Statements (the bodies of reactions and builders)
 
 
-@dataclass(frozen=True)
 class Argument(Node):
     """``Board: board`` in a service call; ``name_span`` locates the field name alone."""
+
+    __slots__ = ("name", "name_span", "value")
 
     name: str
     name_span: Span
     value: Expression
 
+    def __init__(self, span: Span, name: str, name_span: Span, value: Expression) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "name_span", name_span)
+        _set(self, "value", value)
 
-@dataclass(frozen=True)
+
 class ServiceCall(Node):
     """``trello.getcards(Board: board, ...)``."""
+
+    __slots__ = ("service", "endpoint", "arguments")
 
     service: Identifier
     endpoint: Identifier
     arguments: tuple[Argument, ...]
 
+    def __init__(
+        self,
+        span: Span,
+        service: Identifier,
+        endpoint: Identifier,
+        arguments: tuple[Argument, ...],
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "service", service)
+        _set(self, "endpoint", endpoint)
+        _set(self, "arguments", arguments)
 
-@dataclass(frozen=True)
+
 class Duration(Node):
     """``30s``, ``500ms``, ``2m``, ``1h``; ``seconds`` is the decoded length."""
 
+    __slots__ = ("seconds",)
+
     seconds: float
 
+    def __init__(self, span: Span, seconds: float) -> None:
+        _set_span(self, span)
+        _set(self, "seconds", seconds)
 
-@dataclass(frozen=True)
+
 class TaskSettings(Node):
     """The optional clauses after a call: ``timeout 30s retry 3 backoff 2s``. Absent ones are None."""
 
-    timeout: Duration | None = None
-    retries: NumberLiteral | None = None
-    backoff: Duration | None = None
+    __slots__ = ("timeout", "retries", "backoff")
+
+    timeout: Duration | None
+    retries: NumberLiteral | None
+    backoff: Duration | None
+
+    def __init__(
+        self,
+        span: Span,
+        timeout: Duration | None = None,
+        retries: NumberLiteral | None = None,
+        backoff: Duration | None = None,
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "timeout", timeout)
+        _set(self, "retries", retries)
+        _set(self, "backoff", backoff)
 
 
-@dataclass(frozen=True)
 class TaskStmt(Node):
     """``task "name" [reusable] = service.endpoint(args) [settings]``: builds one task."""
+
+    __slots__ = ("name", "reusable", "call", "settings")
 
     name: Expression
     reusable: bool
     call: ServiceCall
     settings: TaskSettings
 
+    def __init__(
+        self,
+        span: Span,
+        name: Expression,
+        reusable: bool,
+        call: ServiceCall,
+        settings: TaskSettings,
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "reusable", reusable)
+        _set(self, "call", call)
+        _set(self, "settings", settings)
 
-@dataclass(frozen=True)
+
 class LetStmt(Node):
     """``let name = value``: binds a name for the rest of the enclosing block."""
+
+    __slots__ = ("name", "value")
 
     name: Identifier
     value: Expression
 
+    def __init__(self, span: Span, name: Identifier, value: Expression) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "value", value)
 
-@dataclass(frozen=True)
+
 class ForStmt(Node):
     """``for x in xs [if cond] { body }``: runs the body once per element."""
+
+    __slots__ = ("variable", "iterable", "condition", "body")
 
     variable: Identifier
     iterable: Expression
     condition: Expression | None
     body: tuple[Statement, ...]
 
+    def __init__(
+        self,
+        span: Span,
+        variable: Identifier,
+        iterable: Expression,
+        condition: Expression | None,
+        body: tuple[Statement, ...],
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "variable", variable)
+        _set(self, "iterable", iterable)
+        _set(self, "condition", condition)
+        _set(self, "body", body)
 
-@dataclass(frozen=True)
+
 class IfStmt(Node):
     """``if cond { body } [else { otherwise }]``; ``otherwise`` is empty when there is no else."""
+
+    __slots__ = ("test", "body", "otherwise")
 
     test: Expression
     body: tuple[Statement, ...]
     otherwise: tuple[Statement, ...]
 
+    def __init__(
+        self,
+        span: Span,
+        test: Expression,
+        body: tuple[Statement, ...],
+        otherwise: tuple[Statement, ...],
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "test", test)
+        _set(self, "body", body)
+        _set(self, "otherwise", otherwise)
 
-@dataclass(frozen=True)
+
 class BuilderCall(Node):
     """``archive(c)``: runs a named ``builder`` definition, adding the tasks it builds."""
 
+    __slots__ = ("name", "args")
+
     name: Identifier
     args: tuple[Expression, ...]
+
+    def __init__(self, span: Span, name: Identifier, args: tuple[Expression, ...]) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "args", args)
 
 
 Statement = TaskStmt | LetStmt | ForStmt | IfStmt | BuilderCall
@@ -363,24 +642,35 @@ Statement = TaskStmt | LetStmt | ForStmt | IfStmt | BuilderCall
 # Declarations (top level)
 
 
-@dataclass(frozen=True)
 class Setting(Node):
     """``os = "linux"`` inside the pipeline block; ``timeout = 10m`` gives a ``Duration``."""
+
+    __slots__ = ("name", "value")
 
     name: Identifier
     value: Expression | Duration
 
+    def __init__(self, span: Span, name: Identifier, value: Expression | Duration) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "value", value)
 
-@dataclass(frozen=True)
+
 class PipelineDecl(Node):
     """``pipeline "name" { os = "linux" arch = "amd64" }``: name and settings
     (``os``, ``arch``, ``parallelism``, ``timeout``)."""
 
+    __slots__ = ("name", "settings")
+
     name: StringLiteral
     settings: tuple[Setting, ...]
 
+    def __init__(self, span: Span, name: StringLiteral, settings: tuple[Setting, ...]) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "settings", settings)
 
-@dataclass(frozen=True)
+
 class ServiceDecl(Node):
     """``service trello = catalog "trello" version "0.10.0"`` or ``service s = path "./bin/s"``.
 
@@ -388,67 +678,146 @@ class ServiceDecl(Node):
     may be None (the catalog's latest); ``schemas`` is an optional schema directory
     (``schemas "./schemas/s"``); ``image`` an optional container image for Kubernetes mode."""
 
+    __slots__ = ("name", "kind", "source", "version", "schemas", "image")
+
     name: Identifier
     kind: str
     source: StringLiteral
-    version: StringLiteral | None = None
-    schemas: StringLiteral | None = None
-    image: StringLiteral | None = None
+    version: StringLiteral | None
+    schemas: StringLiteral | None
+    image: StringLiteral | None
+
+    def __init__(
+        self,
+        span: Span,
+        name: Identifier,
+        kind: str,
+        source: StringLiteral,
+        version: StringLiteral | None = None,
+        schemas: StringLiteral | None = None,
+        image: StringLiteral | None = None,
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "kind", kind)
+        _set(self, "source", source)
+        _set(self, "version", version)
+        _set(self, "schemas", schemas)
+        _set(self, "image", image)
 
 
-@dataclass(frozen=True)
 class ParamDecl(Node):
     """``param board: string = env("TRELLO_BOARD")``; ``default`` is None for a required param."""
+
+    __slots__ = ("name", "type", "default")
 
     name: Identifier
     type: TypeRef
     default: Expression | None
 
+    def __init__(self, span: Span, name: Identifier, type: TypeRef, default: Expression | None) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "type", type)
+        _set(self, "default", default)
 
-@dataclass(frozen=True)
+
 class Parameter(Node):
     """A typed parameter of a ``condition`` or ``builder`` definition."""
+
+    __slots__ = ("name", "type")
 
     name: Identifier
     type: TypeRef
 
+    def __init__(self, span: Span, name: Identifier, type: TypeRef) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "type", type)
 
-@dataclass(frozen=True)
+
 class ConditionDecl(Node):
     """``condition done(name: string) = task(name).finished(success) [if guard]``."""
 
+    __slots__ = ("name", "parameters", "condition", "guard")
+
     name: Identifier
     parameters: tuple[Parameter, ...]
     condition: ConditionExpr
     guard: Expression | None
 
+    def __init__(
+        self,
+        span: Span,
+        name: Identifier,
+        parameters: tuple[Parameter, ...],
+        condition: ConditionExpr,
+        guard: Expression | None,
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "parameters", parameters)
+        _set(self, "condition", condition)
+        _set(self, "guard", guard)
 
-@dataclass(frozen=True)
+
 class BuilderDecl(Node):
     """``builder archive(card: object) { ... }``: a named, parameterised block of statements."""
 
+    __slots__ = ("name", "parameters", "body")
+
     name: Identifier
     parameters: tuple[Parameter, ...]
     body: tuple[Statement, ...]
 
+    def __init__(
+        self,
+        span: Span,
+        name: Identifier,
+        parameters: tuple[Parameter, ...],
+        body: tuple[Statement, ...],
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "name", name)
+        _set(self, "parameters", parameters)
+        _set(self, "body", body)
 
-@dataclass(frozen=True)
+
 class ReactionDecl(Node):
     """``on condition [if guard] { body }``."""
+
+    __slots__ = ("condition", "guard", "body")
 
     condition: ConditionExpr
     guard: Expression | None
     body: tuple[Statement, ...]
+
+    def __init__(
+        self,
+        span: Span,
+        condition: ConditionExpr,
+        guard: Expression | None,
+        body: tuple[Statement, ...],
+    ) -> None:
+        _set_span(self, span)
+        _set(self, "condition", condition)
+        _set(self, "guard", guard)
+        _set(self, "body", body)
 
 
 Declaration = PipelineDecl | ServiceDecl | ParamDecl | ConditionDecl | BuilderDecl | ReactionDecl
 
 
-@dataclass(frozen=True)
 class Module(Node):
     """A whole `.oi` file."""
 
+    __slots__ = ("declarations",)
+
     declarations: tuple[Declaration, ...]
+
+    def __init__(self, span: Span, declarations: tuple[Declaration, ...]) -> None:
+        _set_span(self, span)
+        _set(self, "declarations", declarations)
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -13,12 +13,12 @@ declarations before a syntax error survive it.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any
 
 from oic import diagnostics as diag
 from oic.diagnostics import Diagnostic
+from oic.records import Record, set_field
 from oic.source import SourceFile, Span
 from oic.syntax import ast
 from oic.syntax.lexer import MAX_NESTING, Token
@@ -28,34 +28,50 @@ from oic.syntax.literals import decode_text, duration_seconds, number_value
 # code generation) spend a few stack frames per level.
 MAX_DEPTH = MAX_NESTING
 
-Child = Union[Token, ast.Node, "_Sequence", "_Clause", "_TaskEvent"]
 
-
-@dataclasses.dataclass(frozen=True)
-class _Sequence:
+class _Sequence(Record):
     """A bracketed or comma-separated run of values (a block, arguments, parameters)."""
+
+    __slots__ = ("span", "items")
 
     span: Span
     items: tuple[Any, ...]
 
+    def __init__(self, span: Span, items: tuple[Any, ...]) -> None:
+        set_field(self, "span", span)
+        set_field(self, "items", items)
 
-@dataclasses.dataclass(frozen=True)
-class _Clause:
+
+class _Clause(Record):
     """A keyword clause: a task setting (``retry 3``) or a service option (``version "1"``)."""
+
+    __slots__ = ("span", "keyword", "value")
 
     span: Span
     keyword: Token
     value: Any
 
+    def __init__(self, span: Span, keyword: Token, value: Any) -> None:
+        set_field(self, "span", span)
+        set_field(self, "keyword", keyword)
+        set_field(self, "value", value)
 
-@dataclasses.dataclass(frozen=True)
-class _TaskEvent:
+
+class _TaskEvent(Record):
     """What follows ``task(...).``: ``kind``, and the status or event name where there is one."""
+
+    __slots__ = ("span", "kind", "status", "event_name")
 
     span: Span
     kind: str
     status: str | None
     event_name: ast.Expression | None
+
+    def __init__(self, span: Span, kind: str, status: str | None, event_name: ast.Expression | None) -> None:
+        set_field(self, "span", span)
+        set_field(self, "kind", kind)
+        set_field(self, "status", status)
+        set_field(self, "event_name", event_name)
 
 
 def token_span(token: Token) -> Span:
@@ -69,28 +85,36 @@ def span_of(child: Any) -> Span:
 
 
 def spanning(children: Sequence[Any]) -> Span:
-    return span_of(children[0]).to(span_of(children[-1]))
+    """From the start of the first child to the end of the last one (called for every reduction:
+    reads the positions directly rather than building a span per child)."""
+    first, last = children[0], children[-1]
+    if type(first) is not Token:
+        first = first.span
+    if type(last) is not Token:
+        last = last.span
+    return Span(first.line, first.column, last.end_line, last.end_column)
 
 
 def _identifier(token: Token) -> ast.Identifier:
-    return ast.Identifier(token_span(token), str(token))
+    return ast.Identifier(Span(token.line, token.column, token.end_line, token.end_column), token.value)
 
 
 def _nodes(children: Sequence[Any]) -> tuple[Any, ...]:
     """The children that are values, not punctuation or keywords."""
-    return tuple(child for child in children if not isinstance(child, Token))
+    return tuple([child for child in children if type(child) is not Token])
 
 
 def _items(children: Sequence[Any]) -> tuple[Any, ...]:
     """The items of an optional ``_Sequence`` among ``children`` (empty when it is absent)."""
     for child in children:
-        if isinstance(child, _Sequence):
+        if type(child) is _Sequence:
             return child.items
     return ()
 
 
 def string_literal(token: Token) -> ast.StringLiteral:
-    return ast.StringLiteral(token_span(token), decode_text(str(token)[1:-1]))
+    span = Span(token.line, token.column, token.end_line, token.end_column)
+    return ast.StringLiteral(span, decode_text(token.value[1:-1]))
 
 
 class AstBuilder:
@@ -114,7 +138,11 @@ class AstBuilder:
         """Record ``node``'s depth (one more than its deepest part) and report the first node past
         ``MAX_DEPTH``."""
         depths = self._depths
-        depth = 1 + max((depths[id(part)][1] for part in parts if id(part) in depths), default=1)
+        depth = 2
+        for part in parts:
+            known = depths.get(id(part))
+            if known is not None and known[1] >= depth:
+                depth = known[1] + 1
         depths[id(node)] = (node, depth)
         if depth > MAX_DEPTH and not self.too_deep:
             self.too_deep = True
@@ -142,7 +170,7 @@ class AstBuilder:
     def setting(self, children: list[Any]) -> ast.Setting:
         value = children[2]
         if isinstance(value, Token):  # a DURATION
-            value = ast.Duration(token_span(value), duration_seconds(str(value)))
+            value = ast.Duration(token_span(value), duration_seconds(value.value))
         return ast.Setting(spanning(children), _identifier(children[0]), value)
 
     def param_decl(self, children: list[Any]) -> ast.ParamDecl:
@@ -153,7 +181,7 @@ class AstBuilder:
 
     def type_ref(self, children: list[Any]) -> ast.TypeRef:
         element = children[2] if len(children) > 2 else None
-        return ast.TypeRef(spanning(children), str(children[0]), element)
+        return ast.TypeRef(spanning(children), children[0].value, element)
 
     def service_kind(self, children: list[Any]) -> Token:
         return children[0]  # type: ignore[no-any-return]
@@ -162,10 +190,10 @@ class AstBuilder:
         return _Clause(spanning(children), children[0], children[1])
 
     def service_decl(self, children: list[Any]) -> ast.ServiceDecl:
-        kind = str(children[3])
+        kind = children[3].value
         options: dict[str, ast.StringLiteral] = {}
         for clause in children[5:]:
-            keyword = str(clause.keyword)
+            keyword = clause.keyword.value
             if keyword in options:
                 self._report(clause.span, "E0109", f"`{keyword}` given twice", "keep one of them")
             elif keyword == "version" and kind == "path":
@@ -235,11 +263,11 @@ class AstBuilder:
         return children[0]  # type: ignore[no-any-return]
 
     def task_event(self, children: list[Any]) -> _TaskEvent:
-        kind = str(children[0])
+        kind = children[0].value
         span = spanning(children)
         if kind == "reported":
             return _TaskEvent(span, kind, None, children[2])
-        status = str(children[2]) if len(children) > 1 else None
+        status = children[2].value if len(children) > 1 else None
         return _TaskEvent(span, kind, status, None)
 
     def task_condition(self, children: list[Any]) -> ast.TaskCondition:
@@ -270,15 +298,15 @@ class AstBuilder:
             return ast.TaskSettings(Span.point(call_span.end_line, call_span.end_column))
         found: dict[str, Any] = {}
         for clause in clauses:
-            keyword = str(clause.keyword)
+            keyword = clause.keyword.value
             if keyword in found:
                 self._report(clause.span, "E0109", f"`{keyword}` given twice", "keep one of them")
                 continue
             value: Token = clause.value
             if keyword == "retry":
-                found[keyword] = ast.NumberLiteral(token_span(value), number_value(str(value)))
+                found[keyword] = ast.NumberLiteral(token_span(value), number_value(value.value))
             else:
-                found[keyword] = ast.Duration(token_span(value), duration_seconds(str(value)))
+                found[keyword] = ast.Duration(token_span(value), duration_seconds(value.value))
         return ast.TaskSettings(
             spanning(clauses), found.get("timeout"), found.get("retry"), found.get("backoff")
         )
@@ -293,7 +321,7 @@ class AstBuilder:
         )
 
     def call_argument(self, children: list[Any]) -> ast.Argument:
-        return ast.Argument(spanning(children), str(children[0]), token_span(children[0]), children[2])
+        return ast.Argument(spanning(children), children[0].value, token_span(children[0]), children[2])
 
     def let_stmt(self, children: list[Any]) -> ast.LetStmt:
         return ast.LetStmt(spanning(children), _identifier(children[1]), children[3])
@@ -325,15 +353,15 @@ class AstBuilder:
 
     def binary(self, children: list[Any]) -> ast.Binary:
         left, operator, right = children
-        return self._deep(ast.Binary(spanning(children), str(operator), left, right), left, right)  # type: ignore[no-any-return]
+        return self._deep(ast.Binary(spanning(children), operator.value, left, right), left, right)  # type: ignore[no-any-return]
 
     def unary(self, children: list[Any]) -> ast.Unary:
         operator, operand = children
-        return self._deep(ast.Unary(spanning(children), str(operator), operand), operand)  # type: ignore[no-any-return]
+        return self._deep(ast.Unary(spanning(children), operator.value, operand), operand)  # type: ignore[no-any-return]
 
     def member(self, children: list[Any]) -> ast.Member:
         target, _dot, name = children
-        node = ast.Member(spanning(children), target, str(name), token_span(name))
+        node = ast.Member(spanning(children), target, name.value, token_span(name))
         return self._deep(node, target)  # type: ignore[no-any-return]
 
     def index(self, children: list[Any]) -> ast.Index:
@@ -345,10 +373,11 @@ class AstBuilder:
         return self._deep(ast.Call(spanning(children), _identifier(children[0]), args), *args)  # type: ignore[no-any-return]
 
     def name(self, children: list[Any]) -> ast.Name:
-        return ast.Name(token_span(children[0]), str(children[0]))
+        token = children[0]
+        return ast.Name(Span(token.line, token.column, token.end_line, token.end_column), token.value)
 
     def number(self, children: list[Any]) -> ast.NumberLiteral:
-        return ast.NumberLiteral(token_span(children[0]), number_value(str(children[0])))
+        return ast.NumberLiteral(token_span(children[0]), number_value(children[0].value))
 
     def true(self, children: list[Any]) -> ast.BoolLiteral:
         return ast.BoolLiteral(token_span(children[0]), True)
@@ -364,20 +393,22 @@ class AstBuilder:
 
     def istring(self, children: list[Any]) -> ast.InterpolatedString:
         parts: list[Any] = []
+        expressions: list[Any] = []
         for child in children:
-            if not isinstance(child, Token):
+            if type(child) is not Token:
                 parts.append(child)
+                expressions.append(child)
                 continue
             # ISTR_BEGIN `"text${`, ISTR_MIDDLE `}text${`, ISTR_END `}text"`: one delimiter character
             # before the text and one or two after it.
-            raw = str(child)
+            raw = child.value
             text = raw[1:-2] if child.type != "ISTR_END" else raw[1:-1]
             if text:
                 column = child.column + 1
                 span = Span(child.line, column, child.line, column + len(text))
                 parts.append(ast.StringLiteral(span, decode_text(text)))
-        expressions = [part for part in parts if not isinstance(part, ast.StringLiteral)]
-        return self._deep(ast.InterpolatedString(spanning(children), tuple(parts)), *expressions)  # type: ignore[no-any-return]
+        node = ast.InterpolatedString(spanning(children), tuple(parts))
+        return self._deep(node, *expressions)  # type: ignore[no-any-return]
 
     def list_expr(self, children: list[Any]) -> ast.ListExpr:
         items = _nodes(children)
@@ -385,7 +416,7 @@ class AstBuilder:
 
     def object_field(self, children: list[Any]) -> ast.ObjectField:
         key = children[0]
-        decoded = decode_text(str(key)[1:-1]) if key.type == "STRING" else str(key)
+        decoded = decode_text(key.value[1:-1]) if key.type == "STRING" else key.value
         return ast.ObjectField(spanning(children), decoded, token_span(key), children[2])
 
     def object_expr(self, children: list[Any]) -> ast.ObjectExpr:
@@ -417,5 +448,5 @@ class AstBuilder:
     def _regroup(self, children: list[Any]) -> Any:
         """``( inner )``: the inner node, its span widened to the parentheses."""
         inner = children[1]
-        node = dataclasses.replace(inner, span=spanning(children))
+        node = inner._replace(span=spanning(children))
         return self._deep(node, inner)

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from oic.records import Record, set_field
 from oic.source import Span
 
 # Deeper than any pipeline a person writes, shallow enough that later recursive passes stay far from
@@ -59,25 +59,54 @@ PUNCTUATION = {
     "%": "PERCENT",
 }
 
+# The keywords (``oic.syntax.messages`` re-exports them). Whether a word is one depends on where it
+# stands, which the parser decides: a hard keyword is never a name, a soft one is wherever a name fits.
+HARD_KEYWORDS = frozenset(
+    "pipeline param service condition builder on task let for if else in and or not true false null".split()
+)
+SOFT_KEYWORDS = frozenset(
+    "catalog path version schemas image engine started finished reported success failed reusable timeout"
+    " retry backoff".split()
+)
+DECLARATION_KEYWORDS = frozenset("pipeline param service condition builder on".split())
+
 OPENERS = {"{": "}", "(": ")", "[": "]"}
 CLOSERS = {"}": "{", ")": "(", "]": "["}
+# The punctuation that is a token and nothing more (no bracket to track).
+_SIMPLE_PUNCTUATION = {
+    symbol: kind for symbol, kind in PUNCTUATION.items() if symbol not in OPENERS and symbol not in CLOSERS
+}
 
 DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
-_CODE = re.compile(
-    r"""
-    (?P<space>[ \t\r\n]+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?P<suffix>[A-Za-z_][A-Za-z0-9_]*)?
-  | (?P<punct>==|!=|<=|>=|=>|[{}()\[\],:.=<>+\-*/%])
-  | (?P<quote>")
-    """,
-    re.VERBOSE,
+# The lexer looks at the first character of a token to know what it is (a word, a number, a string,
+# punctuation, white space, a comment): one dictionary lookup instead of a regular expression that
+# tries every kind in turn, which cost as much as the rest of the work on a token.
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NUMBER = re.compile(
+    r"(?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?P<suffix>[A-Za-z_][A-Za-z0-9_]*)?"
 )
+_SPACE = re.compile(r"[ \t\r\n]+")
+_WORD_START, _DIGIT, _SPACE_START, _COMMENT, _QUOTE, _PUNCTUATION_START = range(6)
+_FIRST_CHARACTER: dict[str, int] = {
+    **dict.fromkeys("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_", _WORD_START),
+    **dict.fromkeys("0123456789", _DIGIT),
+    **dict.fromkeys(" \t\r\n", _SPACE_START),
+    "#": _COMMENT,
+    '"': _QUOTE,
+    **dict.fromkeys("{}()[],:.=<>+-*/%!", _PUNCTUATION_START),
+}
+# Punctuation of two characters, by its first one (a lone ``!`` is no token).
+_TWO_CHARACTER_STARTS = frozenset("=!<>")
+# What may follow a space for the space to be more than the one between two tokens.
+_SPACE_NEXT = frozenset({" ", "\t", "\r", "\n"})
 _DECLARATION_LINE = re.compile(r"\n[ \t]*(?=(?:pipeline|param|service|condition|builder|on)\b)")
 _JUNK = re.compile(r'[^\sA-Za-z0-9_#"{}()\[\],:.=<>+\-*/%]+')
 _STRING_TEXT = re.compile(r'[^"\\$\n]+')
+# The common strings, matched whole by the lexer's fast path: no escape, no line end, and ending in a
+# closing quote or an interpolation. Anything else is scanned by ``Lexer._string``.
+_SIMPLE_STRING = re.compile(r'"[^"\\$\n]*(?:\$(?!\{)[^"\\$\n]*)*(?:(?P<whole>")|(?P<begin>\$\{))')
+_STRING_CONTINUATION = re.compile(r'\}[^"\\$\n]*(?:\$(?!\{)[^"\\$\n]*)*(?:(?P<end>")|(?P<middle>\$\{))')
 _HEX = re.compile(r"\{([0-9A-Fa-f]{1,6})\}")
 
 # Characters people type from other languages, and what to write instead.
@@ -127,28 +156,41 @@ class Token:
         return f"Token({self.type}, {self.value!r}, {self.line}:{self.column})"
 
 
-@dataclass(frozen=True)
-class LexError:
+class LexError(Record):
     """A lexical problem at ``span``: ``code`` (E01xx), ``message``, ``hint``; ``fatal`` when the rest
     of the file cannot be tokenized meaningfully (nesting beyond the limit)."""
+
+    __slots__ = ("code", "message", "span", "hint", "fatal")
 
     code: str
     message: str
     span: Span
-    hint: str = ""
-    fatal: bool = False
+    hint: str
+    fatal: bool
+
+    def __init__(self, code: str, message: str, span: Span, hint: str = "", fatal: bool = False) -> None:
+        set_field(self, "code", code)
+        set_field(self, "message", message)
+        set_field(self, "span", span)
+        set_field(self, "hint", hint)
+        set_field(self, "fatal", fatal)
 
 
-@dataclass(eq=False)
 class _Open:
     """An open bracket or interpolation on the lexer's stack: ``kind`` is ``{``, ``(``, ``[`` or ``${``
     (an interpolation); for ``${`` the ``quote_*`` fields locate the string's opening quote."""
 
-    kind: str
-    line: int
-    column: int
-    quote_line: int = 0
-    quote_column: int = 0
+    __slots__ = ("kind", "line", "column", "quote_line", "quote_column")
+
+    def __init__(self, kind: str, line: int, column: int, quote_line: int = 0, quote_column: int = 0) -> None:
+        self.kind = kind
+        self.line = line
+        self.column = column
+        self.quote_line = quote_line
+        self.quote_column = quote_column
+
+    def __repr__(self) -> str:
+        return f"_Open({self.kind!r}, {self.line}:{self.column})"
 
 
 def describe_character(character: str) -> str:
@@ -189,12 +231,12 @@ class Lexer:
             self.line += text.count("\n", self.position, stop)
             self.line_start = newline + 1
         self.position = stop
-        self.stack = []
+        self.stack.clear()
 
     def forget_brackets(self) -> None:
         """Drop the bracket stack: called when the driver resynchronises at a new declaration, whose
         nesting starts afresh whatever the broken one before it left open."""
-        self.stack = [entry for entry in self.stack if entry.kind == "${"]
+        self.stack[:] = [entry for entry in self.stack if entry.kind == "${"]
 
     def _column(self, offset: int) -> int:
         return offset - self.line_start + 1
@@ -216,57 +258,159 @@ class Lexer:
         return Span(self.line, self._column(start), self.line, self._column(end))
 
     def tokens(self) -> Iterator[Token | LexError]:
+        # The hot loop: the position, line and line start live in locals and are written back to
+        # ``self`` before anything else (a helper, the driver between two tokens) may look at them.
+        # Words, simple punctuation and brackets, and strings without escapes are handled inline;
+        # everything rarer goes through the helpers below.
         text = self.text
         length = len(text)
-        match_code = _CODE.match
-        while self.position < length:
+        first_character = _FIRST_CHARACTER
+        match_word = _WORD.match
+        match_simple_string = _SIMPLE_STRING.match
+        match_continuation = _STRING_CONTINUATION.match
+        stack = self.stack
+        simple_punctuation = _SIMPLE_PUNCTUATION
+        two_character_starts = _TWO_CHARACTER_STARTS
+        position = self.position
+        line = self.line
+        line_start = self.line_start
+        while position < length:
             if self._skip_requested:
                 self._skip_requested = False
+                self.position, self.line, self.line_start = position, line, line_start
                 self._jump_to_next_declaration()
+                position, line, line_start = self.position, self.line, self.line_start
                 continue
-            match = match_code(text, self.position)
-            if match is None:
-                yield from self._unexpected_character()
-                continue
-            group = match.lastgroup
-            start = self.position
-            if group == "space":
-                chunk = match.group()
-                newlines = chunk.count("\n")
-                if newlines and any(entry.kind == "${" for entry in self.stack):
-                    # An interpolation is part of its string's line: a newline inside means the
-                    # string was never closed.
-                    yield self._unterminated(stop=start + chunk.index("\n"))
-                    continue
-                self.position = match.end()
-                if newlines:
-                    self.line += newlines
-                    self.line_start = start + chunk.rindex("\n") + 1
-                continue
-            if group == "comment":
-                self.position = match.end()
-                continue
-            if group == "word":
-                self.position = match.end()
+            start = position
+            character = text[start]
+            kind_of_token = first_character.get(character)
+            if kind_of_token == _WORD_START:
+                position = match_word(text, start).end()  # type: ignore[union-attr]
+                column = start - line_start + 1
                 yield Token(
                     "WORD",
-                    match.group(),
+                    text[start:position],
                     start,
-                    self.line,
-                    self._column(start),
-                    self.line,
-                    self._column(self.position),
-                    self.position,
+                    line,
+                    column,
+                    line,
+                    column + position - start,
+                    position,
                 )
                 continue
-            if group == "suffix" or group == "number":
-                yield from self._number(match)
+            if kind_of_token == _SPACE_START:
+                if character == " " and text[start + 1 : start + 2] not in _SPACE_NEXT:
+                    position += 1  # the one space between two tokens
+                    continue
+                end = _SPACE.match(text, start).end()  # type: ignore[union-attr]
+                newlines = text.count("\n", start, end)
+                if newlines:
+                    if stack and any(entry.kind == "${" for entry in stack):
+                        # An interpolation is part of its string's line: a newline inside means the
+                        # string was never closed.
+                        self.position, self.line, self.line_start = start, line, line_start
+                        yield self._unterminated(stop=text.index("\n", start, end))
+                        position, line, line_start = self.position, self.line, self.line_start
+                        continue
+                    line += newlines
+                    line_start = text.rindex("\n", start, end) + 1
+                position = end
                 continue
-            if group == "punct":
-                yield from self._punctuation(match.group())
+            if kind_of_token == _PUNCTUATION_START:
+                symbol = character
+                if character in two_character_starts:
+                    pair = text[start : start + 2]
+                    if pair in PUNCTUATION:
+                        symbol = pair
+                    elif character == "!":
+                        self.position, self.line, self.line_start = start, line, line_start
+                        yield from self._unexpected_character()
+                        position, line, line_start = self.position, self.line, self.line_start
+                        continue
+                kind = simple_punctuation.get(symbol)
+                if kind is None:
+                    # A bracket: the common cases (room to open one, the innermost one closed) here,
+                    # the rest (nesting limits, mismatches, interpolations) in ``_punctuation``.
+                    expected = CLOSERS.get(symbol)
+                    if expected is None:
+                        if len(stack) < MAX_NESTING:
+                            stack.append(_Open(symbol, line, start - line_start + 1))
+                            kind = PUNCTUATION[symbol]
+                    elif stack:
+                        top = stack[-1]
+                        if top.kind == expected:
+                            stack.pop()
+                            kind = PUNCTUATION[symbol]
+                        elif top.kind == "${" and symbol == "}":
+                            rest = match_continuation(text, start)
+                            if rest is not None:
+                                stack.pop()
+                                position = rest.end()
+                                column = start - line_start + 1
+                                end_column = column + position - start
+                                if rest.lastgroup == "end":
+                                    yield Token(
+                                        "ISTR_END",
+                                        rest.group(),
+                                        start,
+                                        line,
+                                        column,
+                                        line,
+                                        end_column,
+                                        position,
+                                    )
+                                    continue
+                                stack.append(
+                                    _Open("${", line, end_column - 2, top.quote_line, top.quote_column)
+                                )
+                                yield Token(
+                                    "ISTR_MIDDLE",
+                                    rest.group(),
+                                    start,
+                                    line,
+                                    column,
+                                    line,
+                                    end_column,
+                                    position,
+                                )
+                                continue
+                if kind is not None:
+                    position = start + len(symbol)
+                    column = start - line_start + 1
+                    yield Token(kind, symbol, start, line, column, line, column + position - start, position)
+                    continue
+                self.position, self.line, self.line_start = start, line, line_start
+                yield from self._punctuation(symbol)
+                position, line, line_start = self.position, self.line, self.line_start
                 continue
-            # group == "quote"
-            yield from self._string(self.line, self._column(start), begins=True)
+            if kind_of_token == _QUOTE:
+                simple = match_simple_string(text, start)
+                if simple is not None and (simple.lastgroup == "whole" or len(stack) < MAX_NESTING):
+                    position = simple.end()
+                    column = start - line_start + 1
+                    end_column = column + position - start
+                    if simple.lastgroup == "whole":
+                        yield Token("STRING", simple.group(), start, line, column, line, end_column, position)
+                        continue
+                    stack.append(_Open("${", line, end_column - 2, line, column))
+                    yield Token("ISTR_BEGIN", simple.group(), start, line, column, line, end_column, position)
+                    continue
+                self.position, self.line, self.line_start = start, line, line_start
+                yield from self._string(line, start - line_start + 1, begins=True)
+                position, line, line_start = self.position, self.line, self.line_start
+                continue
+            if kind_of_token == _COMMENT:
+                position = text.find("\n", start)
+                if position < 0:
+                    position = length
+                continue
+            self.position, self.line, self.line_start = start, line, line_start
+            if kind_of_token == _DIGIT:
+                yield from self._number(_NUMBER.match(text, start))  # type: ignore[arg-type]
+            else:
+                yield from self._unexpected_character()
+            position, line, line_start = self.position, self.line, self.line_start
+        self.position, self.line, self.line_start = position, line, line_start
 
     # -- pieces ---------------------------------------------------------------------------------
 
@@ -305,7 +449,7 @@ class Lexer:
         if suffix in DURATION_UNITS and "e" not in digits.lower():
             yield self._token("DURATION", start, self.line, self._column(start))
             return
-        shown = match.group()
+        shown = self.text[start : self.position]
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         yield LexError(
             "E0106",

@@ -15,18 +15,12 @@ string may stand.
 from __future__ import annotations
 
 from collections.abc import Set
-from dataclasses import dataclass
 
+from oic.records import Record, set_field
+from oic.syntax.lexer import DECLARATION_KEYWORDS as DECLARATION_KEYWORDS
+from oic.syntax.lexer import HARD_KEYWORDS as HARD_KEYWORDS
 from oic.syntax.lexer import PUNCTUATION, Token
-
-HARD_KEYWORDS = frozenset(
-    "pipeline param service condition builder on task let for if else in and or not true false null".split()
-)
-SOFT_KEYWORDS = frozenset(
-    "catalog path version schemas image engine started finished reported success failed reusable timeout"
-    " retry backoff".split()
-)
-DECLARATION_KEYWORDS = frozenset("pipeline param service condition builder on".split())
+from oic.syntax.lexer import SOFT_KEYWORDS as SOFT_KEYWORDS
 
 _PUNCTUATION_NAMES = {terminal: symbol for symbol, terminal in PUNCTUATION.items()}
 
@@ -65,13 +59,19 @@ _ORDER = [
 ]
 
 
-@dataclass(frozen=True)
-class Wording:
+class Wording(Record):
     """A syntax error as the user reads it: ``code``, ``message`` and ``hint``."""
+
+    __slots__ = ("code", "message", "hint")
 
     code: str
     message: str
     hint: str
+
+    def __init__(self, code: str, message: str, hint: str) -> None:
+        set_field(self, "code", code)
+        set_field(self, "message", message)
+        set_field(self, "hint", hint)
 
 
 def terminal_phrase(terminal: str) -> str:

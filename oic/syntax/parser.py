@@ -17,7 +17,8 @@ and loaded without importing Lark.
 
 from __future__ import annotations
 
-import threading
+import _thread
+import gc
 from typing import Any
 
 from oic import diagnostics as diag
@@ -25,8 +26,7 @@ from oic.diagnostics import Diagnostic
 from oic.source import SourceFile, Span
 from oic.syntax import ast, tables
 from oic.syntax.build_ast import AstBuilder, token_span
-from oic.syntax.lexer import Lexer, LexError, Token
-from oic.syntax.messages import DECLARATION_KEYWORDS, HARD_KEYWORDS, SOFT_KEYWORDS, explain_unexpected
+from oic.syntax.lexer import DECLARATION_KEYWORDS, HARD_KEYWORDS, SOFT_KEYWORDS, Lexer, LexError, Token
 from oic.syntax.reader import UnreadableSource, read_source
 
 # Beyond this many syntax errors in one file, the rest are noise.
@@ -34,40 +34,65 @@ MAX_SYNTAX_ERRORS = 25
 
 _KEYWORD_TERMINALS = {word: word.upper() for word in HARD_KEYWORDS | SOFT_KEYWORDS}
 _FIELD_OPENERS = frozenset({"LBRACE", "LPAR", "COMMA"})
+_first = tables.first
+_NO_SOURCE = SourceFile("<none>", "")
 
 
 class _Tables:
-    """The compiled LALR tables (``oic.syntax.tables``) bound to the one ``AstBuilder``:
-    ``actions[state][terminal]`` is ``(True, next_state)`` for a shift or ``(False, (size,
-    nonterminal, callback))`` for a reduction; ``gotos[state][nonterminal]`` is the state after a
-    reduction."""
+    """The compiled LALR tables (``oic.syntax.tables``) in the shape the driver's loop reads fastest,
+    bound to the one ``AstBuilder``: ``actions[state][terminal]`` is an int, ``>= 0`` to shift and go to
+    that state, ``< 0`` to reduce by rule ``~value``; ``rules[index]`` is ``(size, nonterminal,
+    callback)``; ``gotos[state][nonterminal]`` is the state after a reduction."""
 
     def __init__(self) -> None:
         data = tables.load_data()
         self.builder = AstBuilder()
-        reductions = [(rule[0], rule[1], tables.make_callback(rule, self.builder)) for rule in data["rules"]]
+        self.rules: list[tuple[int, str, Any]] = [
+            (rule[0], rule[1], tables.make_callback(rule, self.builder)) for rule in data["rules"]
+        ]
         self.start_state: int = data["start"]
-        self.actions: dict[int, dict[str, tuple[bool, Any]]] = {
-            state: {
-                terminal: (True, argument) if is_shift else (False, reductions[argument])
+        state_count = max(data["actions"]) + 1
+        self.actions: list[dict[str, int]] = [{} for _ in range(state_count)]
+        for state, entries in data["actions"].items():
+            self.actions[state] = {
+                terminal: argument if is_shift else ~argument
                 for terminal, (is_shift, argument) in entries.items()
             }
-            for state, entries in data["actions"].items()
-        }
-        self.gotos: dict[int, dict[str, int]] = data["gotos"]
-        self.terminals = sorted({terminal for actions in self.actions.values() for terminal in actions})
+        self.gotos: list[dict[str, int]] = [{} for _ in range(state_count)]
+        for state, entries in data["gotos"].items():
+            self.gotos[state] = entries
+        self.terminals = sorted({terminal for actions in self.actions for terminal in actions})
+        # (state below, top state, terminal) -> the top state after the run of pass-through
+        # reductions (``?rule: child``) that terminal calls for there: most of the reductions of an
+        # expression (atom -> postfix -> ... -> expr), done in one step once seen.
+        self.passes: dict[tuple[int, int, str], int] = {}
+
+    def pass_through(self, below: int, top: int, terminal: str) -> int:
+        """The top state after the pass-through reductions ``terminal`` calls for from ``top`` (with
+        ``below`` under it); remembered in ``passes``."""
+        actions, rules, gotos, first = self.actions, self.rules, self.gotos, tables.first
+        state = top
+        while True:
+            action = actions[state].get(terminal)
+            if action is None or action >= 0:
+                break
+            _size, origin, callback = rules[~action]
+            if callback is not first:
+                break
+            state = gotos[below][origin]
+        self.passes[(below, top, terminal)] = state
+        return state
 
     def accepts(self, stack: list[int], terminal: str) -> bool:
         """Whether ``terminal`` would be shifted (after any reductions) from the state ``stack``."""
         stack = list(stack)
         while True:
-            entry = self.actions[stack[-1]].get(terminal)
-            if entry is None:
+            action = self.actions[stack[-1]].get(terminal)
+            if action is None:
                 return False
-            is_shift, argument = entry
-            if is_shift:
+            if action >= 0:
                 return True
-            size, origin, _callback = argument
+            size, origin, _callback = self.rules[~action]
             if origin == "start":
                 return True
             if size:
@@ -79,7 +104,9 @@ class _Tables:
 
 
 _tables: _Tables | None = None
-_lock = threading.Lock()
+# One parse at a time shares the tables' builder. (``_thread``'s lock is ``threading.Lock`` without
+# importing ``threading``, which costs more than a small file's parse.)
+_lock = _thread.allocate_lock()
 
 
 def _get_tables() -> _Tables:
@@ -95,14 +122,26 @@ def parse(source: SourceFile) -> tuple[ast.Module | None, list[Diagnostic]]:
     With no errors, the module holds every declaration. With errors, it holds the declarations that
     parsed completely (so later stages can still check them); it is None only when nothing can be
     trusted (nesting beyond the limits). Never raises for any input text."""
-    with _lock:
-        tables = _get_tables()
-        tables.builder.reset(source)
-        try:
-            return _Parse(source, tables).run()
-        except RecursionError:
-            span = Span.point(1, 1)
-            return None, [diag.make(source, span, "E0107", "input nested too deeply to analyse")]
+    # Parsing allocates hundreds of thousands of objects and frees few: the cyclic garbage collector,
+    # which runs every few hundred allocations, would spend a third of the time walking them for
+    # cycles the parser never makes. It is paused for the parse (and then left as it was).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with _lock:
+            tables = _get_tables()
+            tables.builder.reset(source)
+            try:
+                return _Parse(source, tables).run()
+            except RecursionError:
+                span = Span.point(1, 1)
+                return None, [diag.make(source, span, "E0107", "input nested too deeply to analyse")]
+            finally:
+                # The builder outlives the parse: it must not keep this file's tree alive.
+                tables.builder.reset(_NO_SOURCE)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class _Parse:
@@ -123,6 +162,7 @@ class _Parse:
         skipping = False
         previous: Token | None = None
         text = self.source.text
+        keyword_terminals = _KEYWORD_TERMINALS
         for item in self.lexer.tokens():
             if type(item) is LexError:
                 if not skipping or item.fatal:
@@ -136,19 +176,32 @@ class _Parse:
                     break
                 continue
             token: Token = item  # type: ignore[assignment]
-            first_on_line = previous is None or token.line != previous.end_line
+            kind = token.type
             if skipping:
-                if token.type == "WORD" and first_on_line and token.value in DECLARATION_KEYWORDS:
+                first_on_line = previous is None or token.line != previous.end_line
+                if kind == "WORD" and first_on_line and token.value in DECLARATION_KEYWORDS:
                     skipping = False
                     stack, values = [tables.start_state], []
                     self.lexer.forget_brackets()
                 else:
                     previous = token
                     continue
-            if token.type == "WORD":
-                token.type = self._classify(token, actions[stack[-1]], previous, first_on_line, text)
+            if kind == "WORD":
+                if token.value in keyword_terminals:
+                    first_on_line = previous is None or token.line != previous.end_line
+                    kind = self._classify(token, actions[stack[-1]], previous, first_on_line, text)
+                else:
+                    kind = "NAME"
+                token.type = kind
+            action = actions[stack[-1]].get(kind)
+            if action is not None and action >= 0:  # a plain shift, the most common step
+                stack.append(action)
+                values.append(token)
+                previous = token
+                continue
             failed_at = self._feed(token, stack, values)
             if failed_at is not None:
+                first_on_line = previous is None or token.line != previous.end_line
                 restart = first_on_line and token.value in DECLARATION_KEYWORDS and len(failed_at) > 1
                 self._unexpected(token, failed_at, previous, restart)
                 self._salvage(stack, values)
@@ -179,41 +232,42 @@ class _Parse:
         does not allow it here, undo those reductions (they must not shape the error message, and
         the declarations completed before the token are still to be salvaged) and return the state
         stack."""
-        actions, gotos = self.tables.actions, self.tables.gotos
+        tables = self.tables
+        actions = tables.actions
         kind = token.type
-        undo: list[tuple[list[int], list[Any] | None]] = []  # per reduction: states, values it popped
-        while True:
-            entry = actions[stack[-1]].get(kind)
-            if entry is None:
-                for popped_states, popped_values in reversed(undo):
-                    stack.pop()
-                    stack.extend(popped_states)
-                    if popped_values is not None:
-                        values.pop()
-                        values.extend(popped_values)
-                return stack
-            is_shift, argument = entry
-            if is_shift:
-                stack.append(argument)
+        action = actions[stack[-1]].get(kind)
+        if action is not None and action >= 0:
+            stack.append(action)
+            values.append(token)
+            return None
+        # Reductions come first; keep what they change, to put it back if the token does not fit.
+        saved_stack = stack[:]
+        saved_values = values[:]
+        rules, gotos, passes, first = tables.rules, tables.gotos, tables.passes, _first
+        while action is not None:
+            if action >= 0:
+                stack.append(action)
                 values.append(token)
                 return None
-            size, origin, callback = argument
-            if callback is tables.first:
-                # A `?rule` passing its one child through (most reductions): the value stays.
-                popped = [stack.pop()]
-                stack.append(gotos[stack[-1]][origin])
-                undo.append((popped, None))
-                continue
-            if size:
-                children = values[-size:]
-                del values[-size:]
-                popped = stack[-size:]
-                del stack[-size:]
+            size, origin, callback = rules[~action]
+            if callback is first:
+                # A `?rule` passing its one child through: the value stays, only the top state moves.
+                below = stack[-2]
+                top = passes.get((below, stack[-1], kind))
+                stack[-1] = top if top is not None else tables.pass_through(below, stack[-1], kind)
             else:
-                children, popped = [], []
-            values.append(callback(children))
-            stack.append(gotos[stack[-1]][origin])
-            undo.append((popped, children))
+                if size:
+                    children = values[-size:]
+                    del values[-size:]
+                    del stack[-size:]
+                else:
+                    children = []
+                values.append(callback(children))
+                stack.append(gotos[stack[-1]][origin])
+            action = actions[stack[-1]].get(kind)
+        stack[:] = saved_stack
+        values[:] = saved_values
+        return stack
 
     def _salvage(self, stack: list[int], values: list[Any]) -> None:
         """After an error, complete the declarations that were complete before the bad token (the
@@ -231,11 +285,11 @@ class _Parse:
         end = self._end_token()
         before = list(stack)
         while True:
-            entry = tables.actions[stack[-1]].get("$END")
-            if entry is None or entry[0]:
+            action = tables.actions[stack[-1]].get("$END")
+            if action is None or action >= 0:
                 self._unexpected(end, before, previous)
                 return
-            size, origin, callback = entry[1]
+            size, origin, callback = tables.rules[~action]
             if size:
                 children = values[-size:]
                 del values[-size:]
@@ -248,7 +302,7 @@ class _Parse:
             stack.append(tables.gotos[stack[-1]][origin])
 
     def _classify(
-        self, token: Token, actions: dict[str, Any], previous: Token | None, first_on_line: bool, text: str
+        self, token: Token, actions: dict[str, int], previous: Token | None, first_on_line: bool, text: str
     ) -> str:
         """The terminal a word is in this parser state: a keyword where the state takes it, else a
         name where a name fits (member names, object keys and call fields may be keywords)."""
@@ -288,6 +342,8 @@ class _Parse:
         if opener is not None:
             kind = "string interpolation `${`" if opener.kind == "${" else f"`{opener.kind}`"
             unclosed = f"the {kind} at {opener.line}:{opener.column}"
+        from oic.syntax.messages import explain_unexpected  # only a file with a syntax error needs it
+
         wording = explain_unexpected(token, expected, previous, unclosed, restart)
         self._report(token_span(token), wording.code, wording.message, wording.hint)
 

@@ -19,11 +19,10 @@ The data:
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
-import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,9 @@ def load_data() -> dict[str, Any]:
     """The compiled tables of the current grammar, from the cache when it holds them."""
     grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
     key = f"{FORMAT}\n{sys.version_info[:2]}\n{grammar}".encode()
-    digest = hashlib.sha256(key).hexdigest()[:20]
+    # The key only tells grammar versions apart (a CRC and the length: no need to load a
+    # cryptographic hash, whose import costs more than reading the tables).
+    digest = f"{zlib.crc32(key):08x}{len(key):x}"
     path = cache_directory() / f"grammar-tables-{digest}.marshal"
     try:
         data = marshal.loads(path.read_bytes())
@@ -61,6 +62,8 @@ def load_data() -> dict[str, Any]:
 
 def _store(path: Path, payload: bytes) -> None:
     """Write atomically (concurrent `oic` runs may race), and never fail."""
+    import tempfile  # only when the tables were compiled, once per grammar version
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tables-")
@@ -140,14 +143,47 @@ class Spliced(list):  # type: ignore[type-arg]
     """The children of a helper rule, waiting to be spliced into the parent rule's children."""
 
 
+class SplicedRun:
+    """The children of a helper rule that has helper children itself, kept unflattened: ``x*``
+    becomes a left-recursive helper rule reduced once per item, and copying the run so far at each
+    step would make a long run (the declarations of a file) quadratic. ``_splice`` flattens it once,
+    when a rule that is not a helper takes it."""
+
+    __slots__ = ("children",)
+
+    def __init__(self, children: list[Any]) -> None:
+        self.children = children
+
+
 def _splice(children: list[Any]) -> list[Any]:
     result: list[Any] = []
     for child in children:
-        if type(child) is Spliced:
+        kind = type(child)
+        if kind is Spliced:
             result.extend(child)
+        elif kind is SplicedRun:
+            _flatten_run(child, result)
         else:
             result.append(child)
     return result
+
+
+def _flatten_run(run: SplicedRun, result: list[Any]) -> None:
+    """Append the items of ``run`` to ``result`` in order, without recursion (runs nest as deep as
+    they are long)."""
+    pending = [iter(run.children)]
+    while pending:
+        for child in pending[-1]:
+            kind = type(child)
+            if kind is SplicedRun:
+                pending.append(iter(child.children))
+                break
+            if kind is Spliced:
+                result.extend(child)
+            else:
+                result.append(child)
+        else:
+            pending.pop()
 
 
 def first(children: list[Any]) -> Any:
@@ -160,7 +196,7 @@ def make_callback(rule: tuple[int, str, str, bool, bool, bool], builder: Any) ->
     _size, _origin, name, inline_single_child, is_helper, has_helper_children = rule
     if is_helper:
         if has_helper_children:
-            return lambda children: Spliced(_splice(children))
+            return SplicedRun
         return Spliced
     if inline_single_child and _size == 1 and not has_helper_children:
         return first  # a `?rule` alternative of one symbol is that symbol
