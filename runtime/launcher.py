@@ -135,6 +135,52 @@ def run_payload(payload: Payload, argv: list[str]) -> int:
     return 0
 
 
+# -- `oic run`: a pipeline module run by a child started before the check -------------------------
+
+RUN_SIGNAL = b"run"
+# What a pipeline module and its run import: loaded while `oic run` still checks the pipeline.
+_RUN_IMPORTS = (
+    "runtime.exported",
+    "runtime.engine",
+    "runtime.services.local",
+    "runtime.services.reporting",
+)
+
+
+def run_module_when_told(argv: list[str]) -> int:
+    """The child `oic run` starts as ``python BOOTSTRAP FD MODULE ARGS...`` before it checks the pipeline.
+
+    A run from source pays for two interpreters: the compiler's, and the pipeline's, which imports
+    the engine and gRPC. Started first, the pipeline's interpreter does that work while the compiler
+    checks, and so does the interpreter of the first built-in service (``runtime.services.spawn``). It
+    then waits on the pipe ``FD``: when `oic` writes ``run`` and closes it, the Python file
+    ``MODULE`` (written by then) runs as ``__main__`` with ``ARGS`` as its arguments, exactly as
+    ``python MODULE ARGS...`` would run it; when the pipe closes without ``run`` (the check failed,
+    or `oic` died), the child returns 0 at once."""
+    import importlib
+    import runpy
+
+    descriptor, module_path, *arguments = argv
+    try:
+        from runtime.services.spawn import start_builtin_host
+
+        start_builtin_host()  # its imports, too, overlap the check
+    except Exception:  # noqa: BLE001 - without it, built-in services start the usual way
+        pass
+    for name in _RUN_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the module's own import reports it when it runs
+            break
+    with os.fdopen(int(descriptor), "rb") as pipe:
+        told = pipe.read()
+    if told != RUN_SIGNAL:
+        return 0
+    sys.argv = [module_path, *arguments]
+    runpy.run_path(module_path, run_name="__main__")
+    return 0
+
+
 def _program_name() -> str:
     return os.path.basename(sys.executable or sys.argv[0]) or "oi"
 

@@ -31,7 +31,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from runtime.model import Event
@@ -40,6 +40,12 @@ from runtime.state import State, TaskState
 
 # Characters a YAML reader refuses or takes for line breaks: written as escapes inside quoted strings.
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+# A string JSON writes as itself between quotes (no quote, backslash or control character) and YAML
+# takes as it is: most names, ids, states and paths. ``yaml_json`` writes those without the encoder.
+_VERBATIM = re.compile('[^"\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]*\\Z')
+# Made once: ``json.dumps`` with any option builds a new encoder on every call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_ENCODE_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_FILENAME = 100
 
@@ -58,6 +64,15 @@ def timestamp(moment: datetime.datetime | None = None) -> str:
 
 def plain(value: Any) -> Any:
     """``value`` made of the types yaml and JSON both know (others become their ``str``)."""
+    # The exact JSON types first, without the isinstance checks against ABCs (payloads are mostly
+    # these); anything else, subclasses included, takes the general path below.
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {(key if type(key) is str else str(key)): plain(item) for key, item in value.items()}
+    if kind is list:
+        return [plain(item) for item in value]
     if isinstance(value, float) and value.is_integer() and "." not in repr(value):
         return int(value)  # 1e+20 is not a number to a YAML 1.1 reader; 100000000000000000000 is
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -119,8 +134,41 @@ def yaml_json(value: Any) -> str:
     breaks, and the characters YAML refuses written as ``\\uXXXX`` escapes. (A float written with an
     exponent and no dot, like ``1e-07``, reads back as a string under YAML 1.1; integral ones are
     written as integers by ``plain``.)"""
-    text = json.dumps(value, ensure_ascii=False)
-    return _YAML_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    if isinstance(value, str) and _VERBATIM.match(value):
+        return f'"{value}"'
+    return _YAML_UNSAFE.sub(_escape, _ENCODE(value))
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def redacted_plain(value: Any, redactor: Redactor) -> Any:
+    """``plain(redactor.value(value))`` in one walk: secrets replaced in every string (keys too) that
+    the redactor reaches (strings, mappings, lists, tuples), then made of types yaml and JSON know."""
+    if not redactor.active:
+        return plain(value)
+    return _redacted_plain(value, redactor.text)
+
+
+def _redacted_plain(value: Any, redact: Callable[[str], str]) -> Any:
+    kind = type(value)
+    if kind is str:
+        return redact(value)
+    if kind is dict:
+        return {redact(str(key)): _redacted_plain(item, redact) for key, item in value.items()}
+    if kind is list:
+        return [_redacted_plain(item, redact) for item in value]
+    if kind is int or kind is bool or value is None:
+        return value
+    # The order of ``Redactor.value`` for everything else (subclasses of str, other mappings, tuples).
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {redact(str(key)): _redacted_plain(item, redact) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redacted_plain(item, redact) for item in value]
+    return plain(value)
 
 
 def event_record(event: Event, redactor: Redactor) -> dict[str, Any]:
@@ -131,7 +179,7 @@ def event_record(event: Event, redactor: Redactor) -> dict[str, Any]:
             "id": event.metadata.id,
             "createdAt": timestamp(event.metadata.created_at),
         },
-        "payload": plain(redactor.value(dict(event.payload))),
+        "payload": redacted_plain(event.payload, redactor),
     }
 
 
@@ -234,4 +282,4 @@ class StateFile:
     def _json_text(self, value: Any) -> str:
         if value is None:
             return ""
-        return json.dumps(plain(self._redactor.value(value)), ensure_ascii=False, sort_keys=True)
+        return _ENCODE_SORTED(redacted_plain(value, self._redactor))

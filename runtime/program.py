@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import json
 import math
 import os
@@ -500,4 +501,8 @@ def main(spec: ProgramSpec, argv: Sequence[str] | None = None) -> NoReturn:
     """The entry point generated code calls: run the command line and exit with its status."""
     status = run(spec, argv)
     sys.stdout.flush()
+    # The run is over and its files are closed: spare the exit the collector's passes over every
+    # object the engine, gRPC and protobuf made (about 30 ms, a tenth of a short run's start-up).
+    # Exit handlers still run and the standard streams are still flushed.
+    gc.freeze()
     sys.exit(status)

@@ -38,6 +38,8 @@ class Redactor:
         self._lock = threading.Lock()
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
+        # No text shorter than the shortest secret can hold one: such text skips the pattern.
+        self._shortest = 0
         for secret in secrets:
             self.add(secret)
 
@@ -52,6 +54,7 @@ class Redactor:
                 return
             self._secrets |= variants
             ordered = sorted(self._secrets, key=len, reverse=True)
+            self._shortest = len(ordered[-1])
             self._pattern = re.compile("|".join(re.escape(value) for value in ordered))
 
     @property
@@ -61,7 +64,8 @@ class Redactor:
     def text(self, text: str) -> str:
         """``text`` with every known secret replaced by ``***``."""
         pattern = self._pattern
-        if pattern is None or not text:
+        # ``_shortest`` is set before ``_pattern`` (and only ever decreases), so read after it.
+        if pattern is None or not text or len(text) < self._shortest:
             return text
         return pattern.sub(MASK, text)
 
@@ -85,6 +89,9 @@ class Redactor:
         if self._pattern is None:
             return
         try:
+            # Most task logs stay empty: a stat is much cheaper than opening and reading one.
+            if os.stat(path).st_size == 0:
+                return
             with open(path, encoding="utf-8", errors="surrogateescape") as handle:
                 original = handle.read()
         except OSError:
@@ -100,8 +107,12 @@ def write_atomically(path: str, data: bytes) -> None:
     directory = os.path.dirname(path) or "."
     descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+        finally:
+            os.close(descriptor)
         os.replace(temporary, path)
     except BaseException:
         try:

@@ -42,7 +42,7 @@ from typing import Any, NoReturn, TypeVar
 import grpc
 
 from runtime.proto import engine_pb2, engine_pb2_grpc, service_pb2, service_pb2_grpc
-from runtime.services.base import TOKEN_METADATA_KEY
+from runtime.services.base import READY_FD_ENV, TOKEN_METADATA_KEY
 from runtime.services.schemas import SchemaError, ValidationFailed, Validator, validator_for
 
 DEFAULT_BIND_ADDRESS = "127.0.0.1"
@@ -263,7 +263,11 @@ class Service:
     def serve(self, *, grace: float = 2.0) -> None:
         """Serve until SIGTERM or SIGINT, configured by the environment: ``PORT`` (required),
         ``OI_BIND_ADDRESS`` (default 127.0.0.1; a Kubernetes pod needs 0.0.0.0), ``OI_SERVICE_TOKEN``,
-        ``OI_ENGINE_ADDRESS``. On a configuration error it prints one line and exits with status 2."""
+        ``OI_ENGINE_ADDRESS``, and ``OI_READY_FD``: a descriptor on which one line is written once the
+        service listens (the local runner's handshake). On a configuration error it prints one line
+        and exits with status 2."""
+        # Taken out of the environment at once: commands a service runs must not inherit it.
+        ready_descriptor = os.environ.pop(READY_FD_ENV, "")
         port_text = os.environ.get("PORT", "")
         if not port_text.isdigit():
             _exit_with(f"PORT is {port_text!r}: set it to the port {self.name} should listen on", 2)
@@ -282,6 +286,7 @@ class Service:
         except RuntimeError as error:
             _exit_with(f"cannot listen on {host}:{port_text}: {error}", 1)
         print(f"{self.name} {self.version} listening on {host}:{running.port}", file=sys.stderr, flush=True)
+        _announce(ready_descriptor, running.port)
         stop_requested.wait()
         for callback in self._stop_callbacks:
             try:
@@ -338,6 +343,20 @@ class _Servicer(service_pb2_grpc.ServiceServicer):
     ) -> service_pb2.CallResponse:
         self._authenticate(context)
         return self._service.handle(request, self._reporter)
+
+
+def _announce(descriptor: str, port: int) -> None:
+    """Write the handshake line to ``descriptor`` (when there is one) and close it."""
+    if not descriptor.isdigit():
+        return
+    try:
+        os.write(int(descriptor), f"listening on {port}\n".encode())
+    except OSError:
+        pass  # nobody listens for it: the runner finds the service through its channel
+    try:
+        os.close(int(descriptor))
+    except OSError:
+        pass
 
 
 def _error(message: str) -> service_pb2.CallResponse:

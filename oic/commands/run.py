@@ -5,6 +5,11 @@ Python interpreter as a child process, with the arguments after ``--`` passed to
 would get them (``oic run pipeline.oi -- --param who=you --logs-dir out``). The child runs in its own
 session, and SIGINT/SIGTERM received by `oic` are forwarded to it, so an interrupted run stops its
 services cleanly; `oic run` exits with the child's exit code.
+
+The child is started before the check, not after it: its interpreter then imports the engine and
+gRPC (``runtime.launcher.run_module_when_told``) while this process checks and generates, and it
+runs the module the moment it is told to. When the check fails, the child is told nothing and is
+ended; it has started nothing by then.
 """
 
 from __future__ import annotations
@@ -21,6 +26,13 @@ from types import FrameType
 from oic import exit_codes
 
 _FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# The child's script: sys.path[0] is then the temporary directory, as when it ran the module itself.
+_BOOTSTRAP = (
+    "import sys\n"
+    "from runtime.launcher import run_module_when_told\n"
+    "sys.exit(run_module_when_told(sys.argv[1:]))\n"
+)
+_RUN_SIGNAL = b"run"  # runtime.launcher.RUN_SIGNAL (oic does not import the runtime to check a file)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,39 +67,93 @@ def _child_environment() -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from oic.codegen.frontend_bridge import compile_file
-
     arguments = list(args.arguments)
     if arguments[:1] == ["--"]:
         arguments = arguments[1:]
-    compiled = compile_file(args.file, "run")
-    if compiled.module is None:
-        return compiled.exit_code
     with tempfile.TemporaryDirectory(prefix="oic-run-") as directory:
         module_path = os.path.join(directory, "pipeline_module.py")
-        with open(module_path, "w", encoding="utf-8") as handle:
-            handle.write(compiled.module.text)
-        return _run_child([sys.executable, module_path, *arguments])
+        child = _WaitingChild(directory, module_path, arguments)
+        try:
+            # Imported after the child is started: the compiler's imports overlap the child's.
+            from oic.codegen.frontend_bridge import compile_file
+
+            compiled = compile_file(args.file, "run")
+            if compiled.module is None:
+                return compiled.exit_code
+            with open(module_path, "w", encoding="utf-8") as handle:
+                handle.write(compiled.module.text)
+            return child.run()
+        finally:
+            child.discard()
 
 
-def _run_child(command: list[str]) -> int:
-    try:
-        child = subprocess.Popen(command, env=_child_environment(), start_new_session=True)
-    except OSError as error:
-        print(f"oic run: cannot start {command[0]}: {error.strerror or error}", file=sys.stderr)
-        return exit_codes.INTERNAL
+class _WaitingChild:
+    """The pipeline's interpreter, started at once and waiting on a pipe for the word to run."""
 
-    def forward(signal_number: int, frame: FrameType | None) -> None:
-        if child.poll() is None:
+    def __init__(self, directory: str, module_path: str, arguments: list[str]) -> None:
+        bootstrap = os.path.join(directory, "oic_run_child.py")
+        with open(bootstrap, "w", encoding="utf-8") as handle:
+            handle.write(_BOOTSTRAP)
+        self.command = [sys.executable, bootstrap]
+        self.process: subprocess.Popen[bytes] | None = None
+        self.start_error: OSError | None = None
+        self._told = False
+        read_end, self._write_end = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [*self.command, str(read_end), module_path, *arguments],
+                env=_child_environment(),
+                start_new_session=True,
+                pass_fds=(read_end,),
+            )
+        except OSError as error:
+            self.start_error = error
+        finally:
+            os.close(read_end)
+
+    def run(self) -> int:
+        """Tell the child to run the module, forward signals to it, and return its exit status."""
+        child = self.process
+        if child is None:
+            error = self.start_error
+            reason = (error.strerror or error) if error is not None else "unknown error"
+            print(f"oic run: cannot start {self.command[0]}: {reason}", file=sys.stderr)
+            return exit_codes.INTERNAL
+
+        def forward(signal_number: int, frame: FrameType | None) -> None:
+            if child.poll() is None:
+                try:
+                    child.send_signal(signal_number)
+                except ProcessLookupError:
+                    pass
+
+        previous = {number: signal.signal(number, forward) for number in _FORWARDED_SIGNALS}
+        try:
+            self._tell(_RUN_SIGNAL)
+            code = child.wait()
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+        return 128 - code if code < 0 else code
+
+    def _tell(self, message: bytes) -> None:
+        self._told = True
+        try:
+            os.write(self._write_end, message)
+        except BrokenPipeError:
+            pass  # the child died before it was told: its exit status says how
+        finally:
+            os.close(self._write_end)
+
+    def discard(self) -> None:
+        """End a child that was never told to run (it is still importing, or waiting)."""
+        if self._told:
+            return
+        self._told = True
+        os.close(self._write_end)  # an unread pipe's end: the child would leave on its own, later
+        if self.process is not None:
             try:
-                child.send_signal(signal_number)
+                self.process.kill()
             except ProcessLookupError:
                 pass
-
-    previous = {number: signal.signal(number, forward) for number in _FORWARDED_SIGNALS}
-    try:
-        code = child.wait()
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-    return 128 - code if code < 0 else code
+            self.process.wait()

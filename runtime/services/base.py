@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from runtime.model import Service
+if TYPE_CHECKING:  # only named in annotations: a service process (runtime.sdk) never loads the model
+    from runtime.model import Service
 
 # The gRPC metadata key carrying the run's service token on every call, init and report.
 TOKEN_METADATA_KEY = "oi-service-token"
+# The environment variable naming the descriptor on which a local service started with it writes one
+# line once it listens (the SDK's ``serve`` does), so that the runner connects at once.
+READY_FD_ENV = "OI_READY_FD"
 
 
 class ServiceError(Exception):

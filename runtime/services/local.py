@@ -13,13 +13,14 @@ never start a service. Setting it runs Python code between fork and exec, which 
 gRPC's fork handlers off (see ``runtime.proto``); when a host program imported gRPC before oi turned
 them off, services are started without it (``stop`` still ends them; a killed engine may not).
 
+A built-in service run from source may take an interpreter started ahead of time, which has already
+imported gRPC (``runtime.services.spawn``); it then runs as it would have been started here.
+
 ``stop`` sends SIGTERM to every group, waits a grace period, then SIGKILLs what is left.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import os
 import shutil
@@ -30,7 +31,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,16 +41,13 @@ import grpc
 from runtime.model import Service
 from runtime.proto import GRPC_FORK_HANDLERS_OFF
 from runtime.services.base import CallFailed, RunContext, ServiceConnection, ServiceStartError
-from runtime.services.client import GrpcConnection
+from runtime.services.client import LOOPBACK_CHANNEL_OPTIONS, GrpcConnection
+from runtime.services.spawn import PASSED_THROUGH_ENV, SOURCE_ROOT, start_service_process, take_builtin_host
 
 logger = logging.getLogger("oi.services")
 
 LOOPBACK = "127.0.0.1"
-PASSED_THROUGH_ENV = ("PATH", "HOME", "LANG", "TZ")
 LOG_TAIL_LINES = 20
-# The directory holding the ``runtime`` package.
-SOURCE_ROOT = Path(__file__).resolve().parent.parent.parent
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -61,6 +59,8 @@ class _Started:
     log_path: Path
     connection: GrpcConnection
     exited: threading.Event = field(default_factory=threading.Event)
+    # Set once the service said it listens (or closed its handshake pipe); None: it has no handshake.
+    announced: threading.Event | None = None
 
 
 class LocalRunner:
@@ -110,29 +110,34 @@ class LocalRunner:
         command = service_command(service)
         port = free_port()
         try:
-            connection = GrpcConnection(service, f"{LOOPBACK}:{port}", token=context.service_token)
+            connection = GrpcConnection(
+                service,
+                f"{LOOPBACK}:{port}",
+                token=context.service_token,
+                channel_options=LOOPBACK_CHANNEL_OPTIONS,
+            )
         except CallFailed as error:  # the schemas given with the service are broken
             raise ServiceStartError(str(error)) from None
         log_dir = Path(context.logs_dir) / "services"
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"{service.alias}-{context.run_id}.log"
-        with open(log_path, "ab") as log:
+        environment = self._environment(service, port, context)
+        # Built-in services are served by the SDK, which answers the handshake (see ``_wait_ready``).
+        builtin = service.builtin and not service.path
+        started: tuple[subprocess.Popen[bytes], int | None] | None = None
+        # A built-in service may take the interpreter started ahead of time (``runtime.services.spawn``);
+        # not with extra variables, which the interpreter's start-up might have read.
+        if builtin and not getattr(sys, "frozen", False) and not self.extra_env:
+            started = take_builtin_host(service.name, str(log_path), environment)
+        if started is None:
             try:
-                process = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env=self._environment(service, port, context),
-                    start_new_session=True,
-                    preexec_fn=_die_with_parent(os.getpid()) if GRPC_FORK_HANDLERS_OFF else None,
-                    close_fds=True,
-                )
+                started = start_service_process(command, str(log_path), environment, handshake=builtin)
             except OSError as error:
                 connection.close()
                 raise ServiceStartError(
                     f"service {service.alias!r}: cannot run {command[0]}: {error.strerror or error}"
                 ) from None
+        process, handshake = started
         entry = _Started(service, process, log_path, connection)
         with self._lock:
             self._started.append(entry)
@@ -143,6 +148,14 @@ class LocalRunner:
             changed.set()
 
         threading.Thread(target=watch_exit, name=f"oi-watch-{service.alias}", daemon=True).start()
+        if handshake is not None:
+            entry.announced = threading.Event()
+            threading.Thread(
+                target=_await_handshake,
+                args=(handshake, entry.announced, changed),
+                name=f"oi-ready-{service.alias}",
+                daemon=True,
+            ).start()
         return entry
 
     def _environment(self, service: Service, port: int, context: RunContext) -> dict[str, str]:
@@ -165,11 +178,19 @@ class LocalRunner:
         return environment
 
     def _wait_ready(self, started: list[_Started], deadline: float, changed: threading.Event) -> None:
-        futures = {}
-        for entry in started:
+        # gRPC retries a refused connection no sooner than 100 ms later, whatever its options say, so a
+        # channel that tried before the service listened finds it up to 100 ms late. A service that
+        # answers the handshake is connected to only once it has: the first attempt then succeeds.
+        futures: dict[str, grpc.Future] = {}
+
+        def connect(entry: _Started) -> None:
             future = grpc.channel_ready_future(entry.connection.channel)
             future.add_done_callback(lambda _future: changed.set())
             futures[entry.service.alias] = future
+
+        for entry in started:
+            if entry.announced is None:
+                connect(entry)
         try:
             pending = list(started)
             while pending:
@@ -177,6 +198,10 @@ class LocalRunner:
                 for entry in list(pending):
                     if entry.exited.is_set():
                         raise ServiceStartError(self._exited_message(entry))
+                    if entry.service.alias not in futures:
+                        if entry.announced is None or not entry.announced.is_set():
+                            continue
+                        connect(entry)
                     if futures[entry.service.alias].done():
                         pending.remove(entry)
                 if not pending:
@@ -229,8 +254,19 @@ class LocalRunner:
                 return
             self._stopped = True
             started = list(self._started)
+        # Closing a channel cancels its calls at once, then waits until gRPC's connectivity poller
+        # (left running for up to 0.2 s by the readiness check) wakes up, which it does when the
+        # service goes away. So the channels close in threads while the services are told to stop;
+        # one after the other, before the SIGTERM, they would cost a short run 0.2 s each.
+        closers = [
+            threading.Thread(
+                target=entry.connection.close, name=f"oi-close-{entry.service.alias}", daemon=True
+            )
+            for entry in started
+        ]
+        for closer in closers:
+            closer.start()
         for entry in started:
-            entry.connection.close()
             _signal_group(entry.process, signal.SIGTERM)
         deadline = time.monotonic() + self.stop_grace
         for entry in started:
@@ -240,6 +276,8 @@ class LocalRunner:
             _signal_group(entry.process, signal.SIGKILL)
         for entry in started:
             entry.process.wait()
+        for closer in closers:
+            closer.join()
 
     def pids(self) -> list[int]:
         """The process ids (= process group ids) of the services started, for diagnostics and tests."""
@@ -318,32 +356,17 @@ def _signal_group(process: subprocess.Popen[bytes], signal_number: int) -> None:
         pass
 
 
-def _load_prctl() -> Callable[..., int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
+def _await_handshake(descriptor: int, announced: threading.Event, changed: threading.Event) -> None:
+    """Wait for the service's handshake line, or the end of its pipe (it exited, or closed it: then
+    its channel is watched as any service's)."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return libc.prctl  # type: ignore[no-any-return]
-    except (OSError, AttributeError):
-        return None
-
-
-# Loaded in the parent: loading a library in the child between fork and exec is not safe.
-_prctl = _load_prctl()
-
-
-def _die_with_parent(parent_pid: int) -> Callable[[], None] | None:
-    if _prctl is None:
-        return None
-    prctl = _prctl
-
-    def in_child() -> None:
-        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        # The parent may have died before the call above: then nobody would ever signal us.
-        if os.getppid() != parent_pid:
-            os._exit(1)
-
-    return in_child
+        os.read(descriptor, 256)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+        announced.set()
+        changed.set()
 
 
 def _frozen_bootloader_environment() -> dict[str, str]:

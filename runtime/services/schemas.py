@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import fastjsonschema
-import jsonschema
 
 from runtime.services.base import ServiceError
 
@@ -223,6 +222,10 @@ def _translate_fast(
 
 
 def _jsonschema_check(schema: Mapping[str, Any], secrets: list[tuple[str, ...]]) -> _Check:
+    # Imported here: jsonschema takes longer to import than the rest of a service's start-up, and it
+    # is needed only for the drafts and schemas fastjsonschema cannot compile.
+    import jsonschema
+
     validator_class = jsonschema.validators.validator_for(schema)
     try:
         validator_class.check_schema(schema)
