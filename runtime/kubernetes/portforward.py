@@ -16,6 +16,7 @@ import socket
 import threading
 from typing import Any
 
+from kubernetes import client
 from kubernetes.stream import portforward
 
 from runtime.kubernetes.cluster import Cluster
@@ -59,9 +60,14 @@ class PortForward:
 
     def _serve(self, local: socket.socket) -> None:
         forward: Any = None
+        # The library's stream helpers swap the ``request`` method of the ApiClient they are given
+        # while they open the websocket: on the run's shared client, a create or delete made by
+        # another thread at that moment would go out as a websocket request and fail. So every
+        # forwarded connection opens its websocket through an ApiClient of its own.
+        own_client = client.ApiClient(self._cluster.api.api_client.configuration)
         try:
             forward = portforward(
-                self._cluster.api.connect_get_namespaced_pod_portforward,
+                client.CoreV1Api(own_client).connect_get_namespaced_pod_portforward,
                 self._pod_name,
                 self._cluster.namespace,
                 ports=str(self._remote_port),
@@ -70,6 +76,7 @@ class PortForward:
         except Exception as error:  # noqa: BLE001 - any failure just refuses this one connection
             logger.warning("port-forward to pod %s failed: %s", self._pod_name, error)
             local.close()
+            own_client.close()
             return
         with self._lock:
             if self._closed.is_set():
@@ -86,6 +93,7 @@ class PortForward:
             _close(local)
             _close(remote)
             forward.close()
+            own_client.close()
 
     def close(self) -> None:
         self._closed.set()
