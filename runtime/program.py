@@ -423,10 +423,15 @@ def _kubernetes_options(flags: KubernetesFlags) -> Any:
     return EngineKubernetesOptions(**values)
 
 
-def _run_cleanup(invocation: Invocation, out: TextIO) -> int:
+def _run_cleanup(name: str, invocation: Invocation, out: TextIO) -> int:
     from runtime import kubernetes
+    from runtime.services.base import ServiceError
 
-    removed = kubernetes.cleanup(_kubernetes_options(invocation.kubernetes).kubernetes_options())
+    try:
+        removed = kubernetes.cleanup(_kubernetes_options(invocation.kubernetes).kubernetes_options())
+    except ServiceError as error:  # no cluster configuration, or the cluster refused: say so, no more
+        print(f"{name}: error: --cleanup: {error}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"removed {removed} Kubernetes object(s) left by earlier runs", file=out)
     return EXIT_OK
 
@@ -482,7 +487,7 @@ def run(
             print(text)
             return EXIT_OK
         if invocation.cleanup:
-            return _run_cleanup(invocation, sys.stdout)
+            return _run_cleanup(spec.name, invocation, sys.stdout)
         return _run_engine(spec, invocation, environment)
     except UsageError as error:
         print(f"{spec.name}: error: {error} (see {spec.name} --help)", file=sys.stderr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import HTTPError
 
 from runtime.kubernetes import manifests
 from runtime.kubernetes.cluster import Cluster, KubernetesError, connect, describe_api_error
@@ -39,7 +40,7 @@ def cleanup(
     for kind, list_objects, delete_object in kinds:
         try:
             found = list_objects(cluster.namespace, label_selector=selector, _request_timeout=_API_TIMEOUT)
-        except ApiException as error:
+        except (ApiException, HTTPError, OSError) as error:  # refused, or not reachable at all
             raise KubernetesError(
                 f"kubernetes: cannot list the {kind}s in namespace {cluster.namespace}: "
                 f"{describe_api_error(error)}"
@@ -49,8 +50,9 @@ def cleanup(
             run = (item.metadata.labels or {}).get(manifests.RUN_ID_LABEL, "?")
             try:
                 delete_object(name, cluster.namespace, grace_period_seconds=0, _request_timeout=_API_TIMEOUT)
-            except ApiException as error:
-                if error.status == 404:  # gone meanwhile: someone else cleaned it
+            except (ApiException, HTTPError, OSError) as error:
+                # gone meanwhile: someone else cleaned it
+                if isinstance(error, ApiException) and error.status == 404:
                     continue
                 raise KubernetesError(
                     f"kubernetes: cannot delete {kind} {cluster.namespace}/{name}: "

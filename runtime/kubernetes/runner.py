@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import HTTPError
 
 from runtime.kubernetes import manifests
 from runtime.kubernetes.cluster import Cluster, KubernetesError, connect, describe_api_error
@@ -143,7 +144,7 @@ class KubernetesRunner:
     def _create(self, what: str, create: Any) -> Any:
         try:
             return create()
-        except ApiException as error:
+        except (ApiException, HTTPError, OSError) as error:  # refused, or the API is unreachable
             self.stop()
             raise ServiceStartError(
                 f"kubernetes: cannot create the {what}: {describe_api_error(error)}"
@@ -179,7 +180,7 @@ class KubernetesRunner:
             api.create_namespaced_pod(cluster.namespace, pod_body, _request_timeout=_API_TIMEOUT)
             entry.created_service = True
             api.create_namespaced_service(cluster.namespace, service_body, _request_timeout=_API_TIMEOUT)
-        except ApiException as error:
+        except (ApiException, HTTPError, OSError) as error:
             raise ServiceStartError(
                 f"service {alias!r}: cannot create its pod and service: {describe_api_error(error)}"
             ) from None
@@ -263,8 +264,8 @@ class KubernetesRunner:
         }[kind]
         try:
             delete(name, cluster.namespace, grace_period_seconds=5, _request_timeout=_API_TIMEOUT)
-        except ApiException as error:
-            if error.status == 404:
+        except (ApiException, HTTPError, OSError) as error:
+            if isinstance(error, ApiException) and error.status == 404:
                 return
             logger.warning(
                 "could not delete %s %s/%s: %s; `--cleanup` removes it later",

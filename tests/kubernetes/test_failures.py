@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,21 @@ def test_unknown_context_is_reported(tmp_path: Path, kubeconfig: Path) -> None:
         [Service(alias="echo", image=ECHO_IMAGE)],
     )
     assert "nowhere" in str(error)
+
+
+def test_an_unreachable_api_server_gives_a_one_line_error(tmp_path: Path) -> None:
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now: connections are refused
+    kubeconfig = tmp_path / "unreachable"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: x\n"
+        f"clusters: [{{name: c, cluster: {{server: 'http://127.0.0.1:{port}'}}}}]\n"
+        "contexts: [{name: x, context: {cluster: c, user: u}}]\n"
+        "users: [{name: u, user: {token: t}}]\n"
+    )
+    error = start_expecting_failure(
+        tmp_path, KubernetesOptions(kubeconfig=str(kubeconfig)), [Service(alias="echo", image=ECHO_IMAGE)]
+    )
+    assert "cannot reach the API server" in str(error)
