@@ -33,10 +33,10 @@ INIT_DEADLINE_SECONDS = 5.0
 STOP_GRACE_SECONDS = 2.0
 
 # gRPC backs off for a second or more after a refused connection; a service that is starting up is
-# ready within milliseconds, so retry the connection quickly.
+# ready within milliseconds, so retry the connection quickly. ("grpc.min_reconnect_backoff_ms" is left
+# alone: gRPC also takes it as the time one connection attempt may last.)
 _FAST_RECONNECT = [
     ("grpc.initial_reconnect_backoff_ms", 20),
-    ("grpc.min_reconnect_backoff_ms", 20),
     ("grpc.max_reconnect_backoff_ms", 100),
 ]
 

@@ -30,10 +30,12 @@ from runtime.services.base import TOKEN_METADATA_KEY, CallFailed
 from runtime.services.schemas import SchemaError, ServiceSchemas, ValidationFailed, parse_schema_map
 
 # Reconnect quickly: the default first backoff is a full second, which would make every service start
-# (and every reconnect after a service restarts) wait that long for nothing.
+# (and every reconnect after a service restarts) wait that long for nothing. Not set, on purpose:
+# "grpc.min_reconnect_backoff_ms", which gRPC also uses as the time one connection attempt may take
+# (default 20 s); made small, a handshake that is merely slow (a port-forward to a pod, a loaded
+# machine) times out "before receiving SETTINGS frame" on every attempt and never connects.
 CHANNEL_OPTIONS: tuple[tuple[str, int], ...] = (
     ("grpc.initial_reconnect_backoff_ms", 20),
-    ("grpc.min_reconnect_backoff_ms", 20),
     ("grpc.max_reconnect_backoff_ms", 500),
     ("grpc.max_receive_message_length", 64 * 1024 * 1024),
     ("grpc.max_send_message_length", 64 * 1024 * 1024),
@@ -45,7 +47,6 @@ CHANNEL_OPTIONS: tuple[tuple[str, int], ...] = (
 # within 100 ms rather than up to 500 ms late.
 LOOPBACK_CHANNEL_OPTIONS: tuple[tuple[str, int], ...] = (
     ("grpc.initial_reconnect_backoff_ms", 10),
-    ("grpc.min_reconnect_backoff_ms", 10),
     ("grpc.max_reconnect_backoff_ms", 25),
     *(option for option in CHANNEL_OPTIONS if "reconnect" not in option[0]),
 )
