@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/oic check examples/hello/pipeline.oi
 	$(BIN)/oic build examples/hello/pipeline.oi -o dist
+	rm -rf dist/logs-hello
 	cd dist && ./hello --logs-dir logs-hello
+	@echo "the greeting, from the task's log:"
+	@cat dist/logs-hello/logs/tasks/greet-*.log
 	@echo "state: dist/logs-hello/logs/state.yaml"
 
 # The whole suite, lint and type checks: what CI runs.
