@@ -69,6 +69,7 @@ from runtime.model import (
 )
 from runtime.redact import Redactor, mask_secret_fields
 from runtime.services.base import RunContext, ServiceConnection, ServiceError, ServiceRunner
+from runtime.signals import SignalWatch
 from runtime.state import State
 
 STATUS_SUCCEEDED = "succeeded"
@@ -609,24 +610,27 @@ class Engine:
 
     # -- signals ----------------------------------------------------------------------------------
 
-    def _install_signal_handlers(self) -> dict[int, Any]:
-        if not self.options.handle_signals or threading.current_thread() is not threading.main_thread():
-            return {}
-        previous: dict[int, Any] = {}
-        for number in (signal.SIGINT, signal.SIGTERM):
-            previous[number] = signal.signal(number, self._on_signal)
-        return previous
+    def _install_signal_handlers(self) -> SignalWatch | None:
+        if not self.options.handle_signals:
+            return None
+        watch = SignalWatch((signal.SIGINT, signal.SIGTERM), self._on_signal, self._on_signal_while_starting)
+        return watch if watch.install() else None
 
-    def _on_signal(self, signal_number: int, frame: FrameType | None) -> None:
+    def _on_signal(self, signal_number: int) -> None:
+        """On the signal watcher's thread: the loop ends the run at the next notice (also when the
+        signal came while the services started: then it is handled as soon as they are up)."""
         if self._stopping.is_set():
             return  # already stopping: the services are being stopped within their grace period
-        if self._starting:
-            raise _Interrupted(signal_number)
-        self._notices.put(_Cancel(signal_number))  # SimpleQueue.put is safe in a signal handler
+        self._notices.put(_Cancel(signal_number))
 
-    def _restore_signal_handlers(self, previous: Mapping[int, Any]) -> None:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+    def _on_signal_while_starting(self, signal_number: int, frame: FrameType | None) -> None:
+        """On the main thread: starting the services is a blocking call that only raising ends."""
+        if self._starting and not self._stopping.is_set():
+            raise _Interrupted(signal_number)
+
+    def _restore_signal_handlers(self, watch: SignalWatch | None) -> None:
+        if watch is not None:
+            watch.close()
 
     # -- logging ----------------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ import grpc
 from runtime.proto import engine_pb2, engine_pb2_grpc, service_pb2, service_pb2_grpc
 from runtime.services.base import READY_FD_ENV, TOKEN_METADATA_KEY
 from runtime.services.schemas import SchemaError, ValidationFailed, Validator, validator_for
+from runtime.signals import SignalWatch
 
 DEFAULT_BIND_ADDRESS = "127.0.0.1"
 REPORT_TIMEOUT = 10.0
@@ -273,9 +274,9 @@ class Service:
             _exit_with(f"PORT is {port_text!r}: set it to the port {self.name} should listen on", 2)
         host = os.environ.get("OI_BIND_ADDRESS", DEFAULT_BIND_ADDRESS)
         stop_requested = threading.Event()
-        if threading.current_thread() is threading.main_thread():  # only it may set signal handlers
-            for signal_number in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(signal_number, lambda _number, _frame: stop_requested.set())
+        # Watched on a thread of its own: delivered to one of gRPC's threads, a signal would not wake
+        # a main thread waiting on the event (``runtime.signals``). Off the main thread: no handlers.
+        SignalWatch((signal.SIGTERM, signal.SIGINT), lambda _number: stop_requested.set()).install()
         try:
             running = self.start(
                 int(port_text),

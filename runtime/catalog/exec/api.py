@@ -29,14 +29,19 @@ SERVICE_ONLY_VARIABLES = ("PORT", "OI_SERVICE_TOKEN", "OI_ENGINE_ADDRESS", "OI_B
 Log = Callable[[str], None]
 
 # Commands run in sessions of their own (so a timeout can kill all they started); the service's own
-# stop signal does not reach them, so it ends them itself through `kill_running`.
+# stop signal does not reach them, so it ends them itself through `kill_running`. A command is
+# started and registered under the lock, and none starts once stopping began: a command whose
+# process exists is always one that `kill_running` sees.
 _running: set[subprocess.Popen[bytes]] = set()
 _running_lock = threading.Lock()
+_stopping = False
 
 
 def kill_running() -> None:
-    """Kill every command still running, with everything it started."""
+    """Kill every command still running, with everything it started; start no more."""
+    global _stopping
     with _running_lock:
+        _stopping = True
         processes = list(_running)
     for process in processes:
         _kill_group(process)
@@ -83,20 +88,22 @@ def command(arguments: Mapping[str, Any], fd: str, log: Log) -> dict[str, Any]:
     process: subprocess.Popen[bytes] | None = None
     try:
         output = _Output(sink)
-        try:
-            process = subprocess.Popen(
-                ["/bin/sh", "-c", command_line],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=directory,
-                env=_environment(),
-                start_new_session=True,  # so a timeout can kill everything the command started
-            )
-        except OSError as error:
-            where = directory or os.getcwd()
-            raise EndpointError(f"cannot run /bin/sh in {where}: {error.strerror or error}") from None
         with _running_lock:
+            if _stopping:
+                raise EndpointError("the exec service is stopping: the command was not run")
+            try:
+                process = subprocess.Popen(
+                    ["/bin/sh", "-c", command_line],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    cwd=directory,
+                    env=_environment(),
+                    start_new_session=True,  # so a timeout can kill everything the command started
+                )
+            except OSError as error:
+                where = directory or os.getcwd()
+                raise EndpointError(f"cannot run /bin/sh in {where}: {error.strerror or error}") from None
             _running.add(process)
         assert process.stdout is not None and process.stderr is not None
         pumps = [
