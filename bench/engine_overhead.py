@@ -133,14 +133,27 @@ def raw_case(mode: str, size: int) -> dict[str, Any]:
 
 
 @functools.cache
-def measure(kind: str, mode: str, size: int) -> dict[str, float]:
-    """The median time (and the largest peak memory) of ``repeats_for(size)`` runs of one case.
-    Kept for the rest of the process: the Prefect comparison reuses the 1,000-task figures."""
-    answers = [run_case(SCRIPT, [kind, mode, str(size)]) for _ in range(repeats_for(size))]
+def measure_pair(mode: str, size: int) -> dict[str, dict[str, float]]:
+    """For "raw" and "engine": the median time (and the largest peak memory) of ``repeats_for(size)``
+    runs. The two kinds take turns (raw, engine, raw, engine, ...), so that a machine that speeds up
+    or slows down during the measurement moves both figures alike. Kept for the rest of the process:
+    the Prefect comparison reuses the 1,000-task figures."""
+    answers: dict[str, list[dict[str, Any]]] = {"raw": [], "engine": []}
+    for _ in range(repeats_for(size)):
+        for kind, runs in answers.items():
+            runs.append(run_case(SCRIPT, [kind, mode, str(size)]))
     return {
-        "seconds": statistics.median(float(answer["seconds"]) for answer in answers),  # type: ignore[arg-type]
-        "peak_mib": max(float(answer["peak_mib"]) for answer in answers),  # type: ignore[arg-type]
+        kind: {
+            "seconds": statistics.median(float(answer["seconds"]) for answer in runs),
+            "peak_mib": max(float(answer["peak_mib"]) for answer in runs),
+        }
+        for kind, runs in answers.items()
     }
+
+
+def measure(kind: str, mode: str, size: int) -> dict[str, float]:
+    """``measure_pair(mode, size)[kind]``."""
+    return measure_pair(mode, size)[kind]
 
 
 def per_task(seconds: float, size: int) -> str:

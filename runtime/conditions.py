@@ -71,8 +71,11 @@ class Condition:
         return self.satisfied(state), self.triggered(event, state)
 
     def __call__(self, event: Event, state: State) -> bool:
-        satisfied, triggered = self.evaluate(event, state)
-        return satisfied and triggered
+        if type(self).evaluate is not Condition.evaluate:  # a combinator: its own evaluation decides
+            satisfied, triggered = self.evaluate(event, state)
+            return satisfied and triggered
+        # Most events trigger nothing: asking that first skips the state lookups.
+        return self.triggered(event, state) and self.satisfied(state)
 
     def __and__(self, other: ConditionLike) -> Condition:
         return all_of(self, other)

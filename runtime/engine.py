@@ -46,6 +46,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
@@ -177,11 +178,19 @@ class _Cancel:
     signal_number: int
 
 
+class _Wake:
+    """Makes the engine thread look again: the run may be over, or a state write became due."""
+
+
 @dataclass(frozen=True)
 class _Job:
+    """A task run built by a reaction; ``arguments`` (or the ``error`` computing them) once it starts."""
+
     run_id: str
     task: Task
     log_path: str
+    arguments: Mapping[str, Any] | None = None
+    error: str = ""
 
 
 class _Interrupted(BaseException):
@@ -198,6 +207,13 @@ class _Outcome:
     exit_code: int
     message: str = ""
     failed_tasks: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class _Broken:
+    """The outcome of a run that a worker's handling of an event broke: the engine thread ends it."""
+
+    outcome: _Outcome
 
 
 # Ids only need to be unique, not unguessable: drawn from a generator seeded once from the system's
@@ -230,12 +246,20 @@ class Engine:
             options.service_token if options.service_token is not None else token_source.token_hex(16)
         )
         self._redactor = Redactor([*options.secrets, self._token])
-        self._notices: queue.SimpleQueue[_Notice | _Cancel] = queue.SimpleQueue()
+        self._notices: queue.SimpleQueue[_Notice | _Cancel | _Wake | _Broken] = queue.SimpleQueue()
+        # Held by whichever thread handles events: the engine thread, or a worker handing in its task's
+        # ``task.finished`` while the engine thread is idle (see ``_deliver``).
+        self._engine_lock = threading.Lock()
+        # When the engine thread wakes by itself (monotonic time; None: only for a notice; 0: it is
+        # awake and looks at everything before it waits again). Read and written under the lock.
+        self._wakes_at: float | None = 0.0
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._stopping = threading.Event()
         self._built_names: set[str] = set()
-        self._outstanding = 0
-        self._built_jobs: list[_Job] = []
+        self._outstanding = 0  # task runs built and not finished
+        self._running = 0  # of which handed to a worker
+        self._waiting: deque[_Job] = deque()  # built, waiting for a free worker
+        self._released: list[_Job] = []  # started, handed to the workers after the files are written
         self._unhandled_failures: list[str] = []
         self._runs_by_log: dict[str, tuple[str, str]] = {}
         # (id of a connection, endpoint) -> paths of the argument fields its schema marks secret: a
@@ -316,45 +340,46 @@ class Engine:
             for _ in range(max(1, self.options.parallelism)):
                 self._jobs.put(None)
             self._stop(runner, report_server)
-            self._finish(outcome)
+            with self._engine_lock:  # a worker may still be handing in an event
+                self._finish(outcome)
             self._restore_signal_handlers(previous_handlers)
         return outcome
 
     def _loop(self) -> _Outcome:
         assert self._log is not None
         self._start_workers()
-        self._log.batch_on_this_thread()
         self._notices.put(_Notice(make_event(EVENT_ENGINE_STARTED)))
         deadline = None if self.options.timeout is None else time.monotonic() + self.options.timeout
         while True:
             now = time.monotonic()
             if deadline is not None and now >= deadline:
                 return self._timed_out()
-            waits = [w for w in (self._state_file.seconds_until_due(),) if w is not None]
-            if deadline is not None:
-                waits.append(deadline - now)
+            with self._engine_lock:
+                waits = [w for w in (self._state_file.seconds_until_due(),) if w is not None]
+                if deadline is not None:
+                    waits.append(deadline - now)
+                timeout = max(0.0, min(waits)) if waits else None
+                self._wakes_at = None if timeout is None else now + timeout
             try:
-                notice = self._notices.get(timeout=max(0.0, min(waits))) if waits else self._notices.get()
+                notice = self._notices.get(timeout=timeout)
             except queue.Empty:
-                self._state_file.write_if_due(self.state)
-                continue
+                notice = _Wake()
             if isinstance(notice, _Cancel):
                 return self._cancelled(notice.signal_number)
-            failure = self._handle(notice)
-            if failure is not None:
-                return failure
-            self._state_file.mark_changed()
-            # Files are written once per burst of events: when the queue is drained (so a reader
-            # is never behind while the engine waits) or every FLUSH_EVERY events under load.
-            if self._notices.empty() or self._history.pending >= FLUSH_EVERY:
-                self._flush_files()
-            self._state_file.write_if_due(self.state)
-            # Released only now, so that a written state shows the event before the tasks it built run.
-            for job in self._built_jobs:
-                self._jobs.put(job)
-            self._built_jobs.clear()
-            if self._outstanding == 0 and self._notices.empty():
-                break
+            if isinstance(notice, _Broken):
+                return notice.outcome
+            with self._engine_lock:
+                self._wakes_at = 0.0
+                if isinstance(notice, _Wake):
+                    self._state_file.write_if_due(self.state)
+                else:
+                    failure, released = self._process(notice)
+                    if failure is not None:
+                        return failure
+                    for job in released:
+                        self._jobs.put(job)
+                if self._outstanding == 0 and self._notices.empty():
+                    break
         if self._unhandled_failures:
             names = tuple(dict.fromkeys(self._unhandled_failures))
             details = "; ".join(f"task {name!r}: {self._task_error(name)}" for name in names[:3])
@@ -363,6 +388,27 @@ class Engine:
                 STATUS_FAILED, EXIT_FAILED, f"{len(names)} task(s) failed: {details}{more}", names
             )
         return _Outcome(STATUS_SUCCEEDED, EXIT_OK)
+
+    def _process(self, notice: _Notice) -> tuple[_Outcome | None, list[_Job]]:
+        """Handle one event, start what it lets start, and write the files; with the engine lock held.
+        Returns an outcome when a reaction broke the run, else the started jobs to hand to workers."""
+        assert self._log is not None
+        self._log.batching_thread = threading.get_ident()
+        try:
+            failure = self._handle(notice) or self._start_waiting()
+            if failure is not None:
+                return failure, []
+            self._state_file.mark_changed()
+            # Files are written once per burst of events: when the queue is drained (so a reader
+            # is never behind while the engine waits) or every FLUSH_EVERY events under load.
+            if self._notices.empty() or self._history.pending >= FLUSH_EVERY:
+                self._flush_files()
+            self._state_file.write_if_due(self.state)
+            # Handed out only now, so that the files show the events before the tasks they started run.
+            released, self._released = self._released, []
+            return None, released
+        finally:
+            self._log.batching_thread = None
 
     def _flush_files(self) -> None:
         assert self._log is not None
@@ -378,6 +424,7 @@ class Engine:
         self._log_event(event)
         if event.metadata.name == EVENT_TASK_FINISHED:
             self._outstanding -= 1
+            self._running -= 1
         fired = False
         for index, reaction in enumerate(self.options.pipeline.spec.reactions, start=1):
             try:
@@ -415,7 +462,40 @@ class Engine:
         self._runs_by_log[log_path] = (run_id, name)
         self.state.add_pending(run_id, name, event.metadata.id, log_path)
         self._outstanding += 1
-        self._built_jobs.append(_Job(run_id, task, log_path))
+        self._waiting.append(_Job(run_id, task, log_path))
+
+    def _start_waiting(self) -> _Outcome | None:
+        """Start built tasks while workers are free: compute each one's arguments and handle its
+        ``task.started`` here, on the engine thread, in the same burst as the event that freed the
+        worker or built the task (no round trip through a worker before the event is known)."""
+        parallelism = max(1, self.options.parallelism)
+        while self._waiting and self._running < parallelism:
+            job = self._waiting.popleft()
+            task = job.task
+            spec = task.spec
+            error = ""
+            arguments: dict[str, Any] = {}
+            for argument in spec.arguments:
+                try:
+                    arguments[argument.key] = argument.get_value()
+                except Exception as raised:
+                    error = (
+                        f"argument {argument.key!r} could not be computed: "
+                        f"{type(raised).__name__}: {raised}"
+                    )
+                    break
+            connection = self._connections.get(spec.service)
+            if connection is None and not error:
+                known = ", ".join(sorted(self._connections)) or "none"
+                error = f"no service is called {spec.service!r} in this pipeline (services: {known})"
+            recorded = self._recorded_arguments(connection, spec.endpoint, arguments)
+            self._running += 1
+            self._released.append(_Job(job.run_id, task, job.log_path, arguments, error))
+            started = make_event(EVENT_TASK_STARTED, {"task": task.metadata.name, "id": job.run_id})
+            broken = self._handle(_Notice(started, recorded))
+            if broken is not None:
+                return broken
+        return None
 
     # -- workers ----------------------------------------------------------------------------------
 
@@ -424,41 +504,64 @@ class Engine:
             threading.Thread(target=self._work, name=f"oi-task-{number}", daemon=True).start()
 
     def _work(self) -> None:
+        job: _Job | None = None
         while True:
-            job = self._jobs.get()
-            if job is None or self._stopping.is_set():
-                return
+            if job is None:
+                job = self._jobs.get()
+                if job is None or self._stopping.is_set():
+                    return
             try:
-                self._run_task(job)
+                notice = self._run_task(job)
             except Exception as error:  # a bug must still finish the task, or the run would never end
-                self._notices.put(self._finished(job, TASK_STATUS_FAILED, f"{type(error).__name__}: {error}"))
+                notice = self._finished(job, TASK_STATUS_FAILED, f"{type(error).__name__}: {error}")
+            job = self._deliver(notice)
 
-    def _run_task(self, job: _Job) -> None:
+    def _deliver(self, notice: _Notice) -> _Job | None:
+        """Hand a task's ``task.finished`` to the engine; return a job for this worker to run next.
+
+        When nothing waits in the queue and no thread handles events, the worker handles the event
+        itself, and runs the first task it started (a chain goes on in one thread). A round trip
+        through the engine thread would cost two thread wake-ups per task, each tens of microseconds
+        on a busy machine: as much as the engine's own work on the event."""
+        if not self._notices.empty() or not self._engine_lock.acquire(blocking=False):
+            self._notices.put(notice)
+            return None
+        try:
+            if self._stopping.is_set():
+                self._notices.put(notice)  # the run is over: the engine thread drops it
+                return None
+            failure, released = self._process(notice)
+            if failure is not None:
+                self._notices.put(_Broken(failure))
+                return None
+            for job in released[1:]:
+                self._jobs.put(job)
+            if self._outstanding == 0 or self._engine_must_write_state():
+                self._wakes_at = 0.0
+                self._notices.put(_Wake())
+            return released[0] if released else None
+        finally:
+            self._engine_lock.release()
+
+    def _engine_must_write_state(self) -> bool:
+        """Whether the state file now has changes due before the engine thread wakes by itself."""
+        due_at = self._state_file.due_at()
+        if due_at is None or self._wakes_at == 0.0:
+            return False
+        return self._wakes_at is None or self._wakes_at > due_at
+
+    def _run_task(self, job: _Job) -> _Notice:
+        """Run one task (with its retries); its ``task.finished`` notice."""
         task = job.task
         spec = task.spec
-        error = ""
-        arguments: dict[str, Any] = {}
-        for argument in spec.arguments:
-            try:
-                arguments[argument.key] = argument.get_value()
-            except Exception as failure:
-                error = (
-                    f"argument {argument.key!r} could not be computed: {type(failure).__name__}: {failure}"
-                )
-                break
         connection = self._connections.get(spec.service)
-        if connection is None and not error:
-            known = ", ".join(sorted(self._connections)) or "none"
-            error = f"no service is called {spec.service!r} in this pipeline (services: {known})"
-        recorded = self._recorded_arguments(connection, spec.endpoint, arguments)
-        # The log exists before the service is told to write to it (made here, by a worker: creating a
-        # file is slow on some disks). ``os.open`` makes it with two system calls where ``open`` needs five.
-        os.close(os.open(job.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666))
-        payload = {"task": task.metadata.name, "id": job.run_id}
-        self._notices.put(_Notice(make_event(EVENT_TASK_STARTED, payload), recorded))
-        if error or connection is None:
-            self._notices.put(self._finished(job, TASK_STATUS_FAILED, error))
-            return
+        if job.error or connection is None or job.arguments is None:
+            return self._finished(job, TASK_STATUS_FAILED, job.error or "not started")
+        arguments = job.arguments
+        # The task's log file is made by whoever first writes to it (the service, opening ``fd`` to
+        # append, as the SDK and the original engine's services do), not here: most tasks write
+        # nothing, and creating a file costs from 10 us to a few hundred on a busy disk, per task.
+        error = ""
         attempts = max(1, task.metadata.retry.attempts)
         for attempt in range(1, attempts + 1):
             try:
@@ -471,8 +574,7 @@ class Engine:
                 )
             else:
                 self._redactor.file(job.log_path)
-                self._notices.put(self._finished(job, TASK_STATUS_SUCCESS, "", output))
-                return
+                return self._finished(job, TASK_STATUS_SUCCESS, "", output)
             if attempt == attempts or self._stopping.is_set():
                 break
             backoff = task.metadata.retry.backoff * (2 ** (attempt - 1))
@@ -486,7 +588,7 @@ class Engine:
         if attempts > 1:
             error = f"{error} (after {attempt} attempt(s))"
         self._redactor.file(job.log_path)
-        self._notices.put(self._finished(job, TASK_STATUS_FAILED, error))
+        return self._finished(job, TASK_STATUS_FAILED, error)
 
     def _recorded_arguments(
         self, connection: ServiceConnection | None, endpoint: str, arguments: Mapping[str, Any]

@@ -9,13 +9,14 @@ killed with SIGKILL:
   two writes, so the file always ends with a whole line. Cost per event: one line, O(1).
 - ``state.yaml`` is replaced as a whole (temporary file in the same directory + ``os.replace``), so a
   reader sees the old or the new content, never a mix. Rewriting it after every event would cost O(tasks)
-  per event (quadratic in a big fan-out), so writes are coalesced: while the table holds at most
-  ``immediate_limit`` task runs it is written after every event (cheap, and always current); beyond
-  that, at most once per ``interval`` seconds, and at least ``10 x`` the time the last write took apart,
-  which bounds the time spent writing it to about a tenth of the run. The engine waits on its event queue
-  only until the next write is due, so the file is never more than about ``interval`` behind, and it is
-  always written at the end. Each task run's yaml fragment is cached until that run changes, so a rewrite
-  is a join of cached text. No ``fsync``: the files survive the process being killed, not a power cut.
+  per event (quadratic in a big fan-out) and a file creation per event, so writes are coalesced: the
+  first change is written at once, later ones at most once per ``interval`` seconds, and at least
+  ``20 x`` the time the last write took apart, which bounds the time spent writing it to about a
+  twentieth of the run. The engine waits on its event queue only until the next write is due, so the
+  file is never more than about ``interval`` behind, and it is always written at the end. Each task
+  run's yaml fragment is cached until that run changes, so a rewrite is a join of cached text. An
+  ``interval`` of 0 writes every change (then a reader sees each event before the tasks it started
+  run). No ``fsync``: the files survive the process being killed, not a power cut.
 
 ``output`` and ``arguments`` are written as JSON text, as the original did (its fields were strings).
 Both files are written as JSON-style flow YAML (every string double-quoted), which is valid YAML and
@@ -43,9 +44,36 @@ _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff
 # A string JSON writes as itself between quotes (no quote, backslash or control character) and YAML
 # takes as it is: most names, ids, states and paths. ``yaml_json`` writes those without the encoder.
 _VERBATIM = re.compile('[^"\\\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]*\\Z')
-# Made once: ``json.dumps`` with any option builds a new encoder on every call.
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-_ENCODE_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _made_once(sort_keys: bool) -> Callable[[Any], str]:
+    """``json.JSONEncoder(ensure_ascii=False, sort_keys=...).encode``, without the cost of making
+    the C encoder anew on every call (which ``encode`` does: about 40 % of encoding a small value)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=sort_keys)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without the C accelerator
+        return encoder.encode
+
+    def refuse(value: Any) -> Any:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    iterencode = make(None, refuse, json.encoder.encode_basestring, None, ": ", ", ", sort_keys, False, True)
+
+    def encode(value: Any) -> str:
+        if type(value) is str:
+            return json.encoder.encode_basestring(value)  # type: ignore[no-any-return]
+        return "".join(iterencode(value, 0))
+
+    return encode
+
+
+# Made once: ``json.dumps`` with any option builds a new encoder on every call. No check for
+# circular references: values come decoded from JSON or built by the engine.
+_ENCODE = _made_once(sort_keys=False)
+_ENCODE_SORTED = _made_once(sort_keys=True)
+# What a float that ``plain`` rewrites looks like in JSON: an integral one with a positive exponent
+# (``1e+20``). A string holding the same text only costs the slower way; hex ids never match.
+_EXPONENT = re.compile(r"[0-9]e\+")
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_FILENAME = 100
 
@@ -58,8 +86,26 @@ def task_log_name(task_name: str, run_id: str) -> str:
 
 def timestamp(moment: datetime.datetime | None = None) -> str:
     """UTC, ISO 8601 with milliseconds and a ``Z``: ``2024-05-01T12:00:00.123Z``."""
-    moment = moment or datetime.datetime.now(datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if moment is None:
+        return now_timestamp()
+    if moment.tzinfo is not datetime.timezone.utc:
+        moment = moment.astimezone(datetime.timezone.utc)
+    return moment.isoformat(timespec="milliseconds")[:23] + "Z"  # without the "+00:00"
+
+
+_second_text: tuple[int, str] = (-1, "")
+
+
+def now_timestamp() -> str:
+    """The current time as ``timestamp`` writes it; the part up to the second is made once a second."""
+    global _second_text
+    now = time.time()
+    second = int(now)
+    cached_second, text = _second_text
+    if second != cached_second:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _second_text = (second, text)
+    return f"{text}.{int((now - second) * 1000):03d}Z"
 
 
 def plain(value: Any) -> Any:
@@ -92,22 +138,18 @@ class EngineLog:
         self._redactor = redactor
         self._lock = threading.Lock()
         self._handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
-        # Lines written by this thread wait for ``flush``; all others are flushed at once.
-        self._batching_thread: int | None = None
-
-    def batch_on_this_thread(self) -> None:
-        """Let the calling thread's lines wait for an explicit ``flush``: the engine thread writes
-        many lines per burst of events, and one flush per burst costs far less than one per line
-        (each flush is a system call that hands the GIL to the worker threads)."""
-        self._batching_thread = threading.get_ident()
+        # Lines written by this thread wait for ``flush``; all others are flushed at once. The engine
+        # sets it to the thread handling a burst of events, which writes many lines, and one flush per
+        # burst costs far less than one per line (a system call that hands the GIL to other threads).
+        self.batching_thread: int | None = None
 
     def write(self, message: str, level: str = "info") -> None:
         text = self._redactor.text(message).replace("\n", "\n    ")
         with self._lock:
             if self._handle.closed:
                 return
-            self._handle.write(f"{timestamp()} {level:<5} {text}\n")
-            if threading.get_ident() != self._batching_thread:
+            self._handle.write(f"{now_timestamp()} {level:<5} {text}\n")
+            if threading.get_ident() != self.batching_thread:
                 self._handle.flush()
 
     def flush(self) -> None:
@@ -171,16 +213,32 @@ def _redacted_plain(value: Any, redact: Callable[[str], str]) -> Any:
     return plain(value)
 
 
-def event_record(event: Event, redactor: Redactor) -> dict[str, Any]:
-    """The event as the history file shows it: ``{metadata: {name, id, createdAt}, payload}``."""
-    return {
-        "metadata": {
-            "name": event.metadata.name,
-            "id": event.metadata.id,
-            "createdAt": timestamp(event.metadata.created_at),
-        },
-        "payload": redacted_plain(event.payload, redactor),
-    }
+def redacted_json(value: Any, redactor: Redactor, *, sort_keys: bool = False) -> str:
+    """``value`` as JSON text with the secrets replaced: the text of ``redacted_plain(value)``.
+
+    Most values are JSON types already and hold no secret: they are encoded as they are, and the
+    redactor looks at the text once, which costs a fraction of a walk through the value in Python. A
+    secret inside a string shows in the text in its JSON-escaped spelling, which the redactor knows.
+    Anything else (a secret found, a type JSON does not know, a number with an exponent that ``plain``
+    would rewrite) takes the walk."""
+    encode = _ENCODE_SORTED if sort_keys else _ENCODE
+    try:
+        text: str | None = encode(value)
+    except (TypeError, ValueError):
+        text = None
+    if text is not None and not _EXPONENT.search(text) and not redactor.finds_secret_in(text):
+        return text
+    return encode(redacted_plain(value, redactor))
+
+
+def history_line(event: Event, redactor: Redactor) -> str:
+    """The event as one line of ``history.yaml``: ``- {metadata: {name, id, createdAt}, payload}``."""
+    metadata = event.metadata
+    payload = _YAML_UNSAFE.sub(_escape, redacted_json(event.payload, redactor))
+    return (
+        f'- {{"metadata": {{"name": {yaml_json(metadata.name)}, "id": {yaml_json(metadata.id)}, '
+        f'"createdAt": "{timestamp(metadata.created_at)}"}}, "payload": {payload}}}\n'
+    )
 
 
 class HistoryFile:
@@ -194,7 +252,7 @@ class HistoryFile:
 
     def append(self, event: Event) -> None:
         """Queue the event's line; ``flush`` writes what is queued (whole lines, in one ``write``)."""
-        self._pending.append(f"- {yaml_json(event_record(event, self._redactor))}\n".encode())
+        self._pending.append(history_line(event, self._redactor).encode())
 
     @property
     def pending(self) -> int:
@@ -219,19 +277,24 @@ class HistoryFile:
 class StateFile:
     """``logs/state.yaml``, rewritten atomically and coalesced (see the module docstring)."""
 
-    def __init__(
-        self, path: str, redactor: Redactor, interval: float = 0.25, immediate_limit: int = 200
-    ) -> None:
+    # A rewrite waits at least this many times as long as the last one took.
+    SPACING = 20
+
+    def __init__(self, path: str, redactor: Redactor, interval: float = 0.25) -> None:
         self.path = path
         self._redactor = redactor
         self._interval = interval
-        self._immediate_limit = immediate_limit
         self._fragments: dict[str, tuple[TaskState, str]] = {}
+        self._fixed: dict[str, tuple[str, str, str, str]] = {}
         self._dirty = True
         self._next_write_at = 0.0
 
     def mark_changed(self) -> None:
         self._dirty = True
+
+    def due_at(self) -> float | None:
+        """When (``time.monotonic``) the pending changes are due to be written (None: nothing pending)."""
+        return self._next_write_at if self._dirty else None
 
     def seconds_until_due(self) -> float | None:
         """How long the engine may wait before it must call ``write_if_due`` (None: nothing pending)."""
@@ -242,7 +305,7 @@ class StateFile:
     def write_if_due(self, state: State) -> None:
         if not self._dirty:
             return
-        if len(state.tasks) <= self._immediate_limit or time.monotonic() >= self._next_write_at:
+        if time.monotonic() >= self._next_write_at:
             self.write(state)
 
     def write(self, state: State) -> None:
@@ -257,29 +320,39 @@ class StateFile:
         write_atomically(self.path, "".join(parts).encode("utf-8"))
         self._dirty = False
         took = time.monotonic() - started
-        self._next_write_at = time.monotonic() + max(self._interval, 10 * took)
+        # An interval of 0 asks for every change to be written (no coalescing).
+        spacing = max(self._interval, self.SPACING * took) if self._interval > 0 else 0.0
+        self._next_write_at = time.monotonic() + spacing
 
     def _fragment(self, task_state: TaskState) -> str:
         cached = self._fragments.get(task_state.id)
         if cached is not None and cached[0] is task_state:
             return cached[1]
-        fields = {
-            "state": task_state.state,
-            "status": task_state.status,
-            "task": self._redactor.text(task_state.task),
-            "output": self._json_text(task_state.output),
-            "arguments": self._json_text(task_state.arguments),
-            "error": self._redactor.text(task_state.error),
-            "event-id": task_state.event_id,
-            "logger": task_state.logger,
-        }
-        lines = [f"  {yaml_json(task_state.id)}:"]
-        lines.extend(f"    {key}: {yaml_json(value)}" for key, value in fields.items())
-        fragment = "\n".join(lines) + "\n"
+        # What never changes for a task run is quoted once (a run is written two or three times).
+        fixed = self._fixed.get(task_state.id)
+        if fixed is None:
+            fixed = self._fixed[task_state.id] = (
+                yaml_json(task_state.id),
+                yaml_json(self._redactor.text(task_state.task)),
+                yaml_json(task_state.event_id),
+                yaml_json(task_state.logger),
+            )
+        quoted_id, task, event_id, logger = fixed
+        fragment = (
+            f"  {quoted_id}:\n"
+            f"    state: {yaml_json(task_state.state)}\n"
+            f"    status: {yaml_json(task_state.status)}\n"
+            f"    task: {task}\n"
+            f"    output: {yaml_json(self._json_text(task_state.output))}\n"
+            f"    arguments: {yaml_json(self._json_text(task_state.arguments))}\n"
+            f"    error: {yaml_json(self._redactor.text(task_state.error))}\n"
+            f"    event-id: {event_id}\n"
+            f"    logger: {logger}\n"
+        )
         self._fragments[task_state.id] = (task_state, fragment)
         return fragment
 
     def _json_text(self, value: Any) -> str:
         if value is None:
             return ""
-        return _ENCODE_SORTED(redacted_plain(value, self._redactor))
+        return redacted_json(value, self._redactor, sort_keys=True)

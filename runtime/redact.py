@@ -69,6 +69,13 @@ class Redactor:
             return text
         return pattern.sub(MASK, text)
 
+    def finds_secret_in(self, text: str) -> bool:
+        """Whether ``text`` holds a known secret (``text(text)`` would change it)."""
+        pattern = self._pattern
+        if pattern is None or len(text) < self._shortest:
+            return False
+        return pattern.search(text) is not None
+
     def value(self, value: Any) -> Any:
         """A copy of a decoded JSON value with secrets replaced inside every string (keys included)."""
         if self._pattern is None:

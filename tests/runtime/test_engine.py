@@ -308,7 +308,8 @@ def test_state_file_shows_progress_while_running(tmp_path: Path) -> None:
 
     fake = runner(look=look)
     pipe = pipeline(on(engine_started, task("a")), on(task_finished("a"), task("b", "look")))
-    assert run(pipe, fake, tmp_path).succeeded
+    # Every change written (the default coalesces them to one write per 0.25 s).
+    assert run(pipe, fake, tmp_path, state_interval=0).succeeded
     state = seen["state"]
     assert state["metadata"]["state"] == "in-progress"
     by_name = {entry["task"]: entry for entry in state["tasks"].values()}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import json
 from pathlib import Path
 
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runtime.conditions import (
     all_of,
@@ -17,7 +20,7 @@ from runtime.conditions import (
     task_finished_with_status,
     task_started,
 )
-from runtime.logs import HistoryFile, StateFile, task_log_name
+from runtime.logs import HistoryFile, StateFile, redacted_json, redacted_plain, task_log_name
 from runtime.model import Event, EventMetadata
 from runtime.redact import Redactor
 from runtime.state import State
@@ -130,7 +133,7 @@ def test_history_lines_always_parse(tmp_path: Path) -> None:
 def test_state_file_format_and_coalescing(tmp_path: Path) -> None:
     state = State()
     path = tmp_path / "state.yaml"
-    writer = StateFile(str(path), Redactor(), interval=3600, immediate_limit=2)
+    writer = StateFile(str(path), Redactor(), interval=3600)
     start(state, "1", "a")
     writer.write_if_due(state)
     first = yaml.safe_load(path.read_text())
@@ -145,7 +148,7 @@ def test_state_file_format_and_coalescing(tmp_path: Path) -> None:
         "logger": "/logs/1",
     }
     start(state, "2", "b")
-    start(state, "3", "c")  # over the immediate limit, and the interval has not passed
+    start(state, "3", "c")  # the first write was at once; the next waits for the interval
     writer.mark_changed()
     writer.write_if_due(state)
     assert yaml.safe_load(path.read_text()) == first
@@ -160,3 +163,27 @@ def test_task_log_names_are_safe() -> None:
     assert task_log_name("archive-${id}/../x y", "ab12") == "archive-_id_.._x_y-ab12.log"
     assert task_log_name("..", "1") == "task-1.log"
     assert len(task_log_name("x" * 500, "1")) < 120
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.sampled_from('ab"\\\n\u2028é*s€')),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(alphabet='abs"é', max_size=4), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(value=_JSON_VALUES, secret=st.sampled_from(["", "s", "sé", 'a"b', "ab\\", "€€"]))
+@settings(max_examples=300, deadline=None)
+def test_redacted_json_is_the_text_of_the_redacted_value(value: object, secret: str) -> None:
+    redactor = Redactor([secret])
+    for sort_keys in (False, True):
+        fast = redacted_json(value, redactor, sort_keys=sort_keys)
+        walked = json.dumps(redacted_plain(value, redactor), ensure_ascii=False, sort_keys=sort_keys)
+        assert fast == walked
