@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -316,6 +317,28 @@ def test_state_file_shows_progress_while_running(tmp_path: Path) -> None:
     assert (by_name["a"]["state"], by_name["a"]["status"]) == ("finished", "Success")
     assert by_name["b"]["state"] in ("pending", "in-progress")
     assert seen["history"][:3] == ["engine.started", "task.started", "task.finished"]
+
+
+def test_state_file_catches_up_while_a_long_task_runs(tmp_path: Path) -> None:
+    """Coalesced writes: a change not written at once (the interval had not passed) is written when
+    it is due, even when no event comes for a long time (here: "b" runs until the file shows "a")."""
+    seen: list[str] = []
+
+    def wait_for_a(call: Call) -> Any:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            tasks = (load_state(tmp_path) or {}).get("tasks") or {}
+            states = {entry["task"]: entry["state"] for entry in tasks.values()}
+            if states.get("a") == "finished":
+                seen.append(states.get("b", ""))
+                return {}
+            time.sleep(0.01)  # the test polls the file as a reader would; the engine does not
+        raise CallFailed("state.yaml never showed task a finished")
+
+    fake = runner(wait=wait_for_a)
+    pipe = pipeline(on(engine_started, task("a")), on(task_finished("a"), task("b", "wait")))
+    assert run(pipe, fake, tmp_path, state_interval=0.2).succeeded
+    assert seen == ["in-progress"]
 
 
 def load_history_safe(tmp_path: Path) -> list[dict[str, Any]]:
