@@ -11,8 +11,8 @@ killed with SIGKILL:
   reader sees the old or the new content, never a mix. Rewriting it after every event would cost O(tasks)
   per event (quadratic in a big fan-out) and a file creation per event, so writes are coalesced: the
   first change is written at once, later ones at most once per ``interval`` seconds, and at least
-  ``20 x`` the time the last write took apart, which bounds the time spent writing it to about a
-  twentieth of the run. The engine waits on its event queue only until the next write is due, so the
+  ``40 x`` the time the last write took apart, which bounds the time spent writing it (and the disk
+  traffic: each rewrite is a new file) to about a fortieth of the run. The engine waits on its event queue only until the next write is due, so the
   file is never more than about ``interval`` behind, and it is always written at the end. Each task
   run's yaml fragment is cached until that run changes, so a rewrite is a join of cached text. An
   ``interval`` of 0 writes every change (then a reader sees each event before the tasks it started
@@ -278,13 +278,14 @@ class StateFile:
     """``logs/state.yaml``, rewritten atomically and coalesced (see the module docstring)."""
 
     # A rewrite waits at least this many times as long as the last one took.
-    SPACING = 20
+    SPACING = 40
 
     def __init__(self, path: str, redactor: Redactor, interval: float = 0.25) -> None:
         self.path = path
         self._redactor = redactor
         self._interval = interval
-        self._fragments: dict[str, tuple[TaskState, str]] = {}
+        # Encoded once: a rewrite of a big table is then one join of bytes.
+        self._fragments: dict[str, tuple[TaskState, bytes]] = {}
         self._fixed: dict[str, tuple[str, str, str, str]] = {}
         self._dirty = True
         self._next_write_at = 0.0
@@ -311,20 +312,20 @@ class StateFile:
     def write(self, state: State) -> None:
         started = time.monotonic()
         engine_state, task_states = state.snapshot()
-        parts = [f"metadata:\n  state: {engine_state}\n"]
+        parts = [f"metadata:\n  state: {engine_state}\n".encode()]
         if task_states:
-            parts.append("tasks:\n")
+            parts.append(b"tasks:\n")
             parts.extend(self._fragment(task_state) for task_state in task_states)
         else:
-            parts.append("tasks: {}\n")
-        write_atomically(self.path, "".join(parts).encode("utf-8"))
+            parts.append(b"tasks: {}\n")
+        write_atomically(self.path, b"".join(parts))
         self._dirty = False
         took = time.monotonic() - started
         # An interval of 0 asks for every change to be written (no coalescing).
         spacing = max(self._interval, self.SPACING * took) if self._interval > 0 else 0.0
         self._next_write_at = time.monotonic() + spacing
 
-    def _fragment(self, task_state: TaskState) -> str:
+    def _fragment(self, task_state: TaskState) -> bytes:
         cached = self._fragments.get(task_state.id)
         if cached is not None and cached[0] is task_state:
             return cached[1]
@@ -348,7 +349,7 @@ class StateFile:
             f"    error: {yaml_json(self._redactor.text(task_state.error))}\n"
             f"    event-id: {event_id}\n"
             f"    logger: {logger}\n"
-        )
+        ).encode()
         self._fragments[task_state.id] = (task_state, fragment)
         return fragment
 
