@@ -4,14 +4,19 @@ How a run goes:
 
 1. The services start (``ServiceRunner.start``), with a ``ReportServer`` beside them when any are
    declared, so that a service can report events during a call.
-2. Events are handled one at a time, in order, on the thread that called ``run`` (the *engine thread*).
-   Handling an event means: apply it to the ``State`` (so conditions see it), append it to
-   ``history.yaml``, then ask every reaction's condition; each reaction whose condition holds builds
-   tasks. A task is queued for a bounded pool of ``parallelism`` worker threads.
-3. A worker computes the task's arguments (``Argument.func``), sends ``task.started``, calls the
-   endpoint (per-attempt timeout; up to ``retry.attempts`` attempts with doubling backoff, waiting on an
-   event that cancellation sets, never sleeping), and sends ``task.finished``. Workers never change the
-   state: they put events on the engine's queue, and the engine thread applies them.
+2. Events are handled one at a time, in order, under the *engine lock*, usually on the thread that
+   called ``run`` (the *engine thread*). Handling an event means: apply it to the ``State`` (so
+   conditions see it), append it to ``history.yaml``, then ask every reaction's condition; each
+   reaction whose condition holds builds tasks. Built tasks wait for one of ``parallelism`` workers:
+   while one is free, the engine computes the next task's arguments (``Argument.func``, under the
+   engine lock, just before the task starts: keep it quick), handles its ``task.started``, and hands
+   it to a worker thread.
+3. A worker calls the endpoint (per-attempt timeout; up to ``retry.attempts`` attempts with doubling
+   backoff, waiting on an event that cancellation sets, never sleeping) and hands in ``task.finished``.
+   Normally it puts the event on the engine's queue. When the queue is empty and no thread holds the
+   engine lock, it takes the lock and handles the event itself, then runs the first task that event
+   started: a chain of tasks then runs on one thread, without two thread wake-ups per task. Only the
+   holder of the engine lock changes the state.
 4. The run is over when no task is waiting or running and no event is left: ``task.finished`` is the
    last event of each task (its reports come before it, during the call), so the engine counts tasks
    built minus ``task.finished`` events handled, and stops the moment that reaches 0 with an empty
@@ -480,8 +485,7 @@ class Engine:
                     arguments[argument.key] = argument.get_value()
                 except Exception as raised:
                     error = (
-                        f"argument {argument.key!r} could not be computed: "
-                        f"{type(raised).__name__}: {raised}"
+                        f"argument {argument.key!r} could not be computed: {type(raised).__name__}: {raised}"
                     )
                     break
             connection = self._connections.get(spec.service)

@@ -12,10 +12,11 @@ killed with SIGKILL:
   per event (quadratic in a big fan-out) and a file creation per event, so writes are coalesced: the
   first change is written at once, later ones at most once per ``interval`` seconds, and at least
   ``40 x`` the time the last write took apart, which bounds the time spent writing it (and the disk
-  traffic: each rewrite is a new file) to about a fortieth of the run. The engine waits on its event queue only until the next write is due, so the
-  file is never more than about ``interval`` behind, and it is always written at the end. Each task
-  run's yaml fragment is cached until that run changes, so a rewrite is a join of cached text. An
-  ``interval`` of 0 writes every change (then a reader sees each event before the tasks it started
+  traffic: each rewrite is a new file) to about a fortieth of the run. The engine waits on its event
+  queue only until the next write is due, so the file is never more than about ``interval`` behind
+  (a second or so for tables of tens of thousands of runs), and it is always written at the end. Each
+  task run's yaml fragment is cached until that run changes, so a rewrite is a join of cached bytes.
+  An ``interval`` of 0 writes every change (then a reader sees each event before the tasks it started
   run). No ``fsync``: the files survive the process being killed, not a power cut.
 
 ``output`` and ``arguments`` are written as JSON text, as the original did (its fields were strings).

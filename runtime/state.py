@@ -1,10 +1,10 @@
 """The state of one run: the engine's state, every task run, and the history of events.
 
-Only the engine thread changes a ``State``, and only by applying an event (``apply``) or by recording a
-task it just built (``add_pending``), so what conditions see is exactly the events handled so far: a task
-never looks finished before its ``task.finished`` event is handled. Worker threads read it (arguments
-computed when a task starts look at earlier tasks' outputs), so every method takes a lock; ``TaskState``
-values are immutable and replaced on change, so a reader never sees half an update.
+Only the thread handling events (the holder of the engine's lock) changes a ``State``, and only by
+applying an event (``apply``) or by recording a task it just built (``add_pending``), so what conditions
+see is exactly the events handled so far: a task never looks finished before its ``task.finished`` event
+is handled. Other threads may read it, so every method takes a lock; ``TaskState`` values are immutable
+and replaced on change, so a reader never sees half an update.
 
 Lookups by task name answer for the *latest* run of that name (a reusable task may run many times), and
 the glob conditions (``"archive-*"``) ask for counters kept per prefix, updated on every change in time
@@ -102,7 +102,7 @@ class State:
         self._reported: dict[str, set[str]] = {}
         self._prefixes: dict[str, PrefixStats] = {}
 
-    # -- changes (engine thread only) -------------------------------------------------------------
+    # -- changes (under the engine lock only) ---------------------------------------------------
 
     def add_pending(self, run_id: str, name: str, event_id: str, logger: str) -> TaskState:
         """Record a task just built by a reaction to event ``event_id``; it waits for a worker."""
