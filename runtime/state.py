@@ -81,8 +81,10 @@ class PrefixStats:
     reported: set[str] = field(default_factory=set)
 
 
-# What the counters need to know about one name: (started, active, finished, outcome).
+# What the counters need to know about one name: (started, active, finished, outcome). Only asked
+# for once some glob condition asked for counters (``prefix_stats``): most pipelines never do.
 _NameFacts = tuple[bool, bool, bool, str]
+_NO_FACTS: _NameFacts = (False, False, False, "")
 
 
 class State:
@@ -107,13 +109,14 @@ class State:
     def add_pending(self, run_id: str, name: str, event_id: str, logger: str) -> TaskState:
         """Record a task just built by a reaction to event ``event_id``; it waits for a worker."""
         with self._lock:
-            before = self._facts(name)
+            before = self._facts(name) if self._prefixes else _NO_FACTS
             is_new_name = name not in self._runs_by_name
             task_state = TaskState(id=run_id, task=name, event_id=event_id, logger=logger)
             self.tasks[run_id] = task_state
             self._runs_by_name.setdefault(name, []).append(run_id)
             self._active_runs[name] = self._active_runs.get(name, 0) + 1
-            self._count(name, before, self._facts(name), new_name=is_new_name)
+            if self._prefixes:
+                self._count(name, before, self._facts(name), new_name=is_new_name)
             return task_state
 
     def apply(self, event: Event, arguments: Mapping[str, Any] | None = None) -> None:
@@ -159,7 +162,7 @@ class State:
         current = self.tasks.get(run_id)
         if current is None:
             return
-        before = self._facts(current.task)
+        before = self._facts(current.task) if self._prefixes else _NO_FACTS
         # Built field by field: ``dataclasses.replace`` costs several times more, twice per task.
         self.tasks[run_id] = TaskState(
             id=current.id,
@@ -173,13 +176,14 @@ class State:
             logger=current.logger,
         )
         self._started_names.add(current.task)
-        self._count(current.task, before, self._facts(current.task))
+        if self._prefixes:
+            self._count(current.task, before, self._facts(current.task))
 
     def _finish(self, run_id: str, status: str, error: str, output: Any) -> None:
         current = self.tasks.get(run_id)
         if current is None or current.finished:
             return
-        before = self._facts(current.task)
+        before = self._facts(current.task) if self._prefixes else _NO_FACTS
         self.tasks[run_id] = TaskState(
             id=current.id,
             task=current.task,
@@ -193,7 +197,8 @@ class State:
         )
         self._active_runs[current.task] -= 1
         self._latest_finished[current.task] = run_id
-        self._count(current.task, before, self._facts(current.task))
+        if self._prefixes:
+            self._count(current.task, before, self._facts(current.task))
 
     def _facts(self, name: str) -> _NameFacts:
         latest = self._latest_finished.get(name)
