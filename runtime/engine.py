@@ -471,7 +471,7 @@ class Engine:
 
     def _start_waiting(self) -> _Outcome | None:
         """Start built tasks while workers are free: compute each one's arguments and handle its
-        ``task.started`` here, on the engine thread, in the same burst as the event that freed the
+        ``task.started`` here, under the engine lock, in the same burst as the event that freed the
         worker or built the task (no round trip through a worker before the event is known)."""
         parallelism = max(1, self.options.parallelism)
         while self._waiting and self._running < parallelism:
