@@ -1,7 +1,8 @@
 """`oic check` wall time, process start included, on generated pipelines of 100 / 1,000 / 10,000 lines.
 
 Reference: the start-up of a bare interpreter (`python -c pass`), the floor for any Python CLI.
-Targets: 1,000 lines in at most 150 ms; 10,000 lines in at most 1 s.
+Targets: 1,000 lines in at most 150 ms; 10,000 lines in at most 1 s. Each figure is the best of 5 runs
+(10 for the reference).
 
 Measured as installed: an installed `oic` runs from compiled bytecode (pip compiles it at install
 time), so the runs keep bytecode in a temporary cache (`PYTHONPYCACHEPREFIX`), filled by a first
@@ -26,7 +27,7 @@ SIZES = (100, 1_000, 10_000)
 
 
 def _timed_run(argv: Sequence[str], environment: dict[str, str], repeat: int) -> float:
-    """The median wall time of ``argv``, after one run that is not counted (it fills the caches)."""
+    """The best wall time of ``argv``, after one run that is not counted (it fills the caches)."""
 
     def once() -> None:
         result = run_command(argv, env=environment)
