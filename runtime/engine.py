@@ -170,7 +170,7 @@ class RunResult:
         return self.status == STATUS_SUCCEEDED
 
 
-@dataclass
+@dataclass(slots=True)
 class _Notice:
     """An event for the engine thread, with the recorded arguments for ``task.started``."""
 
@@ -187,7 +187,7 @@ class _Wake:
     """Makes the engine thread look again: the run may be over, or a state write became due."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Job:
     """A task run built by a reaction; ``arguments`` (or the ``error`` computing them) once it starts."""
 

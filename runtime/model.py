@@ -60,14 +60,14 @@ class Service:
     image: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventMetadata:
     name: str
     id: str
     created_at: datetime.datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """Something that happened. Payloads by name:
 
@@ -80,7 +80,7 @@ class Event:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Argument:
     """A task argument: a static ``value``, or ``func`` computing it when the task runs."""
 
@@ -92,7 +92,7 @@ class Argument:
         return self.func() if self.func is not None else self.value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Run a failed task up to ``attempts`` times in all, waiting ``backoff`` seconds before the second
     attempt and doubling the wait each time after."""
@@ -101,7 +101,7 @@ class RetryPolicy:
     backoff: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskMetadata:
     """``name`` of the task; ``reusable`` tasks may run again on later events, others at most once per
     run. ``timeout`` (seconds) bounds one attempt; None = no bound."""
@@ -112,7 +112,7 @@ class TaskMetadata:
     retry: RetryPolicy = RetryPolicy()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskSpec:
     """Call ``endpoint`` of the service aliased ``service`` with ``arguments``."""
 
@@ -121,7 +121,7 @@ class TaskSpec:
     arguments: Sequence[Argument] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     metadata: TaskMetadata
     spec: TaskSpec

@@ -36,7 +36,7 @@ from runtime.model import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskState:
     """One run of a task, as ``state.yaml`` shows it.
 
