@@ -360,7 +360,11 @@ class Engine:
             if deadline is not None and now >= deadline:
                 return self._timed_out()
             with self._engine_lock:
+                if self._outstanding == 0 and self._notices.empty():
+                    break
                 waits = [w for w in (self._state_file.seconds_until_due(),) if w is not None]
+                if self._history.pending or self._log.pending:
+                    waits.append(0.0)  # events a worker handled: their lines are written here
                 if deadline is not None:
                     waits.append(deadline - now)
                 timeout = max(0.0, min(waits)) if waits else None
@@ -375,16 +379,17 @@ class Engine:
                 return notice.outcome
             with self._engine_lock:
                 self._wakes_at = 0.0
-                if isinstance(notice, _Wake):
-                    self._state_file.write_if_due(self.state)
-                else:
+                released: list[_Job] = []
+                if not isinstance(notice, _Wake):
                     failure, released = self._process(notice)
                     if failure is not None:
                         return failure
-                    for job in released:
-                        self._jobs.put(job)
-                if self._outstanding == 0 and self._notices.empty():
-                    break
+                self._write_files()
+                # Handed out after the files are written, so that they show the events that
+                # started the tasks (a worker that handles an event itself does not wait for the
+                # files, see ``_deliver``).
+                for job in released:
+                    self._jobs.put(job)
         if self._unhandled_failures:
             names = tuple(dict.fromkeys(self._unhandled_failures))
             details = "; ".join(f"task {name!r}: {self._task_error(name)}" for name in names[:3])
@@ -394,9 +399,10 @@ class Engine:
             )
         return _Outcome(STATUS_SUCCEEDED, EXIT_OK)
 
-    def _process(self, notice: _Notice) -> tuple[_Outcome | None, list[_Job]]:
-        """Handle one event, start what it lets start, and write the files; with the engine lock held.
-        Returns an outcome when a reaction broke the run, else the started jobs to hand to workers."""
+    def _process(self, notice: _Notice, *, write_files: bool = False) -> tuple[_Outcome | None, list[_Job]]:
+        """Handle one event and start what it lets start; with the engine lock held. Returns an
+        outcome when a reaction broke the run, else the started jobs to hand to workers. The files
+        are written by ``_write_files``: here when ``write_files``, else by the engine thread."""
         assert self._log is not None
         self._log.batching_thread = threading.get_ident()
         try:
@@ -404,16 +410,22 @@ class Engine:
             if failure is not None:
                 return failure, []
             self._state_file.mark_changed()
-            # Files are written once per burst of events: when the queue is drained (so a reader
-            # is never behind while the engine waits) or every FLUSH_EVERY events under load.
-            if self._notices.empty() or self._history.pending >= FLUSH_EVERY:
-                self._flush_files()
-            self._state_file.write_if_due(self.state)
-            # Handed out only now, so that the files show the events before the tasks they started run.
+            if write_files:
+                self._write_files()
             released, self._released = self._released, []
             return None, released
         finally:
             self._log.batching_thread = None
+
+    def _write_files(self) -> None:
+        """Write what the events handled so far left to write, with the engine lock held: the
+        history and log lines once per burst of events (when the queue is drained, so that a reader
+        is never behind while the engine waits, or every FLUSH_EVERY events under load; with a state
+        interval of 0, every time), and ``state.yaml`` when it is due."""
+        every_change = self._state_file.writes_every_change
+        if every_change or self._notices.empty() or self._history.pending >= FLUSH_EVERY:
+            self._flush_files()
+        self._state_file.write_if_due(self.state)
 
     def _flush_files(self) -> None:
         assert self._log is not None
@@ -534,25 +546,21 @@ class Engine:
             if self._stopping.is_set():
                 self._notices.put(notice)  # the run is over: the engine thread drops it
                 return None
-            failure, released = self._process(notice)
+            # The files are left to the engine thread, which writes them while this worker's next
+            # call is in flight (it does not hold the interpreter lock then); with a state interval
+            # of 0, every change is written before the tasks it started run.
+            failure, released = self._process(notice, write_files=self._state_file.writes_every_change)
             if failure is not None:
                 self._notices.put(_Broken(failure))
                 return None
             for job in released[1:]:
                 self._jobs.put(job)
-            if self._outstanding == 0 or self._engine_must_write_state():
+            if self._wakes_at != 0.0:  # asleep: wake it for the lines to write (or the run's end)
                 self._wakes_at = 0.0
                 self._notices.put(_Wake())
             return released[0] if released else None
         finally:
             self._engine_lock.release()
-
-    def _engine_must_write_state(self) -> bool:
-        """Whether the state file now has changes due before the engine thread wakes by itself."""
-        due_at = self._state_file.due_at()
-        if due_at is None or self._wakes_at == 0.0:
-            return False
-        return self._wakes_at is None or self._wakes_at > due_at
 
     def _run_task(self, job: _Job) -> _Notice:
         """Run one task (with its retries); its ``task.finished`` notice."""

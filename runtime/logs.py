@@ -98,15 +98,20 @@ _second_text: tuple[int, str] = (-1, "")
 
 
 def now_timestamp() -> str:
-    """The current time as ``timestamp`` writes it; the part up to the second is made once a second."""
+    """The current time as ``timestamp`` writes it."""
+    return timestamp_at(time.time())
+
+
+def timestamp_at(moment: float) -> str:
+    """``moment`` (seconds since the epoch) as ``timestamp`` writes it; the part up to the second is
+    made once a second."""
     global _second_text
-    now = time.time()
-    second = int(now)
+    second = int(moment)
     cached_second, text = _second_text
     if second != cached_second:
         text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
         _second_text = (second, text)
-    return f"{text}.{int((now - second) * 1000):03d}Z"
+    return f"{text}.{int((moment - second) * 1000):03d}Z"
 
 
 def plain(value: Any) -> Any:
@@ -132,31 +137,48 @@ def plain(value: Any) -> Any:
 
 
 class EngineLog:
-    """``logs/log``: one timestamped, redacted line per message; flushed per line so it can be tailed."""
+    """``logs/log``: one timestamped, redacted line per message, written at once so it can be tailed,
+    except the lines of the thread handling events (``batching_thread``): those wait, as their time
+    and text, for ``flush``, which formats and writes them. The engine handles a burst of events on
+    one thread and flushes once, possibly from another thread (see ``runtime.engine``): one write
+    per burst costs far less than one per line, and formatting off the thread that handles events
+    keeps it off a chain's critical path."""
 
     def __init__(self, path: str, redactor: Redactor) -> None:
         self.path = path
         self._redactor = redactor
         self._lock = threading.Lock()
-        self._handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
-        # Lines written by this thread wait for ``flush``; all others are flushed at once. The engine
-        # sets it to the thread handling a burst of events, which writes many lines, and one flush per
-        # burst costs far less than one per line (a system call that hands the GIL to other threads).
+        self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._pending: list[tuple[float, str, str]] = []
         self.batching_thread: int | None = None
 
+    @property
+    def pending(self) -> bool:
+        return bool(self._pending)
+
     def write(self, message: str, level: str = "info") -> None:
-        text = self._redactor.text(message).replace("\n", "\n    ")
         with self._lock:
-            if self._handle.closed:
-                return
-            self._handle.write(f"{now_timestamp()} {level:<5} {text}\n")
+            self._pending.append((time.time(), level, message))
             if threading.get_ident() != self.batching_thread:
-                self._handle.flush()
+                self._flush_locked()
 
     def flush(self) -> None:
         with self._lock:
-            if not self._handle.closed:
-                self._handle.flush()
+            self._flush_locked()
+
+    def _flush_locked(self) -> None:
+        if not self._pending or self._descriptor < 0:
+            self._pending.clear()
+            return
+        records, self._pending = self._pending, []
+        redact = self._redactor.text
+        data = "".join(
+            f"{timestamp_at(moment)} {level:<5} {redact(message).replace(chr(10), chr(10) + '    ')}\n"
+            for moment, level, message in records
+        ).encode("utf-8", errors="backslashreplace")
+        while data:
+            written = os.write(self._descriptor, data)
+            data = data[written:]
 
     def info(self, message: str) -> None:
         self.write(message, "info")
@@ -169,7 +191,10 @@ class EngineLog:
 
     def close(self) -> None:
         with self._lock:
-            self._handle.close()
+            self._flush_locked()
+            if self._descriptor >= 0:
+                os.close(self._descriptor)
+                self._descriptor = -1
 
 
 def yaml_json(value: Any) -> str:
@@ -249,11 +274,12 @@ class HistoryFile:
         self.path = path
         self._redactor = redactor
         self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
-        self._pending: list[bytes] = []
+        self._pending: list[Event] = []
 
     def append(self, event: Event) -> None:
-        """Queue the event's line; ``flush`` writes what is queued (whole lines, in one ``write``)."""
-        self._pending.append(history_line(event, self._redactor).encode())
+        """Queue the event; ``flush`` encodes what is queued and writes it (whole lines, in one
+        ``write``). Events are immutable, so encoding later, on another thread, writes the same line."""
+        self._pending.append(event)
 
     @property
     def pending(self) -> int:
@@ -262,8 +288,9 @@ class HistoryFile:
     def flush(self) -> None:
         if not self._pending or self._descriptor < 0:
             return
-        data = b"".join(self._pending)
-        self._pending.clear()
+        events, self._pending = self._pending, []
+        redactor = self._redactor
+        data = "".join([history_line(event, redactor) for event in events]).encode()
         while data:
             written = os.write(self._descriptor, data)
             data = data[written:]
@@ -294,9 +321,10 @@ class StateFile:
     def mark_changed(self) -> None:
         self._dirty = True
 
-    def due_at(self) -> float | None:
-        """When (``time.monotonic``) the pending changes are due to be written (None: nothing pending)."""
-        return self._next_write_at if self._dirty else None
+    @property
+    def writes_every_change(self) -> bool:
+        """Whether every change is written at once (an ``interval`` of 0: no coalescing)."""
+        return self._interval <= 0
 
     def seconds_until_due(self) -> float | None:
         """How long the engine may wait before it must call ``write_if_due`` (None: nothing pending)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
+import threading
 from pathlib import Path
 
 import yaml
@@ -20,7 +22,7 @@ from runtime.conditions import (
     task_finished_with_status,
     task_started,
 )
-from runtime.logs import HistoryFile, StateFile, redacted_json, redacted_plain, task_log_name
+from runtime.logs import EngineLog, HistoryFile, StateFile, redacted_json, redacted_plain, task_log_name
 from runtime.model import Event, EventMetadata
 from runtime.redact import Redactor
 from runtime.state import State
@@ -187,3 +189,23 @@ def test_redacted_json_is_the_text_of_the_redacted_value(value: object, secret: 
         fast = redacted_json(value, redactor, sort_keys=sort_keys)
         walked = json.dumps(redacted_plain(value, redactor), ensure_ascii=False, sort_keys=sort_keys)
         assert fast == walked
+
+
+def test_engine_log_defers_the_lines_of_the_thread_handling_events(tmp_path: Path) -> None:
+    path = tmp_path / "log"
+    log = EngineLog(str(path), Redactor(["hunter2"]))
+    log.batching_thread = threading.get_ident()
+    log.info("handled an event with hunter2")
+    assert path.read_text() == ""  # waits for the flush of its burst
+    other = threading.Thread(target=log.warning, args=("from a worker\nsecond line",))
+    other.start()
+    other.join()
+    # Another thread's line is written at once, and the waiting one with it, in order.
+    lines = path.read_text().splitlines()
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+    assert re.fullmatch(f"{stamp} info  handled an event with \\*\\*\\*", lines[0])
+    assert re.fullmatch(f"{stamp} warn  from a worker", lines[1])
+    assert lines[2:] == ["    second line"]
+    log.info("last")
+    log.close()
+    assert path.read_text().endswith(" info  last\n")  # closing writes what waits
