@@ -21,7 +21,9 @@ The engine also sends its run's service token with every call (the service check
 Reference: the same N calls with raw gRPC stubs from a fresh process to the same service, sequential
 for the chain and from 8 threads for the fan-out (the engine's parallelism): the physical limit. The
 ratio is engine time / raw time; the overhead per task is (engine time - raw time) / N.
-Targets: ratio <= 2x; linear growth, the 20,000-task time at most 2.2x the 10,000-task time.
+Targets: ratio <= 2x; linear growth, the 20,000-task time at most 2.2x the 10,000-task time, read
+against the raw loop's own growth over the same sizes (which is linear by construction, so that
+any other figure there is the machine's speed changing between the two measurements).
 """
 
 from __future__ import annotations
@@ -165,6 +167,7 @@ def per_task(seconds: float, size: int) -> str:
 def mode_rows(mode: str, sizes: Sequence[int]) -> list[Row]:
     rows: list[Row] = []
     engine_seconds: dict[int, float] = {}
+    raw_seconds: dict[int, float] = {}
     for size in sizes:
         label = f"{mode}, {size:,} tasks"
         try:
@@ -174,6 +177,7 @@ def mode_rows(mode: str, sizes: Sequence[int]) -> list[Row]:
             rows.append(failed_row(label, error))
             continue
         engine_seconds[size] = engine["seconds"]
+        raw_seconds[size] = raw["seconds"]
         ratio = engine["seconds"] / raw["seconds"]
         rows += [
             Row(
@@ -199,14 +203,21 @@ def mode_rows(mode: str, sizes: Sequence[int]) -> list[Row]:
     if len(engine_seconds) >= 2:
         small, large = sorted(engine_seconds)[-2:]
         growth = engine_seconds[large] / engine_seconds[small]
-        limit = LINEARITY_TARGET * large / small / 2
+        # The raw loop grows exactly linearly by construction: any other growth of its time between
+        # the two sizes is the machine getting faster or slower, and the engine's figure is read
+        # against it (measured in the same minutes, taking turns with the engine's runs).
+        raw_growth = raw_seconds[large] / raw_seconds[small]
+        linear = large / small
+        adjusted = growth / raw_growth * linear
+        limit = LINEARITY_TARGET * linear / 2
         rows.append(
             Row(
                 f"{mode}: time for {large:,} / time for {small:,} tasks",
                 f"{growth:.2f}x",
-                f"{large / small:g}x the tasks",
-                target=f"<= {limit:.1f}x",
-                verdict=verdict(growth <= limit),
+                f"raw gRPC: {raw_growth:.2f}x for {linear:g}x the calls",
+                f"{adjusted:.2f}x against raw",
+                f"<= {limit:.1f}x",
+                verdict(adjusted <= limit),
             )
         )
     return rows
