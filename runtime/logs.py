@@ -312,9 +312,17 @@ class StateFile:
         self.path = path
         self._redactor = redactor
         self._interval = interval
-        # Encoded once: a rewrite of a big table is then one join of bytes.
-        self._fragments: dict[str, tuple[TaskState, bytes]] = {}
-        self._fixed: dict[str, tuple[str, str, str, str]] = {}
+        # Per task run: its fragment, encoded once (a rewrite of a big table is then one join of
+        # bytes), the ``TaskState`` it was made from, and the lines that never change. Kept in dicts
+        # of strings and bytes, which the garbage collector does not track: a rewrite of tens of
+        # thousands of fragments then triggers no collection (one of the whole heap costs more than
+        # the rewrite).
+        self._fragment_bytes: dict[str, bytes] = {}
+        self._made_from: dict[str, TaskState] = {}
+        self._id_line: dict[str, str] = {}
+        self._task_line: dict[str, str] = {}
+        self._last_lines: dict[str, str] = {}
+        self._arguments_line: dict[str, str] = {}
         self._dirty = True
         self._next_write_at = 0.0
 
@@ -344,7 +352,7 @@ class StateFile:
         parts = [f"metadata:\n  state: {engine_state}\n".encode()]
         if task_states:
             parts.append(b"tasks:\n")
-            parts.extend(self._fragment(task_state) for task_state in task_states)
+            parts.extend([self._fragment(task_state) for task_state in task_states])
         else:
             parts.append(b"tasks: {}\n")
         write_atomically(self.path, b"".join(parts))
@@ -355,31 +363,33 @@ class StateFile:
         self._next_write_at = time.monotonic() + spacing
 
     def _fragment(self, task_state: TaskState) -> bytes:
-        cached = self._fragments.get(task_state.id)
-        if cached is not None and cached[0] is task_state:
-            return cached[1]
+        run_id = task_state.id
+        if self._made_from.get(run_id) is task_state:
+            return self._fragment_bytes[run_id]
         # What never changes for a task run is quoted once (a run is written two or three times).
-        fixed = self._fixed.get(task_state.id)
-        if fixed is None:
-            fixed = self._fixed[task_state.id] = (
-                yaml_json(task_state.id),
-                yaml_json(self._redactor.text(task_state.task)),
-                yaml_json(task_state.event_id),
-                yaml_json(task_state.logger),
-            )
-        quoted_id, task, event_id, logger = fixed
+        id_line = self._id_line.get(run_id)
+        if id_line is None:
+            id_line = self._id_line[run_id] = f"  {yaml_json(run_id)}:\n"
+            self._task_line[run_id] = f"    task: {yaml_json(self._redactor.text(task_state.task))}\n"
+            event_id, logger = yaml_json(task_state.event_id), yaml_json(task_state.logger)
+            self._last_lines[run_id] = f"    event-id: {event_id}\n    logger: {logger}\n"
+        arguments_line = self._arguments_line.get(run_id)
+        if arguments_line is None:
+            arguments_line = f"    arguments: {yaml_json(self._json_text(task_state.arguments))}\n"
+            if task_state.arguments is not None:  # set when the run starts, then never changed
+                self._arguments_line[run_id] = arguments_line
         fragment = (
-            f"  {quoted_id}:\n"
+            f"{id_line}"
             f"    state: {yaml_json(task_state.state)}\n"
             f"    status: {yaml_json(task_state.status)}\n"
-            f"    task: {task}\n"
+            f"{self._task_line[run_id]}"
             f"    output: {yaml_json(self._json_text(task_state.output))}\n"
-            f"    arguments: {yaml_json(self._json_text(task_state.arguments))}\n"
+            f"{arguments_line}"
             f"    error: {yaml_json(self._redactor.text(task_state.error))}\n"
-            f"    event-id: {event_id}\n"
-            f"    logger: {logger}\n"
+            f"{self._last_lines[run_id]}"
         ).encode()
-        self._fragments[task_state.id] = (task_state, fragment)
+        self._fragment_bytes[run_id] = fragment
+        self._made_from[run_id] = task_state
         return fragment
 
     def _json_text(self, value: Any) -> str:
