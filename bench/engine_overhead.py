@@ -9,7 +9,7 @@ in the engine's client (arguments before the call, payload after it) and in the 
 - fan-out: one reaction on `engine.started` builds N tasks `t-0` ... `t-N-1`, run by the engine's
   pool of 8 workers (its default parallelism).
 
-Each case runs two or three times, raw and engine taking turns, and the best time of each counts:
+Each case runs three times, raw and engine taking turns, and the best time of each counts:
 on a shared machine noise only ever adds time. The engine runs in a fresh process per case (so
 `ru_maxrss` is that case's peak memory), with the local runner starting the service and its files
 (log, history.yaml, state.yaml; a task's log only if the service writes one) written to a temporary
@@ -50,9 +50,8 @@ SCRIPT = Path(__file__).resolve()
 
 
 def repeats_for(size: int) -> int:
-    """Every case runs more than once and the best run counts (noise only ever adds time); small
-    cases three times, big ones twice to fit the time budget."""
-    return 3 if size <= 1_000 else 2
+    """Every case runs three times and the best run counts (noise only ever adds time)."""
+    return 3
 
 
 # -- the cases, each run in a process of its own ---------------------------------------------------
