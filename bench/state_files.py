@@ -14,7 +14,7 @@ lock) and a byte count (state.yaml: its size after each rewrite; history.yaml: i
 run's wall time is `Engine.run()`. Reference: what rewriting state.yaml after every event (the
 original engine's way) would have written: the final size x events / 2, quadratic in N.
 Target: linear growth, the 20,000-task bytes and time at most 2.2x the 10,000-task ones. Each size
-runs three times; the run that spent the least time writing counts.
+runs five times; the run that spent the least time writing counts.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from common import CaseFailed, Row, failed_row, run_case, table, verdict
 SIZES = (1_000, 10_000, 20_000)
 PARALLELISM = 8
 LINEARITY_TARGET = 2.2
-REPEATS = 3
+REPEATS = 5
 SCRIPT = Path(__file__).resolve()
 
 
