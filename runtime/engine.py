@@ -16,7 +16,10 @@ How a run goes:
    Normally it puts the event on the engine's queue. When the queue is empty and no thread holds the
    engine lock, it takes the lock and handles the event itself, then runs the first task that event
    started: a chain of tasks then runs on one thread, without two thread wake-ups per task. Only the
-   holder of the engine lock changes the state.
+   holder of the engine lock changes the state. The engine thread writes the files: the
+   ``history.yaml`` and ``logs/log`` lines of a burst of events together, at most ``LINES_LAG``
+   (10 ms) after the first of them, while the workers' calls are in flight, and ``state.yaml`` on
+   its timer (``runtime/logs.py``).
 4. The run is over when no task is waiting or running and no event is left: ``task.finished`` is the
    last event of each task (its reports come before it, during the call), so the engine counts tasks
    built minus ``task.finished`` events handled, and stops the moment that reaches 0 with an empty
@@ -89,8 +92,11 @@ EXIT_TIMED_OUT = 4
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
-# Under a steady stream of events, the history and the engine log are written at least this often.
+# Under a steady stream of events, the history and the engine log are written at least this often
+# (events), and a line waits at most LINES_LAG seconds for its write: the lines of a burst of events
+# go out together, so a fan-out does not wake the engine thread for a write per event.
 FLUSH_EVERY = 64
+LINES_LAG = 0.01
 _EXIT_BY_SIGNAL: dict[int, int] = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
 
 
@@ -258,6 +264,8 @@ class Engine:
         # When the engine thread wakes by itself (monotonic time; None: only for a notice; 0: it is
         # awake and looks at everything before it waits again). Read and written under the lock.
         self._wakes_at: float | None = 0.0
+        # When the oldest history or log line not yet written is due (None: none is waiting).
+        self._lines_due: float | None = None
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._stopping = threading.Event()
         self._built_names: set[str] = set()
@@ -363,8 +371,10 @@ class Engine:
                 if self._outstanding == 0 and self._notices.empty():
                     break
                 waits = [w for w in (self._state_file.seconds_until_due(),) if w is not None]
-                if self._history.pending or self._log.pending:
-                    waits.append(0.0)  # events a worker handled: their lines are written here
+                if self._lines_due is None and (self._history.pending or self._log.pending):
+                    self._lines_due = now
+                if self._lines_due is not None:
+                    waits.append(self._lines_due - now)  # lines of handled events: written here
                 if deadline is not None:
                     waits.append(deadline - now)
                 timeout = max(0.0, min(waits)) if waits else None
@@ -410,6 +420,8 @@ class Engine:
             if failure is not None:
                 return failure, []
             self._state_file.mark_changed()
+            if self._lines_due is None and (self._history.pending or self._log.pending):
+                self._lines_due = time.monotonic() + LINES_LAG
             if write_files:
                 self._write_files()
             released, self._released = self._released, []
@@ -419,11 +431,14 @@ class Engine:
 
     def _write_files(self) -> None:
         """Write what the events handled so far left to write, with the engine lock held: the
-        history and log lines once per burst of events (when the queue is drained, so that a reader
-        is never behind while the engine waits, or every FLUSH_EVERY events under load; with a state
-        interval of 0, every time), and ``state.yaml`` when it is due."""
-        every_change = self._state_file.writes_every_change
-        if every_change or self._notices.empty() or self._history.pending >= FLUSH_EVERY:
+        history and log lines once they are LINES_LAG old or FLUSH_EVERY events are waiting (with a
+        state interval of 0, every time), and ``state.yaml`` when it is due."""
+        due = self._lines_due
+        if (
+            self._state_file.writes_every_change
+            or self._history.pending >= FLUSH_EVERY
+            or (due is not None and time.monotonic() >= due)
+        ):
             self._flush_files()
         self._state_file.write_if_due(self.state)
 
@@ -431,6 +446,7 @@ class Engine:
         assert self._log is not None
         self._history.flush()
         self._log.flush()
+        self._lines_due = None
 
     def _handle(self, notice: _Notice) -> _Outcome | None:
         """Apply one event and run the reactions; an outcome when a reaction broke the run."""
@@ -555,7 +571,12 @@ class Engine:
                 return None
             for job in released[1:]:
                 self._jobs.put(job)
-            if self._wakes_at != 0.0:  # asleep: wake it for the lines to write (or the run's end)
+            # Wake the engine thread if it sleeps past the moment the lines are due, or when the run
+            # may be over (it notices the end at once). Otherwise it writes them when it wakes.
+            wakes_at, due = self._wakes_at, self._lines_due
+            if wakes_at != 0.0 and (
+                self._outstanding == 0 or wakes_at is None or (due is not None and wakes_at > due)
+            ):
                 self._wakes_at = 0.0
                 self._notices.put(_Wake())
             return released[0] if released else None

@@ -6,7 +6,9 @@ killed with SIGKILL:
 
 - ``history.yaml`` is a YAML list that only grows: each event is appended as one ``- {...}`` line (flow
   style, no line breaks inside) by a single ``write`` to a file opened for appending. A kill lands between
-  two writes, so the file always ends with a whole line. Cost per event: one line, O(1).
+  two writes, so the file always ends with a whole line. Cost per event: one line, O(1). The engine
+  writes the lines of a burst of events together, at most 10 ms after the first (``LINES_LAG`` in
+  ``runtime/engine.py``): a reader is that far behind at most, and a SIGKILL loses that much at most.
 - ``state.yaml`` is replaced as a whole (temporary file in the same directory + ``os.replace``), so a
   reader sees the old or the new content, never a mix. Rewriting it after every event would cost O(tasks)
   per event (quadratic in a big fan-out) and a file creation per event, so writes are coalesced: the
@@ -36,7 +38,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from runtime.model import Event
+from runtime.model import TASK_STATE_FINISHED, Event
 from runtime.redact import Redactor, write_atomically
 from runtime.state import State, TaskState
 
@@ -313,12 +315,12 @@ class StateFile:
         self._redactor = redactor
         self._interval = interval
         # Per task run: its fragment, encoded once (a rewrite of a big table is then one join of
-        # bytes), the ``TaskState`` it was made from, and the lines that never change. Kept in dicts
-        # of strings and bytes, which the garbage collector does not track: a rewrite of tens of
+        # bytes), the ``state`` of the run it was made from, and the lines that never change. Kept in
+        # dicts of strings and bytes, which the garbage collector does not track: a rewrite of tens of
         # thousands of fragments then triggers no collection (one of the whole heap costs more than
-        # the rewrite).
+        # the rewrite), and no replaced ``TaskState`` is kept alive.
         self._fragment_bytes: dict[str, bytes] = {}
-        self._made_from: dict[str, TaskState] = {}
+        self._made_from: dict[str, str] = {}
         self._id_line: dict[str, str] = {}
         self._task_line: dict[str, str] = {}
         self._last_lines: dict[str, str] = {}
@@ -364,7 +366,9 @@ class StateFile:
 
     def _fragment(self, task_state: TaskState) -> bytes:
         run_id = task_state.id
-        if self._made_from.get(run_id) is task_state:
+        # A run's ``TaskState`` is replaced only when its state moves on (pending, in progress,
+        # finished), which is when its other fields are set: the state names the fragment's version.
+        if self._made_from.get(run_id) == task_state.state:
             return self._fragment_bytes[run_id]
         # What never changes for a task run is quoted once (a run is written two or three times).
         id_line = self._id_line.get(run_id)
@@ -389,7 +393,10 @@ class StateFile:
             f"{self._last_lines[run_id]}"
         ).encode()
         self._fragment_bytes[run_id] = fragment
-        self._made_from[run_id] = task_state
+        self._made_from[run_id] = task_state.state
+        if task_state.state == TASK_STATE_FINISHED:  # final: the lines kept for later versions go
+            del self._id_line[run_id], self._task_line[run_id], self._last_lines[run_id]
+            self._arguments_line.pop(run_id, None)
         return fragment
 
     def _json_text(self, value: Any) -> str:

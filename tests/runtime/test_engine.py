@@ -341,6 +341,28 @@ def test_state_file_catches_up_while_a_long_task_runs(tmp_path: Path) -> None:
     assert seen == ["in-progress"]
 
 
+def test_history_catches_up_while_a_long_task_runs(tmp_path: Path) -> None:
+    """History lines are written in bursts, a little after their events were handled: while "b" runs
+    (and no other event comes), the file gets every event up to b's ``task.started``."""
+    seen: list[list[str]] = []
+
+    def wait_for_history(call: Call) -> Any:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            names = [entry["metadata"]["name"] for entry in load_history(tmp_path)]
+            if len(names) >= 4:
+                seen.append(names)
+                return {}
+            time.sleep(0.01)  # the test polls the file as a reader would; the engine does not
+        raise CallFailed("history.yaml never showed task b started")
+
+    fake = runner(wait=wait_for_history)
+    pipe = pipeline(on(engine_started, task("a")), on(task_finished("a"), task("b", "wait")))
+    # A state interval longer than the test: no state.yaml write wakes the engine thread meanwhile.
+    assert run(pipe, fake, tmp_path, state_interval=600).succeeded
+    assert seen == [["engine.started", "task.started", "task.finished", "task.started"]]
+
+
 def load_history_safe(tmp_path: Path) -> list[dict[str, Any]]:
     return load_history(tmp_path)
 
