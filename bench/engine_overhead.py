@@ -9,7 +9,7 @@ in the engine's client (arguments before the call, payload after it) and in the 
 - fan-out: one reaction on `engine.started` builds N tasks `t-0` ... `t-N-1`, run by the engine's
   pool of 8 workers (its default parallelism).
 
-Each case runs several times (three rounds for the chain, five for the fan-out), and the best time
+Each case runs several times (three rounds for the chain, four for the fan-out), and the best time
 of each counts: on a shared machine noise only ever adds time. A round runs every size, raw and
 engine taking turns (raw 1,000, engine 1,000, raw 10,000, ...), so that a machine that slows down or
 speeds up for a few minutes moves every figure of the table alike. The engine runs in a fresh
@@ -52,7 +52,7 @@ SCRIPT = Path(__file__).resolve()
 
 # Rounds per shape: the fan-out's growth row sits closest to its target, and its cases are the
 # shorter ones, so it gets more.
-ROUNDS = {"chain": 3, "fan-out": 5}
+ROUNDS = {"chain": 3, "fan-out": 4}
 
 
 # -- the cases, each run in a process of its own ---------------------------------------------------
