@@ -9,10 +9,10 @@ in the engine's client (arguments before the call, payload after it) and in the 
 - fan-out: one reaction on `engine.started` builds N tasks `t-0` ... `t-N-1`, run by the engine's
   pool of 8 workers (its default parallelism).
 
-Each case runs several times (three rounds for the chain, four for the fan-out), and the best time
-of each counts: on a shared machine noise only ever adds time. A round runs every size, raw and
-engine taking turns (raw 1,000, engine 1,000, raw 10,000, ...), so that a machine that slows down or
-speeds up for a few minutes moves every figure of the table alike. The engine runs in a fresh
+Each case runs three times, and the best time of each counts: on a shared machine noise only ever
+adds time. The runs go in rounds that run every size, raw and engine taking turns (raw 1,000, engine
+1,000, raw 10,000, ...), so that a machine that slows down or speeds up for a few minutes moves every
+figure of the table alike. The engine runs in a fresh
 process per case (so `ru_maxrss` is that case's peak memory), with the local runner starting the
 service and its files (log, history.yaml, state.yaml; a task's log only if the service writes one)
 written to a temporary directory. Its time runs from the handling of `engine.started` (services are
@@ -50,9 +50,9 @@ LINEARITY_TARGET = 2.2
 SCRIPT = Path(__file__).resolve()
 
 
-# Rounds per shape: the fan-out's growth row sits closest to its target, and its cases are the
-# shorter ones, so it gets more.
-ROUNDS = {"chain": 3, "fan-out": 4}
+# Rounds per shape: more would steady the figures, at about 40 s (fan-out) and 60 s (chain) each,
+# and `make bench` must stay under 10 minutes on a 2-core machine in a slow minute.
+ROUNDS = {"chain": 3, "fan-out": 3}
 
 
 # -- the cases, each run in a process of its own ---------------------------------------------------
