@@ -9,10 +9,10 @@ in the engine's client (arguments before the call, payload after it) and in the 
 - fan-out: one reaction on `engine.started` builds N tasks `t-0` ... `t-N-1`, run by the engine's
   pool of 8 workers (its default parallelism).
 
-Each case runs three times, and the best time of each counts: on a shared machine noise only ever
-adds time. The runs go in rounds that run every size, raw and engine taking turns (raw 1,000, engine
-1,000, raw 10,000, ...), so that a machine that slows down or speeds up for a few minutes moves every
-figure of the table alike. The engine runs in a fresh
+Each case runs three times (six for 1,000 tasks, the shortest), and the best time of each counts:
+on a shared machine noise only ever adds time. The runs go in rounds that run every size, raw and
+engine taking turns (raw 1,000, engine 1,000, raw 10,000, ...), so that a machine that slows down or
+speeds up for a few minutes moves every figure of the table alike. The engine runs in a fresh
 process per case (so `ru_maxrss` is that case's peak memory), with the local runner starting the
 service and its files (log, history.yaml, state.yaml; a task's log only if the service writes one)
 written to a temporary directory. Its time runs from the handling of `engine.started` (services are
@@ -53,6 +53,9 @@ SCRIPT = Path(__file__).resolve()
 # Rounds per shape: more would steady the figures, at about 40 s (fan-out) and 60 s (chain) each,
 # and `make bench` must stay under 10 minutes on a 2-core machine in a slow minute.
 ROUNDS = {"chain": 3, "fan-out": 3}
+# Cases of this many tasks or fewer last a second or less, so a moment's noise weighs most on them:
+# they run twice per round, which costs little.
+SHORT = 1_000
 
 
 # -- the cases, each run in a process of its own ---------------------------------------------------
@@ -150,8 +153,9 @@ def measure_sizes(mode: str, sizes: Sequence[int]) -> None:
     answers: dict[int, dict[str, list[dict[str, Any]]]] = {size: {"raw": [], "engine": []} for size in sizes}
     for _ in range(ROUNDS[mode]):
         for size in sizes:
-            for kind, runs in answers[size].items():
-                runs.append(run_case(SCRIPT, [kind, mode, str(size)]))
+            for _ in range(2 if size <= SHORT else 1):
+                for kind, runs in answers[size].items():
+                    runs.append(run_case(SCRIPT, [kind, mode, str(size)]))
     for size, by_kind in answers.items():
         _best[mode, size] = {
             kind: {
