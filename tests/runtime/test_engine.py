@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from runtime.conditions import (
     all_of,
@@ -30,6 +31,8 @@ from tests.runtime.helpers import (
     task,
     tasks_by_name,
 )
+
+T = TypeVar("T")
 
 
 def test_chain_runs_in_order_and_succeeds(tmp_path: Path) -> None:
@@ -324,16 +327,14 @@ def test_state_file_catches_up_while_a_long_task_runs(tmp_path: Path) -> None:
     it is due, even when no event comes for a long time (here: "b" runs until the file shows "a")."""
     seen: list[str] = []
 
+    def states() -> dict[str, str]:
+        tasks = (load_state(tmp_path) or {}).get("tasks") or {}
+        return {entry["task"]: entry["state"] for entry in tasks.values()}
+
     def wait_for_a(call: Call) -> Any:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            tasks = (load_state(tmp_path) or {}).get("tasks") or {}
-            states = {entry["task"]: entry["state"] for entry in tasks.values()}
-            if states.get("a") == "finished":
-                seen.append(states.get("b", ""))
-                return {}
-            time.sleep(0.01)  # the test polls the file as a reader would; the engine does not
-        raise CallFailed("state.yaml never showed task a finished")
+        shown = poll(states, lambda shown: shown.get("a") == "finished", "state.yaml never showed a finished")
+        seen.append(shown.get("b", ""))
+        return {}
 
     fake = runner(wait=wait_for_a)
     pipe = pipeline(on(engine_started, task("a")), on(task_finished("a"), task("b", "wait")))
@@ -346,21 +347,30 @@ def test_history_catches_up_while_a_long_task_runs(tmp_path: Path) -> None:
     (and no other event comes), the file gets every event up to b's ``task.started``."""
     seen: list[list[str]] = []
 
+    def names() -> list[str]:
+        return [entry["metadata"]["name"] for entry in load_history(tmp_path)]
+
     def wait_for_history(call: Call) -> Any:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            names = [entry["metadata"]["name"] for entry in load_history(tmp_path)]
-            if len(names) >= 4:
-                seen.append(names)
-                return {}
-            time.sleep(0.01)  # the test polls the file as a reader would; the engine does not
-        raise CallFailed("history.yaml never showed task b started")
+        seen.append(poll(names, lambda shown: len(shown) >= 4, "history.yaml never showed b started"))
+        return {}
 
     fake = runner(wait=wait_for_history)
     pipe = pipeline(on(engine_started, task("a")), on(task_finished("a"), task("b", "wait")))
     # A state interval longer than the test: no state.yaml write wakes the engine thread meanwhile.
     assert run(pipe, fake, tmp_path, state_interval=600).succeeded
     assert seen == [["engine.started", "task.started", "task.finished", "task.started"]]
+
+
+def poll(read: Callable[[], T], done: Callable[[T], bool], failure: str) -> T:
+    """Read a file's content until ``done`` says it is there (for at most 30 s), as a reader following
+    the run would; the engine itself never polls."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        shown = read()
+        if done(shown):
+            return shown
+        time.sleep(0.01)
+    raise CallFailed(failure)
 
 
 def load_history_safe(tmp_path: Path) -> list[dict[str, Any]]:
