@@ -8,7 +8,8 @@ killed with SIGKILL:
   style, no line breaks inside) by a single ``write`` to a file opened for appending. A kill lands between
   two writes, so the file always ends with a whole line. Cost per event: one line, O(1). The engine
   writes the lines of a burst of events together, at most 10 ms after the first (``LINES_LAG`` in
-  ``runtime/engine.py``): a reader is that far behind at most, and a SIGKILL loses that much at most.
+  ``runtime/engine.py``; later while the engine thread writes a big ``state.yaml``): a reader is about
+  that far behind, and a SIGKILL loses about that much.
 - ``state.yaml`` is replaced as a whole (temporary file in the same directory + ``os.replace``), so a
   reader sees the old or the new content, never a mix. Rewriting it after every event would cost O(tasks)
   per event (quadratic in a big fan-out) and a file creation per event, so writes are coalesced: the
