@@ -27,7 +27,7 @@ from pathlib import Path
 from common import BIN, CaseFailed, Row, failed_row, ms, run_command, table, timed_command, verdict
 from pipelines import minimal_pipeline
 
-from oic.build.base import bases_root
+from oic.binary.base import bases_root
 
 REBUILDS = 3
 REBUILD_TARGET = 5.0

@@ -14,7 +14,7 @@ The generated module is compiled with the ``.oi`` file name as its filename and 
 it ends by calling ``runtime.program.main``. ``BINARY --oi-serve-builtin NAME`` serves one built-in
 catalog service instead, which is how the local runner starts built-in services from a built binary.
 
-This module stays import-light: ``oic.build`` imports it for the payload format.
+This module stays import-light: ``oic.binary`` imports it for the payload format.
 """
 
 from __future__ import annotations

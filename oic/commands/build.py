@@ -2,7 +2,7 @@
 
 The binary is a copy of a base binary (the runtime frozen by PyInstaller, once per runtime version and
 machine) with the generated pipeline appended, so a rebuild takes well under a second. See
-``oic.build`` for how bases are found, frozen and shared between machines.
+``oic.binary`` for how bases are found, frozen and shared between machines.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ def _unreadable(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from oic.build.builder import BuildFailed, BuildOptions, build_base_only, build_program
-    from oic.build.progress import Progress
+    from oic.binary.builder import BuildFailed, BuildOptions, build_base_only, build_program
+    from oic.binary.progress import Progress
 
     if args.base and args.rebuild_base:
         print("oic build: --base and --rebuild-base do not go together", file=sys.stderr)

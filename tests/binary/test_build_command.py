@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from oic.build import targets
+from oic.binary import targets
 from runtime.launcher import read_payload
-from tests.build.conftest import oic
+from tests.binary.conftest import oic
 
 FOREIGN_OS = "windows" if targets.host().os != "windows" else "linux"
 

@@ -11,7 +11,7 @@ import pytest
 import runtime
 from runtime import program
 from runtime.program import ParamSpec, UsageError, bind_params, convert, parse_command_line
-from tests.build.sample_pipeline import PROGRAM
+from tests.binary.sample_pipeline import PROGRAM
 
 
 def test_flags_are_parsed():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from oic.build import embed
+from oic.binary import embed
 from runtime import launcher
 from runtime.launcher import Payload, PayloadError, read_payload
 

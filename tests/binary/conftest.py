@@ -55,7 +55,7 @@ def frozen_base(tmp_path_factory: pytest.TempPathFactory, runtime_snapshot: Path
     root = tmp_path_factory.mktemp("bases")
     script = (
         "import json\n"
-        "from oic.build import base, targets\n"
+        "from oic.binary import base, targets\n"
         "choice = base.ensure_base(targets.host())\n"
         "print(json.dumps([str(choice.path), choice.origin]))\n"
     )

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from oic.build import base as bases
-from oic.build import targets
-from oic.build.targets import Target
+from oic.binary import base as bases
+from oic.binary import targets
+from oic.binary.targets import Target
 
 FOREIGN = Target("windows" if targets.host().os != "windows" else "linux", "arm64")
 
@@ -80,7 +80,7 @@ def test_a_build_waiting_on_the_lock_reuses_the_base_the_holder_froze(tmp_path: 
     holder_code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from oic.build import base\n"
+        "from oic.binary import base\n"
         f"with base._lock(Path({str(lock_path)!r})):\n"
         "    print('locked', flush=True)\n"
         "    sys.stdin.readline()\n"

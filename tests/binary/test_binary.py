@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 import runtime
-from oic.build import embed
+from oic.binary import embed
 from runtime.launcher import Payload, read_payload
-from tests.build.conftest import REPOSITORY, FrozenBase, run_binary
+from tests.binary.conftest import REPOSITORY, FrozenBase, run_binary
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("freeze")]
 

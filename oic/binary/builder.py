@@ -17,10 +17,10 @@ from pathlib import Path
 
 import runtime
 from oic import __version__ as compiler_version
-from oic.build import base as bases
-from oic.build import embed, targets
-from oic.build.freeze import FreezeError
-from oic.build.progress import Progress
+from oic.binary import base as bases
+from oic.binary import embed, targets
+from oic.binary.freeze import FreezeError
+from oic.binary.progress import Progress
 from oic.codegen import generate, source_sha256
 from oic.diagnostics import display_path
 from oic.sema.program import CheckedProgram

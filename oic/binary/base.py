@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import runtime
-from oic.build import freeze
-from oic.build.targets import Target, host
+from oic.binary import freeze
+from oic.binary.targets import Target, host
 
 RECIPE_VERSION = "2"  # bump when the freeze recipe changes, to invalidate existing bases
 MANIFEST_NAME = "oi-base.json"
