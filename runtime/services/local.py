@@ -115,6 +115,7 @@ class LocalRunner:
                 f"{LOOPBACK}:{port}",
                 token=context.service_token,
                 channel_options=LOOPBACK_CHANNEL_OPTIONS,
+                warn=context.warn,
             )
         except CallFailed as error:  # the schemas given with the service are broken
             raise ServiceStartError(str(error)) from None
