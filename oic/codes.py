@@ -112,7 +112,7 @@ register("W0101", "warning", "a service's endpoints are untyped (no schema known
 register("W0102", "warning", "unused service")
 register("W0103", "warning", "unused param")
 register("W0104", "warning", "reaction can never fire")
-register("W0105", "warning", "a path service could not be asked for its schemas")
+register("W0105", "warning", "a service could not be asked for its schemas")
 register("W0106", "warning", "unused condition or builder")
 register("W0107", "warning", "a secret param has a literal default")
 register("W0110", "warning", "endpoint has no schema (call unchecked)")
