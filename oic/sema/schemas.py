@@ -3,8 +3,9 @@
 1. A built-in catalog service (``catalog "x"`` when oi ships ``x``) has the schemas oi ships
    (``runtime/catalog/x/schemas/``), and only those: the written version must be the one shipped, and
    no version means that one.
-2. A path service has its own ``init`` answer: it is started once and asked (``service_init``:
-   cached, ``.py`` files run with this interpreter).
+2. Any other service has its own ``init`` answer: a path service, or a catalog binary found in the
+   services cache or a directory catalog (``catalog_lookup``; a name found nowhere is an error), is
+   started once and asked (``service_init``: cached, ``.py`` files run with this interpreter).
 3. A schema directory, ``schemas "dir"`` on the declaration or else ``<pipeline dir>/schemas/<alias>/``,
    laid out like the original catalog (``<endpoint>/arguments.json`` and ``<endpoint>/returns.json``;
    an ``endpoints/`` level in between is accepted), adds to the init answer or overrides it, per
@@ -83,9 +84,13 @@ def builtin_schema_directory(name: str) -> Path | None:
 
 
 def resolve_service(
-    declaration: ast.ServiceDecl, options: SchemaOptions, reporter: Reporter
+    declaration: ast.ServiceDecl,
+    options: SchemaOptions,
+    reporter: Reporter,
+    target: tuple[str, str] = ("", ""),
 ) -> ResolvedService:
-    """The declared service with its origin resolved and its endpoint schemas loaded."""
+    """The declared service with its origin resolved and its endpoint schemas loaded. ``target``: the
+    pipeline's os and arch ("" for this machine's), where a catalog binary must exist."""
     alias = declaration.name.name
     source_text = declaration.source.value
     image = declaration.image.value if declaration.image is not None else ""
@@ -114,7 +119,11 @@ def resolve_service(
                 schemas = load_directory(directory, declaration, reporter)
                 sources.append("builtin")
         else:
+            from oic.sema.catalog_lookup import find_catalog_service
+
             version = written or ""
+            found = find_catalog_service(declaration, sorted(catalog), target, reporter)
+            to_ask, warned = found.binary, found.reported
     else:
         path = str((Path(options.base_directory) / source_text).resolve())
         to_ask = path
