@@ -20,17 +20,20 @@ from oic.syntax import ast
 
 
 class CatalogFinding(Record):
-    """``binary``: the file to ask for schemas ("" when there is none to ask); ``reported``: a warning
-    about the service's schemas was already given (no second one is needed)."""
+    """``binary``: the file to ask for schemas ("" when there is none to ask); ``reported``: an error
+    was reported (nothing more needs saying about the service); ``untyped_because``: why its schemas
+    cannot be learned here, for the warning given when no schema directory types it either."""
 
-    __slots__ = ("binary", "reported")
+    __slots__ = ("binary", "reported", "untyped_because")
 
     binary: str
     reported: bool
+    untyped_because: str
 
-    def __init__(self, binary: str = "", reported: bool = False) -> None:
+    def __init__(self, binary: str = "", reported: bool = False, untyped_because: str = "") -> None:
         set_field(self, "binary", binary)
         set_field(self, "reported", reported)
+        set_field(self, "untyped_because", untyped_because)
 
 
 def find_catalog_service(
@@ -44,18 +47,19 @@ def find_catalog_service(
     from runtime.catalog import names
 
     name = declaration.source.value
-    alias = declaration.name.name
     written = declaration.version.value if declaration.version is not None else None
     target_os, target_arch = target[0] or names.host_os(), target[1] or names.host_arch()
     platform = f"{target_os}-{target_arch}"
     location = names.catalog_location()
     online = bool(location) and names.is_url(location)
+    offline = CatalogFinding(
+        untyped_because=f"it comes from the catalog at {location}, which oic check does not reach, so "
+        "neither its name nor its arguments and outputs are checked"
+    )
     everything = names.local_binaries(location)
     binaries = [binary for binary in everything if binary.name == name]
 
-    if not binaries:
-        if online:
-            return _offline(declaration, alias, location, reporter)
+    if not binaries and not online:
         if declaration.image is not None:
             return CatalogFinding()  # the image is where it comes from
         where = (
@@ -76,18 +80,24 @@ def find_catalog_service(
 
     versions = sorted({binary.version for binary in binaries})
     if written is None:
+        if declaration.image is not None:
+            return CatalogFinding()
+        known = f"available versions of {name!r}: {', '.join(versions)}; " if versions else ""
         reporter.report(
             declaration.span,
             "E0309",
-            f"service {alias!r} needs a version: only oi's built-in services have a known latest one",
-            f'available versions of {name!r}: {", ".join(versions)}; write `version "{versions[-1]}"`',
+            f"service {declaration.name.name!r} needs a version: only oi's built-in services have a "
+            "known latest one",
+            f'{known}write `version "{versions[-1] if versions else "X.Y.Z"}"`',
         )
         return CatalogFinding(reported=True)
     usable = [binary for binary in binaries if binary.version == written]
     matching = [binary for binary in usable if (binary.os, binary.arch) == (target_os, target_arch)]
     if not matching:
         if online:
-            return _offline(declaration, alias, location, reporter)
+            return offline
+        if declaration.image is not None:
+            return CatalogFinding()
         version_span = declaration.version.span if declaration.version is not None else declaration.span
         if usable:
             platforms = ", ".join(sorted(f"{binary.os}-{binary.arch}" for binary in usable))
@@ -106,26 +116,9 @@ def find_catalog_service(
             )
         return CatalogFinding(reported=True)
     if (target_os, target_arch) != (names.host_os(), names.host_arch()):
-        reporter.report(
-            declaration.span,
-            "W0101",
-            f"no schemas are known for service {alias!r}: its {platform} binary cannot run on this "
-            "machine to be asked, so its arguments and outputs are unchecked",
-            f"add a schema directory `schemas/{alias}/<endpoint>/arguments.json` next to the pipeline",
+        return CatalogFinding(
+            untyped_because=f"its {platform} binary cannot run on this machine to be asked, so its "
+            "arguments and outputs are unchecked"
         )
-        return CatalogFinding(reported=True)
     # The engine prefers the cached copy; the cache comes first in the list.
     return CatalogFinding(str(matching[0].path))
-
-
-def _offline(declaration: ast.ServiceDecl, alias: str, location: str, reporter: Reporter) -> CatalogFinding:
-    # oic check stays offline: whether the service exists, and its schemas, are known when it runs.
-    reporter.report(
-        declaration.span,
-        "W0101",
-        f"no schemas are known for service {alias!r}: it comes from the catalog at {location}, which "
-        "oic check does not reach, so neither its name nor its arguments and outputs are checked",
-        f"add a schema directory `schemas/{alias}/<endpoint>/arguments.json` next to the pipeline, or "
-        "run the pipeline once to bring the binary into the services cache",
-    )
-    return CatalogFinding(reported=True)

@@ -100,6 +100,7 @@ def resolve_service(
     sources: list[str] = []
     warned = False  # one warning about a service's schemas is enough
     to_ask = ""
+    untyped_because = "its arguments and outputs are unchecked"
     if declaration.kind == "catalog":
         name = source_text
         catalog = builtin_catalog()
@@ -124,6 +125,7 @@ def resolve_service(
             version = written or ""
             found = find_catalog_service(declaration, sorted(catalog), target, reporter)
             to_ask, warned = found.binary, found.reported
+            untyped_because = found.untyped_because or untyped_because
     else:
         path = str((Path(options.base_directory) / source_text).resolve())
         to_ask = path
@@ -157,7 +159,7 @@ def resolve_service(
         reporter.report(
             declaration.span,
             "W0101",
-            f"no schemas are known for service {alias!r}: its arguments and outputs are unchecked",
+            f"no schemas are known for service {alias!r}: {untyped_because}",
             f"add a schema directory `schemas/{alias}/<endpoint>/arguments.json` next to the pipeline, "
             'or `schemas "dir"` on the service',
         )

@@ -93,3 +93,27 @@ def test_a_url_catalog_service_already_cached_is_asked(
     monkeypatch.setenv("OI_CATALOG", "https://catalog.invalid/services")
     publish(places[0], "greeter")
     assert [code for code, _ in check(tmp_path, "greeter")] == ["E0302"]
+
+
+def test_a_url_catalog_service_still_needs_a_version(
+    places: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OI_CATALOG", "https://catalog.invalid/services")
+    (tmp_path / "pipeline.oi").write_text(
+        PIPELINE.replace('"NAME" version "1.0.0"', '"greeter"'), encoding="utf-8"
+    )
+    result = check_file(tmp_path / "pipeline.oi")
+    assert [d.code for d in result.diagnostics] == ["E0309"]
+
+
+def test_a_binary_for_another_machine_is_typed_by_a_schema_directory(
+    places: tuple[Path, Path], tmp_path: Path
+) -> None:
+    (places[1] / "greeter-1.0.0-windows-arm64").write_text("not for this machine", encoding="utf-8")
+    arguments = tmp_path / "schemas" / "greeter" / "greet" / "arguments.json"
+    arguments.parent.mkdir(parents=True)
+    arguments.write_text('{"type": "object", "properties": {"Name": {"type": "string"}}}', encoding="utf-8")
+    pipeline = PIPELINE.replace("NAME", "greeter").replace("{}", '{\n  os = "windows"\n  arch = "arm64"\n}')
+    (tmp_path / "pipeline.oi").write_text(pipeline, encoding="utf-8")
+    result = check_file(tmp_path / "pipeline.oi")
+    assert [d.code for d in result.diagnostics] == ["E0302"]  # typed by the directory, no W0101
