@@ -9,7 +9,8 @@ Starting a process is slow, so the answer is cached under the user cache directo
 (``$XDG_CACHE_HOME/oi/schemas/<key>.json``, ``~/.cache`` without it). The key covers what the answer
 depends on: the content of the service file; the names, sizes and modification times of the files
 around it (its directory, down to a few levels and up to ``MAX_FINGERPRINT_FILES`` files), where an
-SDK service keeps its schema files and a wrapper script its program; and, for a ``.py`` service, the
+SDK service keeps its schema files and a wrapper script its program (not the pipelines and logs
+beside it: editing the pipeline does not make the next check ask again); and, for a ``.py`` service, the
 interpreter and the SDK's version. ``refresh`` ignores what is cached (and what this process learned
 from the cache) and writes the new answer. Within one process answers are also remembered, so
 checking several files that share a service starts it at most once even with the disk cache off.
@@ -45,6 +46,9 @@ MAX_FINGERPRINT_FILES = 2000
 MAX_FINGERPRINT_DEPTH = 4
 # Directories that hold what a run or a build leaves behind, never what a service answers init from.
 _SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "logs", "dist", "build", "venv"})
+# Files no init answer depends on: pipelines (an editor checks one on every save, often next to the
+# service) and logs.
+_SKIPPED_SUFFIXES = (".oi", ".log")
 CACHE_FORMAT = 2
 
 # gRPC backs off for a second or more after a refused connection; a service that is starting up is
@@ -120,8 +124,8 @@ def cache_key(binary: str) -> str:
 
 def directory_fingerprint(directory: Path) -> list[Any]:
     """``[relative path, size, mtime_ns]`` of the files under ``directory`` in a fixed order, bounded
-    by ``MAX_FINGERPRINT_FILES`` and ``MAX_FINGERPRINT_DEPTH``; hidden entries, and directories that
-    hold runs' and builds' leftovers, are skipped."""
+    by ``MAX_FINGERPRINT_FILES`` and ``MAX_FINGERPRINT_DEPTH``; hidden entries, pipelines and logs,
+    and directories that hold runs' and builds' leftovers, are skipped."""
     found: list[Any] = []
     pending = [(directory, "", 0)]
     while pending and len(found) < MAX_FINGERPRINT_FILES:
@@ -134,6 +138,8 @@ def directory_fingerprint(directory: Path) -> list[Any]:
         below = []
         for entry in entries:
             if entry.name.startswith(".") or len(found) >= MAX_FINGERPRINT_FILES:
+                continue
+            if entry.name.endswith(_SKIPPED_SUFFIXES):
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):

@@ -139,6 +139,19 @@ def test_files_left_by_runs_do_not_invalidate_the_cache(
     assert starts(project) == 1
 
 
+def test_editing_a_pipeline_beside_the_service_does_not_invalidate_the_cache(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The service in the pipeline's own directory, as `path "./service.py"`.
+    pipeline = project / "greeter" / "pipeline.oi"
+    pipeline.write_text(PIPELINE.replace("./greeter/service.py", "./service.py"), encoding="utf-8")
+    assert sorted(d.code for d in check_file(pipeline).diagnostics) == ["E0302"]
+    pipeline.write_text(pipeline.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    new_process(monkeypatch)
+    assert sorted(d.code for d in check_file(pipeline).diagnostics) == ["E0302"]
+    assert starts(project) == 1
+
+
 def test_refresh_bypasses_and_rewrites_the_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     codes(project)
     cached = list((project / "cache" / "oi" / "schemas").glob("*.json"))
