@@ -13,6 +13,8 @@ its schemas like a path service.
 
 from __future__ import annotations
 
+import os
+
 from oic.records import Record, set_field
 from oic.sema.hints import did_you_mean
 from oic.sema.reporter import Reporter
@@ -121,4 +123,12 @@ def find_catalog_service(
             "arguments and outputs are unchecked"
         )
     # The engine prefers the cached copy; the cache comes first in the list.
-    return CatalogFinding(str(matching[0].path))
+    found = matching[0].path
+    if not os.access(found, os.X_OK):
+        # The engine installs a copy into the services cache and makes that executable; oic check
+        # does not install anything, so it cannot run this one.
+        return CatalogFinding(
+            untyped_because=f"{found.name} in the catalog is not executable, so oic check cannot ask it "
+            "for its schemas (the engine runs an executable copy from the services cache)"
+        )
+    return CatalogFinding(str(found))

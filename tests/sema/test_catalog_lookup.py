@@ -117,3 +117,14 @@ def test_a_binary_for_another_machine_is_typed_by_a_schema_directory(
     (tmp_path / "pipeline.oi").write_text(pipeline, encoding="utf-8")
     result = check_file(tmp_path / "pipeline.oi")
     assert [d.code for d in result.diagnostics] == ["E0302"]  # typed by the directory, no W0101
+
+
+def test_a_catalog_binary_without_the_exec_bit_is_not_run_at_check_time(
+    places: tuple[Path, Path], tmp_path: Path
+) -> None:
+    binary = publish(places[1], "greeter")
+    binary.chmod(0o644)
+    ((code, text),) = check(tmp_path, "greeter")
+    assert code == "W0101"
+    assert "is not executable, so oic check cannot ask it" in text
+    assert not (tmp_path / "starts.log").exists()
