@@ -116,10 +116,16 @@ def cache_key(binary: str) -> str:
         "around": directory_fingerprint(Path(binary).parent),
     }
     if is_python_service(binary):
-        import runtime
-
-        parts["interpreter"] = [sys.executable, sys.version, getattr(runtime, "__version__", ""), sdk_root()]
+        parts["interpreter"] = [sys.executable, sys.version, _sdk_version(), sdk_root()]
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _sdk_version() -> str:
+    try:
+        import runtime
+    except ImportError:
+        return ""
+    return str(getattr(runtime, "__version__", ""))
 
 
 def directory_fingerprint(directory: Path) -> list[Any]:
@@ -163,6 +169,8 @@ def read_init_schemas(
         return InitAnswer(None, f"{display_path(binary)} does not exist", MISSING)
     if os.path.isdir(binary):
         return InitAnswer(None, f"{display_path(binary)} is a directory, not a service binary", FAILED)
+    if not os.path.isfile(binary):  # a device or a pipe: reading it for the key might never end
+        return InitAnswer(None, f"{display_path(binary)} is not a regular file", FAILED)
     try:
         key = cache_key(binary)
     except OSError as error:

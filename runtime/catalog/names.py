@@ -102,6 +102,10 @@ def local_binaries(location: str | None = None) -> list[CatalogBinary]:
                 if count >= MAX_LISTED:
                     break
                 parsed = parse_binary_name(entry.name)
-                if parsed is not None and entry.is_file():
+                try:
+                    regular = entry.is_file()
+                except OSError:
+                    continue
+                if parsed is not None and regular:
                     found.append(CatalogBinary(*parsed, path=Path(entry.path)))
     return found

@@ -204,3 +204,9 @@ def test_the_fingerprint_goes_a_few_levels_down(tmp_path: Path) -> None:
         path.write_text("{}", encoding="utf-8")
     names = [entry[0] for entry in service_init.directory_fingerprint(tmp_path)]
     assert names == ["schemas/greet/arguments.json"]
+
+
+def test_a_device_is_not_read_for_the_key(tmp_path: Path) -> None:
+    answer = service_init.read_init_schemas("/dev/zero")
+    assert (answer.schemas, answer.reason) == (None, service_init.FAILED)
+    assert "is not a regular file" in answer.problem
