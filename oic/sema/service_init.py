@@ -281,7 +281,7 @@ def _ask_when_ready(
             )
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            waited = f"{START_DEADLINE_SECONDS:g}s"
+            waited = f"{START_DEADLINE_SECONDS + INIT_DEADLINE_SECONDS:g}s"
             return InitAnswer(None, f"{display_path(binary)} did not answer init within {waited}", FAILED)
         try:
             response = stub.init(request, timeout=min(0.25, remaining), wait_for_ready=True)
