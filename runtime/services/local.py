@@ -13,6 +13,10 @@ never start a service. Setting it runs Python code between fork and exec, which 
 gRPC's fork handlers off (see ``runtime.proto``); when a host program imported gRPC before oi turned
 them off, services are started without it (``stop`` still ends them; a killed engine may not).
 
+A path service whose file ends in ``.py`` is run with this interpreter (which has the SDK), with this
+copy of ``runtime`` on its ``PYTHONPATH``: it needs neither a shebang nor the exec bit. (A pipeline
+binary is no Python interpreter: there it takes ``python3`` from ``PATH``.)
+
 A built-in service run from source may take an interpreter started ahead of time, which has already
 imported gRPC (``runtime.services.spawn``); it then runs as it would have been started here.
 
@@ -115,6 +119,7 @@ class LocalRunner:
                 f"{LOOPBACK}:{port}",
                 token=context.service_token,
                 channel_options=LOOPBACK_CHANNEL_OPTIONS,
+                warn=context.warn,
             )
         except CallFailed as error:  # the schemas given with the service are broken
             raise ServiceStartError(str(error)) from None
@@ -169,6 +174,9 @@ class LocalRunner:
             else:
                 # ``python -m runtime.catalog`` must find this very copy of runtime, installed or not.
                 environment["PYTHONPATH"] = str(SOURCE_ROOT)
+        elif is_python_service(service) and not getattr(sys, "frozen", False):
+            # A .py service runs with this interpreter, and imports the SDK from this copy of runtime.
+            environment["PYTHONPATH"] = str(SOURCE_ROOT)
         environment["PORT"] = str(port)
         if context.service_token:
             environment["OI_SERVICE_TOKEN"] = context.service_token
@@ -294,7 +302,7 @@ def service_command(service: Service) -> list[str]:
                 f"service {service.alias!r}: {service.path} does not exist. "
                 "To fix this, build the service or correct its path in the pipeline"
             )
-        if path.suffix == ".py":
+        if is_python_service(service):
             return [_python_interpreter(), str(path.resolve())]
         if not os.access(path, os.X_OK):
             raise ServiceStartError(
@@ -318,6 +326,11 @@ def service_command(service: Service) -> list[str]:
         raise
     except Exception as error:  # noqa: BLE001 - resolution errors become one line for the user
         raise ServiceStartError(f"service {service.alias!r}: {error}") from None
+
+
+def is_python_service(service: Service) -> bool:
+    """Whether ``service`` is a Python file, run by an interpreter rather than executed."""
+    return Path(service.path).suffix == ".py"
 
 
 def _python_interpreter() -> str:
