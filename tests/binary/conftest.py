@@ -40,6 +40,17 @@ class FrozenBase:
         return oic(args, cwd=cwd, base_root=self.root, runtime_snapshot=self.runtime_snapshot)
 
 
+# The first test that needs the frozen base waits for the freeze (most of a minute, several on a
+# loaded machine): those tests get a longer per-test timeout than the suite's default.
+FREEZE_TIMEOUT = 1200
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "frozen_base" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.timeout(FREEZE_TIMEOUT))
+
+
 @pytest.fixture(scope="session")
 def runtime_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory holding a copy of the ``runtime`` package as it was when the session started."""
