@@ -154,8 +154,7 @@ class Service:
             entry.arguments = arguments
         if returns is not None:
             entry.returns = returns
-        if entry.arguments is not None:
-            entry.arguments_validator = _validator(name, "arguments", entry.arguments)
+        _check_schemas(entry)
 
         def register(handler: _HandlerT) -> _HandlerT:
             entry.handler = handler
@@ -183,8 +182,7 @@ class Service:
             except (OSError, ValueError) as error:
                 raise SchemaError(f"{path}: {error}") from None
             setattr(entry, kind, schema)
-        if entry.arguments is not None:
-            entry.arguments_validator = _validator(name, "arguments", entry.arguments)
+        _check_schemas(entry)
 
     def json_schemas(self) -> dict[str, str]:
         """The ``init`` answer: ``ENDPOINT/arguments.json`` and ``ENDPOINT/returns.json`` to schema text.
@@ -362,6 +360,16 @@ def _announce(descriptor: str, port: int) -> None:
 
 def _error(message: str) -> service_pb2.CallResponse:
     return service_pb2.CallResponse(status=service_pb2.Error, error=message)
+
+
+def _check_schemas(entry: _Endpoint) -> None:
+    """Build the endpoint's arguments validator (the service checks every call's arguments with it,
+    as the engine does) and check its returns schema too: a schema the engine would refuse fails
+    here, when the service is defined, naming the endpoint."""
+    if entry.arguments is not None:
+        entry.arguments_validator = _validator(entry.name, "arguments", entry.arguments)
+    if entry.returns is not None:
+        _validator(entry.name, "returns", entry.returns)
 
 
 def _validator(endpoint: str, kind: str, schema: Mapping[str, Any]) -> Validator:

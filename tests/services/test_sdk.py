@@ -69,6 +69,29 @@ def test_endpoint_schema_dir_argument_and_a_broken_schema(tmp_path: Path) -> Non
         service.load_schema_dir(schemas)
 
 
+def test_a_returns_schema_the_engine_would_refuse_fails_when_the_endpoint_is_declared() -> None:
+    service = Service("typo")
+    with pytest.raises(SchemaError, match=r"when/returns.json: not a valid JSON Schema: at type: 'strnig'"):
+        service.endpoint("when", returns={"type": "strnig"})
+
+
+def test_the_service_checks_arguments_with_the_engine_s_validator_and_formats() -> None:
+    service = Service("calendar")
+    arguments = {"type": "object", "properties": {"At": {"type": "string", "format": "date-time"}}}
+
+    @service.endpoint("book", arguments=arguments)
+    def book(arguments: dict, context: CallContext) -> dict:
+        return arguments
+
+    refused = service.handle(service_pb2.CallRequest(endpoint="book", arguments='{"At": "yesterday"}'))
+    assert refused.status == service_pb2.Error
+    assert refused.error == "arguments: $.At: 'yesterday' is not a 'date-time'"
+    taken = service.handle(
+        service_pb2.CallRequest(endpoint="book", arguments='{"At": "2024-01-02T03:04:05Z"}')
+    )
+    assert taken.status == service_pb2.OK
+
+
 def test_untyped_service_answers_an_empty_map() -> None:
     service = Service("plain")
     service.endpoint("x")(lambda arguments, context: arguments)
