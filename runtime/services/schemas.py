@@ -58,10 +58,13 @@ class ValidationFailed(ServiceError):
 @dataclass(frozen=True)
 class Violation:
     """One schema violation: ``path`` in JSONPath form (``$.cards[2].id``) and a ``reason`` without the
-    offending value when that value is secret."""
+    offending value when that value is secret. ``steps`` are the keys and positions of ``path``;
+    ``schema_broken`` says that the schema itself could not be applied (an unresolvable ``$ref``)."""
 
     path: str
     reason: str
+    steps: tuple[str | int, ...] = ()
+    schema_broken: bool = False
 
     def describe(self, what: str) -> str:
         return f"{what}: {self.path}: {self.reason}"
@@ -246,7 +249,8 @@ def _first_violation(
             return None
         error = jsonschema.exceptions.best_match(validator.iter_errors(value))
     except Exception as failure:  # noqa: BLE001 - an unresolvable $ref surfaces only while validating
-        return Violation("$", f"cannot be checked: the schema is broken ({_shortened(str(failure))})")
+        reason = f"cannot be checked: the schema is broken ({_shortened(str(failure))})"
+        return Violation("$", reason, schema_broken=True)
     if error is None:
         return None
     steps = (*prefix, *error.absolute_path)
@@ -254,18 +258,18 @@ def _first_violation(
     if error.validator == "required" and isinstance(error.instance, Mapping):
         missing = [key for key in error.validator_value if key not in error.instance]
         if missing:
-            return Violation(_child(path, missing[0]), "required field is missing")
+            return Violation(_child(path, missing[0]), "required field is missing", (*steps, missing[0]))
     if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
         extra = _unknown_fields(error.schema, error.instance)
         if extra:
-            return Violation(_child(path, extra[0]), "unknown field")
+            return Violation(_child(path, extra[0]), "unknown field", (*steps, extra[0]))
     # jsonschema's messages quote the failing value: when that value is, holds or is inside a secret
     # field, only the rule's name is kept.
     subschema = error.schema if isinstance(error.schema, Mapping) else {}
     location = tuple(str(part) for part in steps)
     if _is_secret(subschema) or _inside_secret(location, secrets) or _holds_secret(location, secrets):
-        return Violation(path, _rule_only(str(error.validator)))
-    return Violation(path, _shortened(error.message))
+        return Violation(path, _rule_only(str(error.validator)), steps)
+    return Violation(path, _shortened(error.message), steps)
 
 
 def _shortened(reason: str) -> str:
