@@ -15,8 +15,10 @@ field's schema) all go through ``Validator``, so a value gets the same verdict a
 everywhere. A schema that breaks its metaschema is refused with ``SchemaError``.
 
 Validation runs on every call, so validators are built once per distinct schema text (cached by
-digest, shared by all services and threads), and a value is first only tested (``is_valid``); the
-errors are gathered only for a value that fails. A failure becomes one line that names the JSON path
+digest, shared by all services and threads). A value is first tested by the schema's shortcut
+(``runtime/services/shortcut.py``: a plain Python test that only ever accepts, for the common
+keywords), then, when that does not accept it, by jsonschema, which decides; its errors are
+gathered only for a value that fails. A failure becomes one line that names the JSON path
 of the offending field: ``arguments: $.Auth.Token: 12 is not of type 'string'``.
 
 Fields marked secret (``"writeOnly": true`` or ``"format": "password"``) never have their values put
@@ -34,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.services.base import ServiceError
+from runtime.services.shortcut import compile_shortcut
 
 ARGUMENTS = "arguments"
 RETURNS = "returns"
@@ -78,9 +81,12 @@ class Validator:
         self.schema = schema
         self._secrets = secret_paths(schema)
         self._validator = _library_validator(schema)
+        self._certainly_valid = compile_shortcut(schema, self._validator.ID_OF(self._validator.META_SCHEMA))
 
     def violation(self, value: Any) -> Violation | None:
         """The first violation of ``value``, or None when it is valid."""
+        if self._certainly_valid is not None and self._certainly_valid(value):
+            return None
         return _first_violation(self._validator, value, (), self._secrets)
 
     def field_violation(self, field: str, value: Any) -> Violation | None:
