@@ -43,7 +43,7 @@ import grpc
 
 from runtime.proto import engine_pb2, engine_pb2_grpc, service_pb2, service_pb2_grpc
 from runtime.services.base import READY_FD_ENV, TOKEN_METADATA_KEY
-from runtime.services.schemas import SchemaError, ValidationFailed, Validator, validator_for
+from runtime.services.schemas import SchemaError, ValidationFailed, Validator
 from runtime.signals import SignalWatch
 
 DEFAULT_BIND_ADDRESS = "127.0.0.1"
@@ -363,20 +363,12 @@ def _error(message: str) -> service_pb2.CallResponse:
 
 
 def _check_schemas(entry: _Endpoint) -> None:
-    """Build the endpoint's arguments validator (the service checks every call's arguments with it,
-    as the engine does) and check its returns schema too: a schema the engine would refuse fails
-    here, when the service is defined, naming the endpoint."""
+    """The endpoint's arguments validator: the service checks every call's arguments with it, as the
+    engine does. Its schema is checked against its metaschema only when a call needs jsonschema (the
+    engine and ``oic check`` check every schema a service sends): a service whose calls are valid
+    starts without loading jsonschema."""
     if entry.arguments is not None:
-        entry.arguments_validator = _validator(entry.name, "arguments", entry.arguments)
-    if entry.returns is not None:
-        _validator(entry.name, "returns", entry.returns)
-
-
-def _validator(endpoint: str, kind: str, schema: Mapping[str, Any]) -> Validator:
-    try:
-        return validator_for(schema)
-    except SchemaError as error:
-        raise SchemaError(f"{endpoint}/{kind}.json: {error}") from None
+        entry.arguments_validator = Validator(entry.arguments, check_now=False)
 
 
 def _exit_with(message: str, status: int) -> NoReturn:

@@ -74,20 +74,34 @@ class Violation:
 
 
 class Validator:
-    """Validates values against one schema; built once per schema text by ``validator_for``. Raises
-    ``SchemaError`` when the schema is not a valid JSON Schema of its draft."""
+    """Validates values against one schema; built once per schema text by ``validator_for``.
 
-    def __init__(self, schema: Mapping[str, Any]) -> None:
+    ``check_now`` (the default) checks the schema against its draft's metaschema at once and raises
+    ``SchemaError`` when it is not a valid JSON Schema. Without it, jsonschema is loaded only when a
+    value needs it (one the shortcut does not accept), and an invalid schema then makes that value
+    fail with the schema's problem: for a service, whose schemas the engine and ``oic check`` check
+    anyway, and which then starts without loading jsonschema at all as long as its calls are valid."""
+
+    def __init__(self, schema: Mapping[str, Any], check_now: bool = True) -> None:
         self.schema = schema
         self._secrets = secret_paths(schema)
-        self._validator = _library_validator(schema)
-        self._certainly_valid = compile_shortcut(schema, self._validator.ID_OF(self._validator.META_SCHEMA))
+        self._library_validator: Any = _library_validator(schema) if check_now else None
+        self._certainly_valid = compile_shortcut(schema, _draft_of(schema))
+
+    def _validator(self) -> Any:
+        if self._library_validator is None:
+            self._library_validator = _library_validator(self.schema)
+        return self._library_validator
 
     def violation(self, value: Any) -> Violation | None:
         """The first violation of ``value``, or None when it is valid."""
         if self._certainly_valid is not None and self._certainly_valid(value):
             return None
-        return _first_violation(self._validator, value, (), self._secrets)
+        try:
+            validator = self._validator()
+        except SchemaError as error:
+            return Violation("$", f"cannot be checked: the schema is broken ({error})", schema_broken=True)
+        return _first_violation(validator, value, (), self._secrets)
 
     def field_violation(self, field: str, value: Any) -> Violation | None:
         """The first violation by ``value`` of what the schema says about field ``field`` of the
@@ -96,7 +110,9 @@ class Validator:
         depend on other fields (``if``, ``anyOf``, ``dependentSchemas``...) are not asked, so that a
         value checked alone is never refused for what the other fields could make right."""
         for subschema in _field_schemas(self.schema, self.schema, field, depth=0):
-            found = _first_violation(self._validator.evolve(schema=subschema), value, (field,), self._secrets)
+            found = _first_violation(
+                self._validator().evolve(schema=subschema), value, (field,), self._secrets
+            )
             if found is not None:
                 return found
         return None
@@ -216,6 +232,11 @@ def _library_parts() -> dict[str, Any]:
 
 def _strings_only(check: Callable[[str], bool]) -> Callable[[Any], bool]:
     return lambda instance: not isinstance(instance, str) or check(instance)
+
+
+def _draft_of(schema: Mapping[str, Any]) -> str:
+    declared = schema.get("$schema")
+    return declared if isinstance(declared, str) else DEFAULT_DRAFT
 
 
 def _library_validator(schema: Mapping[str, Any]) -> Any:
