@@ -51,7 +51,7 @@ _MAX_MESSAGE = 300
 
 
 class SchemaError(ServiceError):
-    """A schema map or a schema in it is malformed (bad key, not JSON, not a valid JSON Schema)."""
+    """A schema is malformed: not JSON, not an object, or not a valid JSON Schema of its draft."""
 
 
 class ValidationFailed(ServiceError):
@@ -62,7 +62,8 @@ class ValidationFailed(ServiceError):
 class Violation:
     """One schema violation: ``path`` in JSONPath form (``$.cards[2].id``) and a ``reason`` without the
     offending value when that value is secret. ``steps`` are the keys and positions of ``path``;
-    ``schema_broken`` says that the schema itself could not be applied (an unresolvable ``$ref``)."""
+    ``schema_broken`` says that the schema itself could not be applied (an unresolvable ``$ref``, or a
+    schema found invalid only when a value first needed it)."""
 
     path: str
     reason: str
