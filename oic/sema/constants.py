@@ -19,6 +19,15 @@ from oic.syntax import ast
 
 # Deeper values are left to the engine: the parser's nesting limit is lower anyway.
 _MAX_DEPTH = 256
+_CONSTANT_NODES = (
+    ast.StringLiteral,
+    ast.NumberLiteral,
+    ast.BoolLiteral,
+    ast.NullLiteral,
+    ast.Unary,
+    ast.ListExpr,
+    ast.ObjectExpr,
+)
 
 
 class _NotConstant(Exception):
@@ -27,6 +36,8 @@ class _NotConstant(Exception):
 
 def constant_value(expression: ast.Expression) -> tuple[bool, Any]:
     """``(True, value)`` when ``expression`` is a constant, else ``(False, None)``."""
+    if not isinstance(expression, _CONSTANT_NODES):  # most arguments: answered without a walk
+        return False, None
     try:
         return True, _value(expression, 0)
     except _NotConstant:
