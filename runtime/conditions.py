@@ -45,9 +45,8 @@ from runtime.model import (
     EVENT_TASK_FINISHED,
     EVENT_TASK_REPORTED,
     EVENT_TASK_STARTED,
-    TASK_STATUS_FAILED,
-    TASK_STATUS_SUCCESS,
     Event,
+    file_status,
 )
 
 if TYPE_CHECKING:
@@ -96,13 +95,9 @@ def evaluate(condition: ConditionLike, event: Event, state: State) -> tuple[bool
 
 
 def normalize_status(status: str) -> str:
-    """The canonical status string for ``status`` ("Success"/"success" -> "Success", "failed" ...)."""
-    folded = status.strip().lower()
-    if folded in ("success", "succeeded"):
-        return TASK_STATUS_SUCCESS
-    if folded in ("failed", "failure", "fail"):
-        return TASK_STATUS_FAILED
-    raise ValueError(f"unknown task status {status!r}: use {TASK_STATUS_SUCCESS!r} or {TASK_STATUS_FAILED!r}")
+    """The files' spelling of ``status``, given in either spelling ("success"/"Success" -> "Success",
+    "failed"); see ``runtime.model.file_status``."""
+    return file_status(status)
 
 
 def name_matches(pattern: str, name: str) -> bool:

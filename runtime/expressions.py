@@ -34,11 +34,14 @@ import json
 import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime.conditions import Condition, ConditionLike
 from runtime.conditions import evaluate as evaluate_condition
-from runtime.model import TASK_STATUS_FAILED, TASK_STATUS_SUCCESS
+from runtime.model import STATUS_NONE, status_word
+
+if TYPE_CHECKING:
+    from runtime.state import State
 
 Site = tuple[str, int, int]
 
@@ -421,44 +424,47 @@ def pipeline_value(name: str) -> dict[str, Any]:
     return view
 
 
-# state.yaml keeps the original engine's status strings; the language speaks as its conditions do.
-_LANGUAGE_STATUS = {TASK_STATUS_SUCCESS: "success", TASK_STATUS_FAILED: "failed"}
-
-
 class TasksView:
-    """``tasks``: ``tasks["fetch"]`` is the latest run of task ``fetch`` as an object with ``output``
-    (decoded JSON), ``status`` (``"success"``/``"failed"``, the words of ``finished(success)``;
-    ``""`` until it finishes), ``error`` and ``arguments``. Looked up lazily, so building the view
-    costs nothing."""
+    """``tasks``: ``tasks["fetch"]`` is the record of task ``fetch`` in this run, an object with
 
-    def __init__(self, state: Any) -> None:
+    - ``status``: the language's word for the state of its latest run: ``"waiting"`` (built, not
+      started), ``"running"``, ``"success"``, ``"failed"``, or ``"none"`` when no run of it was built
+      (``runtime.model.status_word``: state.yaml keeps the original's ``Success`` / ``failed``);
+    - ``output``: the decoded output of its latest *finished* run when that run succeeded, else null;
+    - ``error``: the error of its latest finished run when that run failed, else ``""``;
+    - ``arguments``: the recorded arguments of its latest started run, else null.
+
+    A record is never an error, whether the task ran or not: a reaction fired by a failure of ``a``
+    may read ``tasks["b"]`` when ``b`` never ran. Looked up lazily, so building the view costs
+    nothing."""
+
+    def __init__(self, state: State) -> None:
         self._state = state
 
     def task(self, name: Any, site: Site) -> dict[str, Any]:
         if not isinstance(name, str):
             raise PipelineError(site, f"tasks are looked up by name (a string), not {kind_of(name)}")
-        run = _latest_run(self._state, name)
-        if run is None:
-            raise PipelineError(site, f"task {_quote(name)} has not run (yet) in this run of the pipeline")
+        state = self._state
+        latest = state.task(name)
+        finished = state.latest_finished(name)
+        started = state.latest_started(name)
         label = f"task '{name}'"
+        output = _decoded(finished.output) if finished is not None and finished.succeeded else None
         view = Labelled(
-            output=Labelled.wrap(_decoded(getattr(run, "output", None)), f"the output of {label}"),
-            status=_LANGUAGE_STATUS.get(getattr(run, "status", "") or "", ""),
-            error=getattr(run, "error", "") or "",
-            arguments=Labelled.wrap(_arguments(getattr(run, "arguments", None)), f"the arguments of {label}"),
+            output=Labelled.wrap(output, f"the output of {label}"),
+            status=STATUS_NONE if latest is None else status_word(latest.state, latest.status),
+            error=finished.error if finished is not None and finished.failed else "",
+            arguments=Labelled.wrap(
+                _arguments(started.arguments) if started is not None else None, f"the arguments of {label}"
+            ),
         )
         view.label = label
         return view
 
 
-def tasks_value(state: Any) -> TasksView:
+def tasks_value(state: State) -> TasksView:
     """``tasks`` for the state being reacted to."""
     return TasksView(state)
-
-
-def _latest_run(state: Any, name: str) -> Any:
-    lookup = getattr(state, "task", None)
-    return lookup(name) if callable(lookup) else None
 
 
 def _decoded(output: Any) -> Any:
