@@ -495,27 +495,38 @@ def _argument_value(item: Any) -> Any:
 
 
 class Guarded(Condition):
-    """``on COND if GUARD``: ``COND`` that holds only while ``guard(event, state)`` is true.
+    """``on COND if GUARD``: ``COND`` restricted to the events where ``guard(event, state)`` held.
 
-    The guard is an expression over the event and the state, so it is evaluated in ``evaluate`` (which
-    the engine and the combinators call with the event), and only once the inner condition is
-    satisfied: a guard reading ``tasks["fetch"].output`` runs only after ``fetch`` finished. Without an
-    event (``satisfied(state)`` alone) only the inner condition is asked."""
+    The guard is evaluated only on an event that both satisfies and triggers ``COND``: on the
+    ``task.reported`` event of ``task("x").reported("progress") if event.payload.data.percent > 50``,
+    never on a later event whose payload has no ``data``. Its result is remembered until the next
+    event that triggers ``COND``: while ``COND`` is satisfied but not triggered (an operand of an
+    ``and`` waiting for another operand), the guarded condition is satisfied exactly when the guard
+    held at the event that last triggered ``COND``. A guarded condition is thus triggered when
+    ``COND`` is triggered and the guard holds.
+
+    The remembered result belongs to one reaction's condition object (the generated code builds one
+    per reaction), and is kept current because the engine asks every reaction's condition on every
+    event, and the combinators ask every operand (they never stop at the first answer)."""
 
     def __init__(self, condition: ConditionLike, guard: Callable[[Any, Any], bool]) -> None:
         self.condition = condition
         self.guard = guard
+        self._held = False
 
     def evaluate(self, event: Any, state: Any) -> tuple[bool, bool]:
         satisfied, triggered = evaluate_condition(self.condition, event, state)
-        if not satisfied:
-            return False, triggered
-        holds = bool(self.guard(event, state))
-        return holds, triggered and holds
+        if triggered:
+            # An event that triggers COND without satisfying it (one operand of an ``and``) also
+            # replaces the remembered result: the guard did not hold "at" it.
+            self._held = satisfied and bool(self.guard(event, state))
+            return self._held, self._held
+        return satisfied and self._held, False
 
     def satisfied(self, state: Any) -> bool:
+        """Without an event: ``COND`` satisfied and the guard held when ``COND`` was last triggered."""
         if isinstance(self.condition, Condition):
-            return self.condition.satisfied(state)
+            return self._held and self.condition.satisfied(state)
         raise TypeError("a guarded plain function condition needs the event: call evaluate()")
 
     def triggered(self, event: Any, state: Any) -> bool:
