@@ -33,10 +33,12 @@ reusable task runs again each time a reaction builds it.
 
 Outcome (``RunResult.status`` / ``exit_code``):
 
-- ``succeeded`` / 0: every task that failed was *handled*: some reaction fired on its ``task.finished``
-  event (``on task("x").finished(failed) { ... }`` handles the failure of ``x``);
-- ``failed`` / 3: a task failed and no reaction fired on that failure (``failed_tasks`` names them), or
-  a condition or reaction raised (the run stops at once), or the services could not be started;
+- ``succeeded`` / 0: every failed task run was *handled*: at its ``task.finished`` event or later, a
+  reaction fired whose condition has a satisfied ``task(NAME).finished`` or
+  ``task(NAME).finished(failed)`` atom matching the task, outside any ``not`` (``runtime.outcome``);
+  the exit status does not depend on the order in which tasks finish;
+- ``failed`` / 3: a failed run no reaction handled (``failed_tasks`` names them), or a condition or
+  reaction raised (the run stops at once), or the services could not be started;
 - ``timed-out`` / 4: the whole-run ``timeout`` passed;
 - ``cancelled`` / 130 (SIGINT) or 143 (SIGTERM): the run was interrupted. Handlers are installed only
   when ``run`` is called on the main thread (and ``handle_signals`` is on).
@@ -76,6 +78,7 @@ from runtime.model import (
     Pipeline,
     Task,
 )
+from runtime.outcome import FailureLedger
 from runtime.redact import Redactor, mask_secret_fields
 from runtime.services.base import RunContext, ServiceConnection, ServiceError, ServiceRunner
 from runtime.signals import SignalWatch
@@ -273,7 +276,7 @@ class Engine:
         self._running = 0  # of which handed to a worker
         self._waiting: deque[_Job] = deque()  # built, waiting for a free worker
         self._released: list[_Job] = []  # started, handed to the workers after the files are written
-        self._unhandled_failures: list[str] = []
+        self._failures = FailureLedger()
         self._runs_by_log: dict[str, tuple[str, str]] = {}
         # (id of a connection, endpoint) -> paths of the argument fields its schema marks secret: a
         # connection's schemas do not change during a run, and walking one costs more than the lookup.
@@ -400,8 +403,8 @@ class Engine:
                 # files, see ``_deliver``).
                 for job in released:
                     self._jobs.put(job)
-        if self._unhandled_failures:
-            names = tuple(dict.fromkeys(self._unhandled_failures))
+        names = self._failures.unhandled_names()
+        if names:
             details = "; ".join(f"task {name!r}: {self._task_error(name)}" for name in names[:3])
             more = f" (and {len(names) - 3} more)" if len(names) > 3 else ""
             return _Outcome(
@@ -458,12 +461,14 @@ class Engine:
         if event.metadata.name == EVENT_TASK_FINISHED:
             self._outstanding -= 1
             self._running -= 1
-        fired = False
+        payload = event.payload
+        if event.metadata.name == EVENT_TASK_FINISHED and payload.get("status") == TASK_STATUS_FAILED:
+            self._failures.failed(str(payload.get("id")), str(payload.get("task")))
         for index, reaction in enumerate(self.options.pipeline.spec.reactions, start=1):
             try:
                 if not reaction.condition(event, self.state):
                     continue
-                fired = True
+                self._failures.reaction_fired(reaction.condition, self.state, self._log_handled)
                 built = reaction.reaction(event, self.state)
                 for task in built or ():
                     self._schedule(task, event)
@@ -471,13 +476,11 @@ class Engine:
                 where = _describe_reaction(index, reaction)
                 self._log_traceback(f"{where} raised on event {event.metadata.name}")
                 return _Outcome(STATUS_FAILED, EXIT_FAILED, f"{where} raised {type(error).__name__}: {error}")
-        payload = event.payload
-        if event.metadata.name == EVENT_TASK_FINISHED and payload.get("status") == TASK_STATUS_FAILED:
-            if fired:
-                self._log.info(f"the failure of task {payload.get('task')!r} was handled by a reaction")
-            else:
-                self._unhandled_failures.append(str(payload.get("task")))
         return None
+
+    def _log_handled(self, name: str) -> None:
+        assert self._log is not None
+        self._log.info(f"the failure of task {name!r} was handled by a reaction")
 
     def _schedule(self, task: Task, event: Event) -> None:
         assert self._log is not None

@@ -36,7 +36,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from runtime.conditions import Condition, ConditionLike
+from runtime.conditions import Condition, ConditionLike, TaskFinished, failure_atoms
 from runtime.conditions import evaluate as evaluate_condition
 from runtime.model import STATUS_NONE, status_word
 
@@ -531,6 +531,9 @@ class Guarded(Condition):
 
     def triggered(self, event: Any, state: Any) -> bool:
         return self.evaluate(event, state)[1]
+
+    def failure_atoms(self) -> Iterator[TaskFinished]:
+        return failure_atoms(self.condition)
 
     def __repr__(self) -> str:
         return f"guarded({self.condition!r})"

@@ -9,6 +9,7 @@ from runtime.conditions import (
     all_of,
     any_of,
     engine_started,
+    failure_atoms,
     not_,
     task_event_reported,
     task_finished,
@@ -240,3 +241,21 @@ def test_guards_inside_any_of_and_not() -> None:
     assert fires(any_of(low, high), timeline.run("b"), timeline)
     # "a" finished, but its guard did not hold: the negation is satisfied.
     assert fires(all_of(task_finished("d"), not_(low)), timeline.run("d"), timeline)
+
+
+# -- the atoms that handle failures ---------------------------------------------------------------------
+
+
+def test_failure_atoms_are_the_finished_atoms_outside_not() -> None:
+    condition = all_of(
+        task_finished("a"),
+        not_(task_finished_with_status("b", "failed")),
+        any_of(task_finished_with_status("c", "failed"), task_finished_with_status("d", "success")),
+        guarded(task_finished("e-*"), lambda event, state: True),
+        task_started("f"),
+        task_event_reported("g", "progress"),
+        lambda event, state: True,
+    )
+    assert [atom.name for atom in failure_atoms(condition)] == ["a", "c", "e-*"]
+    assert list(failure_atoms(lambda event, state: True)) == []
+    assert list(failure_atoms(not_(task_finished("a")))) == []
