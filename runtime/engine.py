@@ -29,7 +29,9 @@ How a run goes:
    ``state.yaml`` written a last time.
 
 Non-reusable task names run at most once per run: building one again is ignored (and logged). A
-reusable task runs again each time a reaction builds it.
+reusable task runs again each time a reaction builds it, up to ``max_task_runs`` runs per name:
+building one more fails the run at once (a reusable task that triggers its own reaction would
+otherwise loop until the disk or the memory is full).
 
 Outcome (``RunResult.status`` / ``exit_code``):
 
@@ -38,7 +40,8 @@ Outcome (``RunResult.status`` / ``exit_code``):
   ``task(NAME).finished(failed)`` atom matching the task, outside any ``not`` (``runtime.outcome``);
   the exit status does not depend on the order in which tasks finish;
 - ``failed`` / 3: a failed run no reaction handled (``failed_tasks`` names them), or a condition or
-  reaction raised (the run stops at once), or the services could not be started;
+  reaction raised, or a reusable task reached ``max_task_runs`` (the run stops at once), or the
+  services could not be started;
 - ``timed-out`` / 4: the whole-run ``timeout`` passed;
 - ``cancelled`` / 130 (SIGINT) or 143 (SIGTERM): the run was interrupted. Handlers are installed only
   when ``run`` is called on the main thread (and ``handle_signals`` is on).
@@ -65,6 +68,7 @@ from typing import Any, TextIO
 from runtime.conditions import Condition
 from runtime.logs import EngineLog, HistoryFile, StateFile, task_log_name
 from runtime.model import (
+    DEFAULT_MAX_TASK_RUNS,
     EVENT_ENGINE_FINISHED,
     EVENT_ENGINE_STARTED,
     EVENT_TASK_FINISHED,
@@ -145,7 +149,9 @@ class EngineOptions:
     secret services must be called with (None: a new one per run). ``handle_signals``: turn
     SIGINT/SIGTERM into a clean cancellation. ``state_interval``: see ``runtime.logs``.
     ``print_summary``: say on stderr, in one line, how the run ended. ``progress``: a stream that gets
-    one line per finished task (the pipeline binary passes stderr; None: quiet)."""
+    one line per finished task (the pipeline binary passes stderr; None: quiet). ``max_task_runs``:
+    how many runs one reusable task name may have; building one more fails the run (a reusable task
+    that triggers its own reaction would otherwise loop without end)."""
 
     pipeline: Pipeline
     logs_directory: str = "."
@@ -159,6 +165,7 @@ class EngineOptions:
     state_interval: float = 0.25
     print_summary: bool = True
     progress: TextIO | None = None
+    max_task_runs: int = DEFAULT_MAX_TASK_RUNS
 
 
 @dataclass(frozen=True)
@@ -205,6 +212,14 @@ class _Job:
     log_path: str
     arguments: Mapping[str, Any] | None = None
     error: str = ""
+
+
+class _BoundReached(Exception):
+    """A reusable task was built more often than ``EngineOptions.max_task_runs`` allows."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class _Interrupted(BaseException):
@@ -472,6 +487,9 @@ class Engine:
                 built = reaction.reaction(event, self.state)
                 for task in built or ():
                     self._schedule(task, event)
+            except _BoundReached as bound:
+                self._log.error(bound.message)
+                return _Outcome(STATUS_FAILED, EXIT_FAILED, bound.message)
             except Exception as error:
                 where = _describe_reaction(index, reaction)
                 self._log_traceback(f"{where} raised on event {event.metadata.name}")
@@ -487,11 +505,19 @@ class Engine:
         if not isinstance(task, Task):
             raise TypeError(f"a reaction must return Task objects, not {type(task).__name__}")
         name = task.metadata.name
-        if name in self._built_names and not task.metadata.reusable:
-            self._log.info(
-                f"task {name!r} was built again and ignored: it already ran in this run (not reusable)"
-            )
-            return
+        if name in self._built_names:
+            if not task.metadata.reusable:
+                self._log.info(
+                    f"task {name!r} was built again and ignored: it already ran in this run (not reusable)"
+                )
+                return
+            bound = self.options.max_task_runs
+            if self.state.run_count(name) >= bound:
+                raise _BoundReached(
+                    f"reusable task {name!r} was built for a run beyond the bound of {bound} runs per "
+                    "task: does it trigger its own reaction? (--max-task-runs N or OI_MAX_TASK_RUNS "
+                    "raises the bound)"
+                )
         self._built_names.add(name)
         run_id = new_id()
         log_path = os.path.join(self.logs_dir, "tasks", task_log_name(name, run_id))

@@ -240,6 +240,11 @@ class State:
             run_id = self._latest_finished.get(name)
             return self.tasks[run_id] if run_id is not None else None
 
+    def run_count(self, name: str) -> int:
+        """How many runs of ``name`` were built so far."""
+        with self._lock:
+            return len(self._runs_by_name.get(name, ()))
+
     def latest_started(self, name: str) -> TaskState | None:
         """The most recently started run of ``name`` (running or finished; None if none started)."""
         with self._lock:
