@@ -66,6 +66,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from runtime.conditions import Condition
+from runtime.expressions import on_secret
 from runtime.logs import EngineLog, HistoryFile, StateFile, task_log_name
 from runtime.model import (
     DEFAULT_MAX_TASK_RUNS,
@@ -83,7 +84,7 @@ from runtime.model import (
     Task,
 )
 from runtime.outcome import FailureLedger
-from runtime.redact import Redactor, mask_secret_fields
+from runtime.redact import MIN_LENGTH, Redactor, mask_secret_fields
 from runtime.services.base import RunContext, ServiceConnection, ServiceError, ServiceRunner
 from runtime.signals import SignalWatch
 from runtime.state import State
@@ -293,6 +294,8 @@ class Engine:
         self._released: list[_Job] = []  # started, handed to the workers after the files are written
         self._failures = FailureLedger()
         self._runs_by_log: dict[str, tuple[str, str]] = {}
+        # Task log path -> (size, mtime in ns) when it was last scrubbed (see ``_scrub_task_logs``).
+        self._scrubbed: dict[str, tuple[int, int]] = {}
         # (id of a connection, endpoint) -> paths of the argument fields its schema marks secret: a
         # connection's schemas do not change during a run, and walking one costs more than the lookup.
         self._secret_paths: dict[tuple[int, str], list[tuple[str, ...]]] = {}
@@ -307,6 +310,8 @@ class Engine:
         if self._ran:
             raise RuntimeError("an Engine runs once: create a new Engine for another run")
         self._ran = True
+        # Every string the pipeline derives from a secret while it runs is redacted from then on.
+        stop_learning = on_secret(self._redactor.add_derived)
         try:
             outcome = self._run()
         except OSError as error:
@@ -316,6 +321,8 @@ class Engine:
         except Exception as error:  # the last line of defence: a result, never a traceback
             outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, f"internal error: {type(error).__name__}: {error}")
             self._log_traceback("internal error")
+        finally:
+            stop_learning()
         message = self._redactor.text(outcome.message)
         if self.options.print_summary:
             name = self.options.pipeline.metadata.name
@@ -343,6 +350,7 @@ class Engine:
         )
         pipeline = self.options.pipeline
         self._log.info(f"run {self.run_id} of pipeline {pipeline.metadata.name!r} begins")
+        self._warn_about_short_secrets()
         previous_handlers = self._install_signal_handlers()
         runner: ServiceRunner | None = None
         report_server: Any = None
@@ -635,7 +643,7 @@ class Engine:
                     else f"{type(failure).__name__}: {failure}"
                 )
             else:
-                self._redactor.file(job.log_path)
+                self._scrub_task_log(job.log_path)
                 return self._finished(job, TASK_STATUS_SUCCESS, "", output)
             if attempt == attempts or self._stopping.is_set():
                 break
@@ -649,8 +657,15 @@ class Engine:
                 break
         if attempts > 1:
             error = f"{error} (after {attempt} attempt(s))"
-        self._redactor.file(job.log_path)
+        self._scrub_task_log(job.log_path)
         return self._finished(job, TASK_STATUS_FAILED, error)
+
+    def _scrub_task_log(self, path: str) -> None:
+        """Scrub a task's log as its call returns, and remember what the file looked like then: the
+        last scrub of the run (``_scrub_task_logs``) reads it again only if it changed since."""
+        shown = self._redactor.file(path)
+        if shown is not None and shown[0] > 0:  # most logs are never written: nothing to remember
+            self._scrubbed[path] = shown
 
     def _recorded_arguments(
         self, connection: ServiceConnection | None, endpoint: str, arguments: Mapping[str, Any]
@@ -725,6 +740,8 @@ class Engine:
                     self._log.error(f"stopping the report server failed: {error}")
 
     def _finish(self, outcome: _Outcome) -> None:
+        """Record the end of the run; called once the services are stopped, so that nothing writes
+        to the logs any more when they are scrubbed for the last time."""
         if self._log is None:
             return
         reason = {STATUS_CANCELLED: "the run was cancelled", STATUS_TIMED_OUT: "the run timed out"}.get(
@@ -733,7 +750,7 @@ class Engine:
         for run_id, task_state in list(self.state.tasks.items()):
             if not task_state.finished:
                 self.state.abandon(run_id, f"{reason} before this task finished")
-                self._redactor.file(task_state.logger)
+        self._scrub_task_logs()
         finished = make_event(EVENT_ENGINE_FINISHED, {"status": outcome.status})
         self.state.apply(finished)
         try:
@@ -747,6 +764,37 @@ class Engine:
         level = self._log.info if outcome.status == STATUS_SUCCEEDED else self._log.error
         level(f"run {self.run_id} {outcome.status}" + (f": {outcome.message}" if outcome.message else ""))
         self._log.close()
+
+    def _scrub_task_logs(self) -> None:
+        """Scrub every task log of this run written to since it was last scrubbed: the logs of tasks
+        still running when the run was cancelled or timed out, and of calls that went on writing
+        after the engine gave up on them (a per-task timeout). One directory listing finds them:
+        most tasks write no log."""
+        directory = os.path.join(self.logs_dir, "tasks")
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.path not in self._runs_by_log:
+                    continue  # another run's log
+                try:
+                    status = entry.stat()
+                except OSError:
+                    continue
+                if self._scrubbed.get(entry.path) != (status.st_size, status.st_mtime_ns):
+                    self._redactor.file(entry.path)
+
+    def _warn_about_short_secrets(self) -> None:
+        assert self._log is not None
+        short = len({str(secret) for secret in self.options.secrets if 0 < len(secret) < MIN_LENGTH})
+        if not short:
+            return
+        message = (
+            f"{short} secret value(s) shorter than {MIN_LENGTH} characters: such a secret is hidden only "
+            "where it is a whole value, not inside other text (ordinary words would turn into ***); "
+            "use a longer secret"
+        )
+        self._log.warning(message)
+        if self.options.print_summary:
+            print(f"{self.options.pipeline.metadata.name}: warning: {message}", file=sys.stderr)
 
     def _timed_out(self) -> _Outcome:
         message = f"the run did not finish within its timeout of {self.options.timeout:g}s"

@@ -91,13 +91,23 @@ def make_secret(text: str) -> Secret:
 
 
 def mark_secrets(params: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    """A copy of ``params`` where the string values of the named (secret) params are ``Secret``."""
+    """A copy of ``params`` where the named (secret) params are ``Secret``: a string value, and every
+    string inside a list or object value (a ``list[secret]`` param), so that indexing keeps it secret."""
     marked = dict(params)
     for name in names:
-        value = marked.get(name)
-        if isinstance(value, str):
-            marked[name] = make_secret(value)
+        if name in marked:
+            marked[name] = _marked(marked[name])
     return marked
+
+
+def _marked(value: Any) -> Any:
+    if isinstance(value, str):
+        return make_secret(value)
+    if isinstance(value, list):
+        return [_marked(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _marked(item) for key, item in value.items()}
+    return value
 
 
 def _is_secret(*values: Any) -> bool:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn, TextIO
 
 import runtime
+from runtime.expressions import on_secret
 from runtime.model import DEFAULT_MAX_TASK_RUNS, Pipeline
 
 EXIT_OK = 0
@@ -462,6 +463,9 @@ def _run_cleanup(name: str, invocation: Invocation, out: TextIO) -> int:
 
 def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str, str]) -> int:
     params, secrets = bind_params(spec, invocation.params, environ)
+    # Building marks the secret params' values as secrets (strings inside a list[secret] param too):
+    # every one of them is redacted from the run's files.
+    stop_collecting = on_secret(secrets.append)
     try:
         pipeline = spec.build(params)
     except UsageError:
@@ -469,6 +473,8 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
     except Exception as error:
         print(f"{spec.name}: error: the pipeline could not be built: {_one_line(error)}", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        stop_collecting()
     pipeline = _apply_service_paths(spec, pipeline, invocation.service_paths)
     # Imported only now: --help, --version and usage errors stay fast.
     from runtime.engine import Engine, EngineOptions
