@@ -1,4 +1,6 @@
 """Keep secrets out of everything a run writes: state, history, the engine log, task and service logs.
+The one redaction mechanism of oi: the engine, the schema module and the catalog's HTTP helper all
+mask through this module.
 
 Where secrets come from:
 
@@ -28,10 +30,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+# ``threading`` and ``tempfile`` are imported where they are used: the schema module, which the
+# compiler loads to check a file, masks secret fields with ``mask_secret_fields``, and `oic check`
+# keeps its imports to what checking needs (tests/frontend/test_lean_start.py).
 
 MASK = "***"
 ANY = "*"
@@ -54,6 +58,8 @@ class Redactor:
     can be added while the run goes on (``add``, ``add_derived``)."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
+        import threading
+
         self._lock = threading.Lock()
         self._secrets: set[str] = set()  # spellings masked wherever they occur
         self._whole: frozenset[str] = frozenset()  # short secrets: masked as whole values only
@@ -188,6 +194,8 @@ class Redactor:
 def write_atomically(path: str, data: bytes) -> None:
     """Replace the file at ``path`` by ``data`` so that a reader (or a crash, even kill -9) only ever
     sees the old or the new content: a temporary file in the same directory, then ``os.replace``."""
+    import tempfile
+
     directory = os.path.dirname(path) or "."
     descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:

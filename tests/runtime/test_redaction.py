@@ -87,3 +87,16 @@ def test_mask_secret_fields_by_path() -> None:
     assert masked == {"Auth": {"Token": MASK, "App": "a"}, "Items": [{"key": MASK}, {"key": MASK}]}
     assert learner.text("t0ken-value k2-secret") == f"{MASK} {MASK}"
     assert value["Auth"]["Token"] == "t0ken-value"  # a copy: the original is untouched
+
+
+def test_the_catalog_http_helper_masks_through_the_same_rules() -> None:
+    from runtime.catalog import remote
+
+    token = "tok/en+1 é"
+    quoted = "tok%2Fen%2B1%20%C3%A9"
+    text = f"GET https://api.example/cards?token={quoted}: 401 for {token}"
+    assert remote.redact(text, [token]) == f"GET https://api.example/cards?token={MASK}: 401 for {MASK}"
+    # A value shorter than the minimum is only masked as the whole text, as everywhere else.
+    assert remote.redact("pipeline failed", ["p"]) == "pipeline failed"
+    assert remote.redact("p", ["p"]) == MASK
+    assert remote.display_url("https://h.example/x?key=abc&q=1") == "https://h.example/x?key=***&q=1"
