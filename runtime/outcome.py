@@ -26,16 +26,17 @@ from runtime.state import State
 
 
 class FailureLedger:
-    """The failed runs of one run not handled yet (run id -> task name), and the atoms each
-    reaction's condition contributes (asked once per condition object)."""
+    """The failed runs of one run not handled yet, by task name, and the atoms each reaction's
+    condition contributes (asked once per condition object). A firing costs a lookup per exact atom
+    and a pass over the names with unhandled failures per glob atom."""
 
     def __init__(self) -> None:
-        self._unhandled: dict[str, str] = {}
+        self._unhandled: dict[str, list[str]] = {}  # task name -> ids of its failed runs
         self._atoms: dict[int, tuple[TaskFinished, ...]] = {}
 
     def failed(self, run_id: str, name: str) -> None:
         """Record the failure of run ``run_id`` of task ``name`` (before the reactions are asked)."""
-        self._unhandled[run_id] = name
+        self._unhandled.setdefault(name, []).append(run_id)
 
     def reaction_fired(
         self, condition: ConditionLike, state: State, on_handled: Callable[[str], None]
@@ -48,15 +49,15 @@ class FailureLedger:
         if atoms is None:
             atoms = self._atoms[id(condition)] = tuple(failure_atoms(condition))
         for atom in atoms:
-            if not any(name_matches(atom.name, name) for name in self._unhandled.values()):
-                continue
-            if not atom.satisfied(state):
-                continue
-            for run_id, name in list(self._unhandled.items()):
-                if name_matches(atom.name, name):
-                    del self._unhandled[run_id]
-                    on_handled(name)
+            if atom.name.endswith("*"):
+                names = [name for name in self._unhandled if name_matches(atom.name, name)]
+            else:
+                names = [atom.name] if atom.name in self._unhandled else []
+            if names and atom.satisfied(state):
+                for name in names:
+                    for _ in self._unhandled.pop(name):
+                        on_handled(name)
 
     def unhandled_names(self) -> tuple[str, ...]:
         """The names of the tasks with a failed run no reaction handled, in the order they failed."""
-        return tuple(dict.fromkeys(self._unhandled.values()))
+        return tuple(self._unhandled)
