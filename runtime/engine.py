@@ -770,17 +770,19 @@ class Engine:
         still running when the run was cancelled or timed out, and of calls that went on writing
         after the engine gave up on them (a per-task timeout). One directory listing finds them:
         most tasks write no log."""
-        directory = os.path.join(self.logs_dir, "tasks")
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.path not in self._runs_by_log:
-                    continue  # another run's log
-                try:
-                    status = entry.stat()
-                except OSError:
-                    continue
-                if self._scrubbed.get(entry.path) != (status.st_size, status.st_mtime_ns):
-                    self._redactor.file(entry.path)
+        try:
+            entries = list(os.scandir(os.path.join(self.logs_dir, "tasks")))
+        except OSError:
+            return  # the directory went away with the logs it held
+        for entry in entries:
+            if entry.path not in self._runs_by_log:
+                continue  # another run's log
+            try:
+                status = entry.stat()
+            except OSError:
+                continue
+            if self._scrubbed.get(entry.path) != (status.st_size, status.st_mtime_ns):
+                self._redactor.file(entry.path)
 
     def _warn_about_short_secrets(self) -> None:
         assert self._log is not None
