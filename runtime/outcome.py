@@ -32,7 +32,9 @@ class FailureLedger:
 
     def __init__(self) -> None:
         self._unhandled: dict[str, list[str]] = {}  # task name -> ids of its failed runs
-        self._atoms: dict[int, tuple[TaskFinished, ...]] = {}
+        # id of a condition -> (the condition, its atoms). Holding the condition keeps its id from
+        # being reused by another object while the entry exists.
+        self._atoms: dict[int, tuple[ConditionLike, tuple[TaskFinished, ...]]] = {}
 
     def failed(self, run_id: str, name: str) -> None:
         """Record the failure of run ``run_id`` of task ``name`` (before the reactions are asked)."""
@@ -45,10 +47,10 @@ class FailureLedger:
         (``on_handled(name)`` is told about each)."""
         if not self._unhandled:
             return
-        atoms = self._atoms.get(id(condition))
-        if atoms is None:
-            atoms = self._atoms[id(condition)] = tuple(failure_atoms(condition))
-        for atom in atoms:
+        cached = self._atoms.get(id(condition))
+        if cached is None:
+            cached = self._atoms[id(condition)] = (condition, tuple(failure_atoms(condition)))
+        for atom in cached[1]:
             if atom.name.endswith("*"):
                 names = [name for name in self._unhandled if name_matches(atom.name, name)]
             else:
