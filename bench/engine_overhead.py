@@ -118,6 +118,7 @@ def engine_case(mode: str, size: int) -> dict[str, Any]:
             logs_directory=logs,
             parallelism=PARALLELISM,
             handle_signals=False,
+            max_task_runs=size,  # the chain is one reusable task run `size` times, on purpose
         )
         result = Engine(options).run()
         if not result.succeeded:

@@ -37,7 +37,7 @@ Triggered: the event is ``task.started`` / ``task.finished`` (with that status, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from runtime.model import (
@@ -46,8 +46,8 @@ from runtime.model import (
     EVENT_TASK_REPORTED,
     EVENT_TASK_STARTED,
     TASK_STATUS_FAILED,
-    TASK_STATUS_SUCCESS,
     Event,
+    file_status,
 )
 
 if TYPE_CHECKING:
@@ -69,6 +69,12 @@ class Condition:
     def evaluate(self, event: Event, state: State) -> tuple[bool, bool]:
         """``(satisfied, triggered)`` in one go; combinators call this on their operands."""
         return self.satisfied(state), self.triggered(event, state)
+
+    def failure_atoms(self) -> Iterator[TaskFinished]:
+        """The ``task_finished`` / ``task_finished_with_status(..., "failed")`` atoms of this condition
+        that lie outside any ``not_``: a reaction that fires on it *handles* the failed runs of the
+        tasks those atoms name, when they are satisfied (see ``runtime.outcome``)."""
+        return iter(())
 
     def __call__(self, event: Event, state: State) -> bool:
         if type(self).evaluate is not Condition.evaluate:  # a combinator: its own evaluation decides
@@ -95,14 +101,15 @@ def evaluate(condition: ConditionLike, event: Event, state: State) -> tuple[bool
     return holds, holds
 
 
+def failure_atoms(condition: ConditionLike) -> Iterator[TaskFinished]:
+    """``condition.failure_atoms()``; a plain callable has none (it cannot say what it reacts to)."""
+    return condition.failure_atoms() if isinstance(condition, Condition) else iter(())
+
+
 def normalize_status(status: str) -> str:
-    """The canonical status string for ``status`` ("Success"/"success" -> "Success", "failed" ...)."""
-    folded = status.strip().lower()
-    if folded in ("success", "succeeded"):
-        return TASK_STATUS_SUCCESS
-    if folded in ("failed", "failure", "fail"):
-        return TASK_STATUS_FAILED
-    raise ValueError(f"unknown task status {status!r}: use {TASK_STATUS_SUCCESS!r} or {TASK_STATUS_FAILED!r}")
+    """The files' spelling of ``status``, given in either spelling ("success"/"Success" -> "Success",
+    "failed"); see ``runtime.model.file_status``."""
+    return file_status(status)
 
 
 def name_matches(pattern: str, name: str) -> bool:
@@ -182,6 +189,10 @@ class TaskFinished(Condition):
             return False
         return self.status is None or event.payload.get("status") == self.status
 
+    def failure_atoms(self) -> Iterator[TaskFinished]:
+        if self.status is None or self.status == TASK_STATUS_FAILED:
+            yield self
+
     def __repr__(self) -> str:
         if self.status is None:
             return f"task_finished({self.name!r})"
@@ -229,6 +240,10 @@ class AllOf(Condition):
     def triggered(self, event: Event, state: State) -> bool:
         return any(evaluate(operand, event, state)[1] for operand in self.operands)
 
+    def failure_atoms(self) -> Iterator[TaskFinished]:
+        for operand in self.operands:
+            yield from failure_atoms(operand)
+
     def __repr__(self) -> str:
         return f"all_of({', '.join(map(repr, self.operands))})"
 
@@ -248,6 +263,10 @@ class AnyOf(Condition):
 
     def triggered(self, event: Event, state: State) -> bool:
         return self.evaluate(event, state)[1]
+
+    def failure_atoms(self) -> Iterator[TaskFinished]:
+        for operand in self.operands:
+            yield from failure_atoms(operand)
 
     def __repr__(self) -> str:
         return f"any_of({', '.join(map(repr, self.operands))})"
@@ -333,6 +352,7 @@ __all__ = [
     "any_of",
     "engine_started",
     "evaluate",
+    "failure_atoms",
     "name_matches",
     "normalize_status",
     "not_",

@@ -29,14 +29,19 @@ How a run goes:
    ``state.yaml`` written a last time.
 
 Non-reusable task names run at most once per run: building one again is ignored (and logged). A
-reusable task runs again each time a reaction builds it.
+reusable task runs again each time a reaction builds it, up to ``max_task_runs`` runs per name:
+building one more fails the run at once (a reusable task that triggers its own reaction would
+otherwise loop until the disk or the memory is full).
 
 Outcome (``RunResult.status`` / ``exit_code``):
 
-- ``succeeded`` / 0: every task that failed was *handled*: some reaction fired on its ``task.finished``
-  event (``on task("x").finished(failed) { ... }`` handles the failure of ``x``);
-- ``failed`` / 3: a task failed and no reaction fired on that failure (``failed_tasks`` names them), or
-  a condition or reaction raised (the run stops at once), or the services could not be started;
+- ``succeeded`` / 0: every failed task run was *handled*: at its ``task.finished`` event or later, a
+  reaction fired whose condition has a satisfied ``task(NAME).finished`` or
+  ``task(NAME).finished(failed)`` atom matching the task, outside any ``not`` (``runtime.outcome``);
+  the exit status does not depend on the order in which tasks finish;
+- ``failed`` / 3: a failed run no reaction handled (``failed_tasks`` names them), or a condition or
+  reaction raised, or a reusable task reached ``max_task_runs`` (the run stops at once), or the
+  services could not be started;
 - ``timed-out`` / 4: the whole-run ``timeout`` passed;
 - ``cancelled`` / 130 (SIGINT) or 143 (SIGTERM): the run was interrupted. Handlers are installed only
   when ``run`` is called on the main thread (and ``handle_signals`` is on).
@@ -61,8 +66,10 @@ from types import FrameType
 from typing import Any, TextIO
 
 from runtime.conditions import Condition
+from runtime.expressions import on_secret
 from runtime.logs import EngineLog, HistoryFile, StateFile, task_log_name
 from runtime.model import (
+    DEFAULT_MAX_TASK_RUNS,
     EVENT_ENGINE_FINISHED,
     EVENT_ENGINE_STARTED,
     EVENT_TASK_FINISHED,
@@ -76,7 +83,8 @@ from runtime.model import (
     Pipeline,
     Task,
 )
-from runtime.redact import Redactor, mask_secret_fields
+from runtime.outcome import FailureLedger
+from runtime.redact import MIN_LENGTH, Redactor, mask_secret_fields
 from runtime.services.base import RunContext, ServiceConnection, ServiceError, ServiceRunner
 from runtime.signals import SignalWatch
 from runtime.state import State
@@ -142,7 +150,9 @@ class EngineOptions:
     secret services must be called with (None: a new one per run). ``handle_signals``: turn
     SIGINT/SIGTERM into a clean cancellation. ``state_interval``: see ``runtime.logs``.
     ``print_summary``: say on stderr, in one line, how the run ended. ``progress``: a stream that gets
-    one line per finished task (the pipeline binary passes stderr; None: quiet)."""
+    one line per finished task (the pipeline binary passes stderr; None: quiet). ``max_task_runs``:
+    how many runs one reusable task name may have; building one more fails the run (a reusable task
+    that triggers its own reaction would otherwise loop without end)."""
 
     pipeline: Pipeline
     logs_directory: str = "."
@@ -156,6 +166,7 @@ class EngineOptions:
     state_interval: float = 0.25
     print_summary: bool = True
     progress: TextIO | None = None
+    max_task_runs: int = DEFAULT_MAX_TASK_RUNS
 
 
 @dataclass(frozen=True)
@@ -202,6 +213,14 @@ class _Job:
     log_path: str
     arguments: Mapping[str, Any] | None = None
     error: str = ""
+
+
+class _BoundReached(Exception):
+    """A reusable task was built more often than ``EngineOptions.max_task_runs`` allows."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class _Interrupted(BaseException):
@@ -273,8 +292,10 @@ class Engine:
         self._running = 0  # of which handed to a worker
         self._waiting: deque[_Job] = deque()  # built, waiting for a free worker
         self._released: list[_Job] = []  # started, handed to the workers after the files are written
-        self._unhandled_failures: list[str] = []
+        self._failures = FailureLedger()
         self._runs_by_log: dict[str, tuple[str, str]] = {}
+        # Task log path -> (size, mtime in ns) when it was last scrubbed (see ``_scrub_task_logs``).
+        self._scrubbed: dict[str, tuple[int, int]] = {}
         # (id of a connection, endpoint) -> paths of the argument fields its schema marks secret: a
         # connection's schemas do not change during a run, and walking one costs more than the lookup.
         self._secret_paths: dict[tuple[int, str], list[tuple[str, ...]]] = {}
@@ -289,6 +310,8 @@ class Engine:
         if self._ran:
             raise RuntimeError("an Engine runs once: create a new Engine for another run")
         self._ran = True
+        # Every string the pipeline derives from a secret while it runs is redacted from then on.
+        stop_learning = on_secret(self._redactor.add_derived)
         try:
             outcome = self._run()
         except OSError as error:
@@ -298,6 +321,8 @@ class Engine:
         except Exception as error:  # the last line of defence: a result, never a traceback
             outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, f"internal error: {type(error).__name__}: {error}")
             self._log_traceback("internal error")
+        finally:
+            stop_learning()
         message = self._redactor.text(outcome.message)
         if self.options.print_summary:
             name = self.options.pipeline.metadata.name
@@ -325,6 +350,7 @@ class Engine:
         )
         pipeline = self.options.pipeline
         self._log.info(f"run {self.run_id} of pipeline {pipeline.metadata.name!r} begins")
+        self._warn_about_short_secrets()
         previous_handlers = self._install_signal_handlers()
         runner: ServiceRunner | None = None
         report_server: Any = None
@@ -400,8 +426,8 @@ class Engine:
                 # files, see ``_deliver``).
                 for job in released:
                     self._jobs.put(job)
-        if self._unhandled_failures:
-            names = tuple(dict.fromkeys(self._unhandled_failures))
+        names = self._failures.unhandled_names()
+        if names:
             details = "; ".join(f"task {name!r}: {self._task_error(name)}" for name in names[:3])
             more = f" (and {len(names) - 3} more)" if len(names) > 3 else ""
             return _Outcome(
@@ -458,37 +484,48 @@ class Engine:
         if event.metadata.name == EVENT_TASK_FINISHED:
             self._outstanding -= 1
             self._running -= 1
-        fired = False
+        payload = event.payload
+        if event.metadata.name == EVENT_TASK_FINISHED and payload.get("status") == TASK_STATUS_FAILED:
+            self._failures.failed(str(payload.get("id")), str(payload.get("task")))
         for index, reaction in enumerate(self.options.pipeline.spec.reactions, start=1):
             try:
                 if not reaction.condition(event, self.state):
                     continue
-                fired = True
+                self._failures.reaction_fired(reaction.condition, self.state, self._log_handled)
                 built = reaction.reaction(event, self.state)
                 for task in built or ():
                     self._schedule(task, event)
+            except _BoundReached as bound:
+                self._log.error(bound.message)
+                return _Outcome(STATUS_FAILED, EXIT_FAILED, bound.message)
             except Exception as error:
                 where = _describe_reaction(index, reaction)
                 self._log_traceback(f"{where} raised on event {event.metadata.name}")
                 return _Outcome(STATUS_FAILED, EXIT_FAILED, f"{where} raised {type(error).__name__}: {error}")
-        payload = event.payload
-        if event.metadata.name == EVENT_TASK_FINISHED and payload.get("status") == TASK_STATUS_FAILED:
-            if fired:
-                self._log.info(f"the failure of task {payload.get('task')!r} was handled by a reaction")
-            else:
-                self._unhandled_failures.append(str(payload.get("task")))
         return None
+
+    def _log_handled(self, name: str) -> None:
+        assert self._log is not None
+        self._log.info(f"the failure of task {name!r} was handled by a reaction")
 
     def _schedule(self, task: Task, event: Event) -> None:
         assert self._log is not None
         if not isinstance(task, Task):
             raise TypeError(f"a reaction must return Task objects, not {type(task).__name__}")
         name = task.metadata.name
-        if name in self._built_names and not task.metadata.reusable:
-            self._log.info(
-                f"task {name!r} was built again and ignored: it already ran in this run (not reusable)"
-            )
-            return
+        if name in self._built_names:
+            if not task.metadata.reusable:
+                self._log.info(
+                    f"task {name!r} was built again and ignored: it already ran in this run (not reusable)"
+                )
+                return
+            bound = self.options.max_task_runs
+            if self.state.run_count(name) >= bound:
+                raise _BoundReached(
+                    f"reusable task {name!r} was built for a run beyond the bound of {bound} runs per "
+                    "task: does it trigger its own reaction? (--max-task-runs N or OI_MAX_TASK_RUNS "
+                    "raises the bound)"
+                )
         self._built_names.add(name)
         run_id = new_id()
         log_path = os.path.join(self.logs_dir, "tasks", task_log_name(name, run_id))
@@ -606,7 +643,7 @@ class Engine:
                     else f"{type(failure).__name__}: {failure}"
                 )
             else:
-                self._redactor.file(job.log_path)
+                self._scrub_task_log(job.log_path)
                 return self._finished(job, TASK_STATUS_SUCCESS, "", output)
             if attempt == attempts or self._stopping.is_set():
                 break
@@ -620,8 +657,15 @@ class Engine:
                 break
         if attempts > 1:
             error = f"{error} (after {attempt} attempt(s))"
-        self._redactor.file(job.log_path)
+        self._scrub_task_log(job.log_path)
         return self._finished(job, TASK_STATUS_FAILED, error)
+
+    def _scrub_task_log(self, path: str) -> None:
+        """Scrub a task's log as its call returns, and remember what the file looked like then: the
+        last scrub of the run (``_scrub_task_logs``) reads it again only if it changed since."""
+        shown = self._redactor.file(path)
+        if shown is not None and shown[0] > 0:  # most logs are never written: nothing to remember
+            self._scrubbed[path] = shown
 
     def _recorded_arguments(
         self, connection: ServiceConnection | None, endpoint: str, arguments: Mapping[str, Any]
@@ -696,6 +740,8 @@ class Engine:
                     self._log.error(f"stopping the report server failed: {error}")
 
     def _finish(self, outcome: _Outcome) -> None:
+        """Record the end of the run; called once the services are stopped, so that nothing writes
+        to the logs any more when they are scrubbed for the last time."""
         if self._log is None:
             return
         reason = {STATUS_CANCELLED: "the run was cancelled", STATUS_TIMED_OUT: "the run timed out"}.get(
@@ -704,7 +750,7 @@ class Engine:
         for run_id, task_state in list(self.state.tasks.items()):
             if not task_state.finished:
                 self.state.abandon(run_id, f"{reason} before this task finished")
-                self._redactor.file(task_state.logger)
+        self._scrub_task_logs()
         finished = make_event(EVENT_ENGINE_FINISHED, {"status": outcome.status})
         self.state.apply(finished)
         try:
@@ -718,6 +764,39 @@ class Engine:
         level = self._log.info if outcome.status == STATUS_SUCCEEDED else self._log.error
         level(f"run {self.run_id} {outcome.status}" + (f": {outcome.message}" if outcome.message else ""))
         self._log.close()
+
+    def _scrub_task_logs(self) -> None:
+        """Scrub every task log of this run written to since it was last scrubbed: the logs of tasks
+        still running when the run was cancelled or timed out, and of calls that went on writing
+        after the engine gave up on them (a per-task timeout). One directory listing finds them:
+        most tasks write no log."""
+        try:
+            entries = list(os.scandir(os.path.join(self.logs_dir, "tasks")))
+        except OSError:
+            return  # the directory went away with the logs it held
+        for entry in entries:
+            if entry.path not in self._runs_by_log:
+                continue  # another run's log
+            try:
+                status = entry.stat()
+            except OSError:
+                continue
+            if self._scrubbed.get(entry.path) != (status.st_size, status.st_mtime_ns):
+                self._redactor.file(entry.path)
+
+    def _warn_about_short_secrets(self) -> None:
+        assert self._log is not None
+        short = len({str(secret) for secret in self.options.secrets if 0 < len(secret) < MIN_LENGTH})
+        if not short:
+            return
+        message = (
+            f"{short} secret value(s) shorter than {MIN_LENGTH} characters: such a secret is hidden only "
+            "where it is a whole value, not inside other text (ordinary words would turn into ***); "
+            "use a longer secret"
+        )
+        self._log.warning(message)
+        if self.options.print_summary:
+            print(f"{self.options.pipeline.metadata.name}: warning: {message}", file=sys.stderr)
 
     def _timed_out(self) -> _Outcome:
         message = f"the run did not finish within its timeout of {self.options.timeout:g}s"

@@ -32,12 +32,15 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-from runtime.conditions import Condition, ConditionLike
+from runtime.conditions import Condition, ConditionLike, TaskFinished, failure_atoms
 from runtime.conditions import evaluate as evaluate_condition
-from runtime.model import TASK_STATUS_FAILED, TASK_STATUS_SUCCESS
+from runtime.model import STATUS_NONE, status_word
+
+if TYPE_CHECKING:
+    from runtime.state import State
 
 Site = tuple[str, int, int]
 
@@ -87,13 +90,23 @@ def make_secret(text: str) -> Secret:
 
 
 def mark_secrets(params: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    """A copy of ``params`` where the string values of the named (secret) params are ``Secret``."""
+    """A copy of ``params`` where the named (secret) params are ``Secret``: a string value, and every
+    string inside a list or object value (a ``list[secret]`` param), so that indexing keeps it secret."""
     marked = dict(params)
     for name in names:
-        value = marked.get(name)
-        if isinstance(value, str):
-            marked[name] = make_secret(value)
+        if name in marked:
+            marked[name] = _marked(marked[name])
     return marked
+
+
+def _marked(value: Any) -> Any:
+    if isinstance(value, str):
+        return make_secret(value)
+    if isinstance(value, list):
+        return [_marked(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _marked(item) for key, item in value.items()}
+    return value
 
 
 def _is_secret(*values: Any) -> bool:
@@ -420,44 +433,47 @@ def pipeline_value(name: str) -> dict[str, Any]:
     return view
 
 
-# state.yaml keeps the original engine's status strings; the language speaks as its conditions do.
-_LANGUAGE_STATUS = {TASK_STATUS_SUCCESS: "success", TASK_STATUS_FAILED: "failed"}
-
-
 class TasksView:
-    """``tasks``: ``tasks["fetch"]`` is the latest run of task ``fetch`` as an object with ``output``
-    (decoded JSON), ``status`` (``"success"``/``"failed"``, the words of ``finished(success)``;
-    ``""`` until it finishes), ``error`` and ``arguments``. Looked up lazily, so building the view
-    costs nothing."""
+    """``tasks``: ``tasks["fetch"]`` is the record of task ``fetch`` in this run, an object with
 
-    def __init__(self, state: Any) -> None:
+    - ``status``: the language's word for the state of its latest run: ``"waiting"`` (built, not
+      started), ``"running"``, ``"success"``, ``"failed"``, or ``"none"`` when no run of it was built
+      (``runtime.model.status_word``: state.yaml keeps the original's ``Success`` / ``failed``);
+    - ``output``: the decoded output of its latest *finished* run when that run succeeded, else null;
+    - ``error``: the error of its latest finished run when that run failed, else ``""``;
+    - ``arguments``: the recorded arguments of its latest started run, else null.
+
+    A record is never an error, whether the task ran or not: a reaction fired by a failure of ``a``
+    may read ``tasks["b"]`` when ``b`` never ran. Looked up lazily, so building the view costs
+    nothing."""
+
+    def __init__(self, state: State) -> None:
         self._state = state
 
     def task(self, name: Any, site: Site) -> dict[str, Any]:
         if not isinstance(name, str):
             raise PipelineError(site, f"tasks are looked up by name (a string), not {kind_of(name)}")
-        run = _latest_run(self._state, name)
-        if run is None:
-            raise PipelineError(site, f"task {_quote(name)} has not run (yet) in this run of the pipeline")
+        state = self._state
+        latest = state.task(name)
+        finished = state.latest_finished(name)
+        started = state.latest_started(name)
         label = f"task '{name}'"
+        output = _decoded(finished.output) if finished is not None and finished.succeeded else None
         view = Labelled(
-            output=Labelled.wrap(_decoded(getattr(run, "output", None)), f"the output of {label}"),
-            status=_LANGUAGE_STATUS.get(getattr(run, "status", "") or "", ""),
-            error=getattr(run, "error", "") or "",
-            arguments=Labelled.wrap(_arguments(getattr(run, "arguments", None)), f"the arguments of {label}"),
+            output=Labelled.wrap(output, f"the output of {label}"),
+            status=STATUS_NONE if latest is None else status_word(latest.state, latest.status),
+            error=finished.error if finished is not None and finished.failed else "",
+            arguments=Labelled.wrap(
+                _arguments(started.arguments) if started is not None else None, f"the arguments of {label}"
+            ),
         )
         view.label = label
         return view
 
 
-def tasks_value(state: Any) -> TasksView:
+def tasks_value(state: State) -> TasksView:
     """``tasks`` for the state being reacted to."""
     return TasksView(state)
-
-
-def _latest_run(state: Any, name: str) -> Any:
-    lookup = getattr(state, "task", None)
-    return lookup(name) if callable(lookup) else None
 
 
 def _decoded(output: Any) -> Any:
@@ -488,31 +504,45 @@ def _argument_value(item: Any) -> Any:
 
 
 class Guarded(Condition):
-    """``on COND if GUARD``: ``COND`` that holds only while ``guard(event, state)`` is true.
+    """``on COND if GUARD``: ``COND`` restricted to the events where ``guard(event, state)`` held.
 
-    The guard is an expression over the event and the state, so it is evaluated in ``evaluate`` (which
-    the engine and the combinators call with the event), and only once the inner condition is
-    satisfied: a guard reading ``tasks["fetch"].output`` runs only after ``fetch`` finished. Without an
-    event (``satisfied(state)`` alone) only the inner condition is asked."""
+    The guard is evaluated only on an event that both satisfies and triggers ``COND``: on the
+    ``task.reported`` event of ``task("x").reported("progress") if event.payload.data.percent > 50``,
+    never on a later event whose payload has no ``data``. Its result is remembered until the next
+    event that triggers ``COND``: while ``COND`` is satisfied but not triggered (an operand of an
+    ``and`` waiting for another operand), the guarded condition is satisfied exactly when the guard
+    held at the event that last triggered ``COND``. A guarded condition is thus triggered when
+    ``COND`` is triggered and the guard holds.
+
+    The remembered result belongs to one reaction's condition object (the generated code builds one
+    per reaction), and is kept current because the engine asks every reaction's condition on every
+    event, and the combinators ask every operand (they never stop at the first answer)."""
 
     def __init__(self, condition: ConditionLike, guard: Callable[[Any, Any], bool]) -> None:
         self.condition = condition
         self.guard = guard
+        self._held = False
 
     def evaluate(self, event: Any, state: Any) -> tuple[bool, bool]:
         satisfied, triggered = evaluate_condition(self.condition, event, state)
-        if not satisfied:
-            return False, triggered
-        holds = bool(self.guard(event, state))
-        return holds, triggered and holds
+        if triggered:
+            # An event that triggers COND without satisfying it (one operand of an ``and``) also
+            # replaces the remembered result: the guard did not hold "at" it.
+            self._held = satisfied and bool(self.guard(event, state))
+            return self._held, self._held
+        return satisfied and self._held, False
 
     def satisfied(self, state: Any) -> bool:
+        """Without an event: ``COND`` satisfied and the guard held when ``COND`` was last triggered."""
         if isinstance(self.condition, Condition):
-            return self.condition.satisfied(state)
+            return self._held and self.condition.satisfied(state)
         raise TypeError("a guarded plain function condition needs the event: call evaluate()")
 
     def triggered(self, event: Any, state: Any) -> bool:
         return self.evaluate(event, state)[1]
+
+    def failure_atoms(self) -> Iterator[TaskFinished]:
+        return failure_atoms(self.condition)
 
     def __repr__(self) -> str:
         return f"guarded({self.condition!r})"

@@ -32,6 +32,40 @@ TASK_STATE_FINISHED = ENGINE_STATE_FINISHED
 TASK_STATUS_SUCCESS = "Success"
 TASK_STATUS_FAILED = "failed"
 
+# How many runs one reusable task name may have in one run (the engine's default bound; the binary's
+# --max-task-runs and OI_MAX_TASK_RUNS change it): a reusable task that triggers its own reaction
+# would otherwise run until the disk or the memory is full.
+DEFAULT_MAX_TASK_RUNS = 1000
+
+# The language's words for the status of a task's latest run (``tasks["x"].status``, and the
+# ``success`` / ``failed`` of ``finished(...)``). The files keep the original's spellings above, for
+# the readers of state.yaml; ``status_word`` and ``file_status`` are the one mapping between the two.
+STATUS_WAITING = "waiting"  # built, waiting for a free worker
+STATUS_RUNNING = "running"  # started, its call in flight
+STATUS_SUCCESS = "success"  # finished: the call succeeded
+STATUS_FAILED = "failed"  # finished: the call failed
+STATUS_NONE = "none"  # no run of the task was built in this run
+TASK_STATUS_WORDS = (STATUS_WAITING, STATUS_RUNNING, STATUS_SUCCESS, STATUS_FAILED, STATUS_NONE)
+_WORD_OF_FILE_STATUS = {TASK_STATUS_SUCCESS: STATUS_SUCCESS, TASK_STATUS_FAILED: STATUS_FAILED}
+_FILE_STATUS_OF_WORD = {word: status for status, word in _WORD_OF_FILE_STATUS.items()}
+
+
+def status_word(task_state: str, status: str) -> str:
+    """The language's word for a run in ``task_state`` (pending / in-progress / finished) whose files'
+    ``status`` is ``status`` ("Success", "failed" or "" before it finished)."""
+    if task_state == TASK_STATE_FINISHED:
+        return _WORD_OF_FILE_STATUS.get(status, STATUS_FAILED)
+    return STATUS_RUNNING if task_state == TASK_STATE_IN_PROGRESS else STATUS_WAITING
+
+
+def file_status(word: str) -> str:
+    """The files' spelling of a finished status given in either spelling ("success" or "Success" ->
+    "Success"; "failed" -> "failed"). Raises ``ValueError`` for anything else."""
+    status = _FILE_STATUS_OF_WORD.get(word.strip().lower())
+    if status is None:
+        raise ValueError(f"unknown task status {word!r}: use {STATUS_SUCCESS!r} or {STATUS_FAILED!r}")
+    return status
+
 
 @dataclass(frozen=True)
 class PipelineMetadata:

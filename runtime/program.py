@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import Any, NoReturn, TextIO
 
 import runtime
-from runtime.model import Pipeline
+from runtime.expressions import on_secret
+from runtime.model import DEFAULT_MAX_TASK_RUNS, Pipeline
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -38,6 +39,11 @@ EXIT_INTERRUPTED = 130
 
 PARAM_TYPES = ("string", "number", "bool", "secret", "list", "object", "any")
 ENV_PREFIX = "OI_PARAM_"
+# The bound of runs per reusable task name: --max-task-runs wins over the environment variable, which
+# wins over DEFAULT_MAX_TASK_RUNS. A bound above MAX_TASK_RUNS_LIMIT would be no bound, as far as
+# memory and disk go: it is refused as a usage error.
+MAX_TASK_RUNS_ENV = "OI_MAX_TASK_RUNS"
+MAX_TASK_RUNS_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,7 @@ class Invocation:
     timeout: float | None = None
     service_paths: Mapping[str, str] = dataclasses.field(default_factory=dict)
     quiet: bool = False
+    max_task_runs: int | None = None
 
 
 # Information the build added to the binary (build time, base); None when run from source.
@@ -140,6 +147,7 @@ def _argument_parser(program_name: str) -> _Parser:
     parser.add_argument("--timeout")
     parser.add_argument("--service-path", action="append", default=[])
     parser.add_argument("--quiet", "-q", action="store_true")
+    parser.add_argument("--max-task-runs")
     return parser
 
 
@@ -173,6 +181,9 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         timeout=None if options.timeout is None else parse_duration(options.timeout, "--timeout"),
         service_paths=service_paths,
         quiet=options.quiet,
+        max_task_runs=None
+        if options.max_task_runs is None
+        else parse_max_task_runs(options.max_task_runs, "--max-task-runs"),
     )
 
 
@@ -195,6 +206,18 @@ def _parse_parallelism(text: str) -> int:
         raise UsageError(f"--parallelism expects a whole number, got '{text}'") from None
     if value < 1:
         raise UsageError(f"--parallelism must be at least 1, got {value}")
+    return value
+
+
+def parse_max_task_runs(text: str, origin: str) -> int:
+    """The bound of runs per reusable task from ``text`` (``origin`` names the flag or variable it
+    came from): a whole number from 1 to ``MAX_TASK_RUNS_LIMIT``. Raises ``UsageError``."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise UsageError(f"{origin} expects a whole number of runs, got '{text}'") from None
+    if not 1 <= value <= MAX_TASK_RUNS_LIMIT:
+        raise UsageError(f"{origin} must be from 1 to {MAX_TASK_RUNS_LIMIT}, got {value}")
     return value
 
 
@@ -357,6 +380,8 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "  --timeout DURATION         stop the run after this long (30, 30s, 10m, 1h)",
         "  --service-path ALIAS=PATH  run this binary for the path service ALIAS",
         "  --quiet, -q                print nothing while the run goes well",
+        "  --max-task-runs N          runs of one reusable task before the run fails"
+        f" (default {DEFAULT_MAX_TASK_RUNS}; {MAX_TASK_RUNS_ENV})",
         "  --kubeconfig PATH          run the services in Kubernetes, with this kubeconfig",
         "  --kube-context NAME        the kubeconfig context to use",
         "  --kube-namespace NAME      the namespace to run the services in",
@@ -438,6 +463,9 @@ def _run_cleanup(name: str, invocation: Invocation, out: TextIO) -> int:
 
 def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str, str]) -> int:
     params, secrets = bind_params(spec, invocation.params, environ)
+    # Building marks the secret params' values as secrets (strings inside a list[secret] param too):
+    # every one of them is redacted from the run's files.
+    stop_collecting = on_secret(secrets.append)
     try:
         pipeline = spec.build(params)
     except UsageError:
@@ -445,6 +473,8 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
     except Exception as error:
         print(f"{spec.name}: error: the pipeline could not be built: {_one_line(error)}", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        stop_collecting()
     pipeline = _apply_service_paths(spec, pipeline, invocation.service_paths)
     # Imported only now: --help, --version and usage errors stay fast.
     from runtime.engine import Engine, EngineOptions
@@ -464,6 +494,10 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
         options["kubeconfig"] = _kubernetes_options(invocation.kubernetes)
     if not invocation.quiet:
         options["progress"] = sys.stderr
+    if invocation.max_task_runs is not None:
+        options["max_task_runs"] = invocation.max_task_runs
+    elif MAX_TASK_RUNS_ENV in environ:
+        options["max_task_runs"] = parse_max_task_runs(environ[MAX_TASK_RUNS_ENV], MAX_TASK_RUNS_ENV)
     result = Engine(EngineOptions(**options)).run()
     return int(result.exit_code)
 

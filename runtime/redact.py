@@ -1,18 +1,28 @@
-"""Keep secrets out of everything a run writes: state, history, the engine log and the task logs.
+"""Keep secrets out of everything a run writes: state, history, the engine log, task and service logs.
+The one redaction mechanism of oi: the engine, the schema module and the catalog's HTTP helper all
+mask through this module.
 
-Two sources of secrets:
+Where secrets come from:
 
-- *values* known to be secret: the pipeline's ``secret`` params and the per-run service token, handed to
-  the engine; plus values of argument fields an endpoint's schema marks secret (learned when a task starts,
-  when at least ``LEARNED_MIN_LENGTH`` long, so that a one-letter value does not blank every log line);
-- *fields* an endpoint's ``arguments.json`` marks secret (``"writeOnly": true`` or ``"format":
-  "password"``, found by ``runtime.services.schemas.secret_paths``). Those are masked in the recorded
-  arguments whatever their value.
+- the pipeline's ``secret`` params and the per-run service token, handed to the engine;
+- values *derived* from a secret while the run goes on (``upper(token)``, ``split(creds, ":")[1]``,
+  ``"${token}-x"``, ``json({t: token})``): ``runtime.expressions`` announces every string it derives
+  from a secret, and the engine teaches it to its ``Redactor`` (``add_derived``);
+- values of argument fields an endpoint's schema marks secret (``"writeOnly": true`` or ``"format":
+  "password"``, found by ``runtime.services.schemas.secret_paths``): those fields are masked in the
+  recorded arguments whatever their value (``mask_secret_fields``), and their values are learned too.
 
-Values are replaced by ``***`` wherever they occur inside a string (so ``"Bearer <token>"`` becomes
-``"Bearer ***"``), also in their JSON-escaped spelling, because logs often carry JSON text. Redaction is
-applied when text is written, never to the values tasks and reactions compute with. Files written by
-services themselves (task and service logs) are scrubbed after the fact by ``redact_file``.
+How they are masked: a secret of at least ``MIN_LENGTH`` characters is replaced by ``***`` wherever it
+occurs inside a string (``"Bearer <token>"`` becomes ``"Bearer ***"``), also in the spellings JSON
+encoders give it (``\"``, ``\u00e9``, and the ``\u003c`` of Go's encoder), because logs often carry
+JSON text. A shorter secret would turn ordinary words into ``***`` (a one-letter secret made
+``pipeline`` read ``pip***lin***``), so it is masked only where it is a whole recorded value: a
+string in state.yaml or history.yaml equal to it, or a log line equal to it; the engine warns about
+such a secret param when the run starts.
+
+Redaction is applied when text is written, never to the values tasks and reactions compute with.
+Files that services write themselves (task and service logs) are scrubbed after the fact (``file``):
+a task's log when its call returns, and every log of the run once the services are stopped.
 """
 
 from __future__ import annotations
@@ -20,65 +30,120 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+# ``threading`` and ``tempfile`` are imported where they are used: the schema module, which the
+# compiler loads to check a file, masks secret fields with ``mask_secret_fields``, and `oic check`
+# keeps its imports to what checking needs (tests/frontend/test_lean_start.py).
+
 MASK = "***"
 ANY = "*"
-LEARNED_MIN_LENGTH = 4
+# Secrets shorter than this are masked only as whole values (see the module docstring).
+MIN_LENGTH = 4
+# Go's encoding/json writes these as \u escapes (it is made to be safe inside HTML).
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def spellings(secret: str) -> set[str]:
+    """The texts under which ``secret`` shows in what a run writes: itself, and its JSON spellings
+    (between the quotes) as Python's and Go's encoders write it."""
+    escaped = json.dumps(secret, ensure_ascii=False)[1:-1]
+    go_escaped = "".join(_GO_ESCAPES.get(character, character) for character in escaped)
+    return {secret, escaped, json.dumps(secret)[1:-1], go_escaped}
 
 
 class Redactor:
     """Replaces known secret values by ``***`` in text and in decoded JSON values. Thread-safe; values
-    can be added while the run goes on (``add``)."""
+    can be added while the run goes on (``add``, ``add_derived``)."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
+        import threading
+
         self._lock = threading.Lock()
-        self._secrets: set[str] = set()
+        self._secrets: set[str] = set()  # spellings masked wherever they occur
+        self._whole: frozenset[str] = frozenset()  # short secrets: masked as whole values only
         self._pattern: re.Pattern[str] | None = None
+        self._whole_in_json: re.Pattern[str] | None = None
         # No text shorter than the shortest secret can hold one: such text skips the pattern.
         self._shortest = 0
+        # The patterns are made again lazily, on first use after a change: a reaction may derive
+        # many secrets at once, and one compilation serves them all.
+        self._stale = False
         for secret in secrets:
             self.add(secret)
 
-    def add(self, secret: str, *, learned: bool = False) -> None:
-        """Redact ``secret`` from now on. ``learned`` values shorter than ``LEARNED_MIN_LENGTH`` are
-        ignored (see the module docstring); empty values always are."""
-        if not isinstance(secret, str) or not secret or (learned and len(secret) < LEARNED_MIN_LENGTH):
+    def add(self, secret: str) -> None:
+        """Redact ``secret`` from now on: wherever it occurs when it is at least ``MIN_LENGTH`` long,
+        else where it is a whole value. Empty values are ignored."""
+        if not isinstance(secret, str) or not secret:
             return
-        variants = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+        secret = str(secret)  # a ``Secret`` (a str subclass) is kept as the plain text it holds
         with self._lock:
+            if len(secret) < MIN_LENGTH:
+                if secret not in self._whole:
+                    self._whole = self._whole | {secret}
+                    self._stale = True
+                return
+            variants = spellings(secret)
             if variants <= self._secrets:
                 return
             self._secrets |= variants
-            ordered = sorted(self._secrets, key=len, reverse=True)
+            self._stale = True
+
+    def add_derived(self, secret: str) -> None:
+        """Redact a value derived from secrets, unless a secret it holds masks it already: the
+        ``"Bearer ***"`` of a known token teaches nothing, while ``upper(token)`` must be learned."""
+        if not self.finds_secret_in(secret):
+            self.add(secret)
+
+    def _current(self) -> re.Pattern[str] | None:
+        if self._stale:
+            with self._lock:
+                if self._stale:
+                    self._compile()
+        return self._pattern
+
+    def _compile(self) -> None:
+        ordered = sorted(self._secrets, key=len, reverse=True)
+        if ordered:
+            # ``_shortest`` is set before ``_pattern`` (and only ever decreases), so read after it.
             self._shortest = len(ordered[-1])
             self._pattern = re.compile("|".join(re.escape(value) for value in ordered))
+        quoted = sorted({f'"{variant}"' for secret in self._whole for variant in spellings(secret)})
+        self._whole_in_json = re.compile("|".join(map(re.escape, quoted))) if quoted else None
+        self._stale = False
 
     @property
     def active(self) -> bool:
-        return self._pattern is not None
+        """Whether anything is redacted at all."""
+        return self._current() is not None or bool(self._whole)
 
     def text(self, text: str) -> str:
-        """``text`` with every known secret replaced by ``***``."""
-        pattern = self._pattern
-        # ``_shortest`` is set before ``_pattern`` (and only ever decreases), so read after it.
+        """``text`` with every known secret replaced by ``***`` (``***`` when it is a short secret)."""
+        whole = self._whole
+        if whole and text in whole:
+            return MASK
+        pattern = self._current()
         if pattern is None or not text or len(text) < self._shortest:
             return text
         return pattern.sub(MASK, text)
 
     def finds_secret_in(self, text: str) -> bool:
-        """Whether ``text`` holds a known secret (``text(text)`` would change it)."""
-        pattern = self._pattern
-        if pattern is None or len(text) < self._shortest:
-            return False
-        return pattern.search(text) is not None
+        """Whether ``text`` holds a known secret, or a short one as a whole JSON string (``"ab"``):
+        whether redacting ``text``, or the value it is the JSON text of, would change it."""
+        pattern = self._current()
+        if pattern is not None and len(text) >= self._shortest and pattern.search(text) is not None:
+            return True
+        whole = self._whole
+        if whole and text in whole:
+            return True
+        whole_in_json = self._whole_in_json
+        return whole_in_json is not None and whole_in_json.search(text) is not None
 
     def value(self, value: Any) -> Any:
         """A copy of a decoded JSON value with secrets replaced inside every string (keys included)."""
-        if self._pattern is None:
+        if not self.active:
             return value
         return self._walk(value)
 
@@ -91,26 +156,46 @@ class Redactor:
             return [self._walk(item) for item in value]
         return value
 
-    def file(self, path: str) -> None:
-        """Scrub the file at ``path`` in place (atomically) if it contains a secret."""
-        if self._pattern is None:
-            return
+    def file(self, path: str) -> tuple[int, int] | None:
+        """Scrub the file at ``path`` in place (atomically) if it contains a secret (short secrets are
+        masked in it only as whole lines). Returns the size and modification time (ns) of the file as
+        it was read, so that a caller can tell later whether it changed since; None when there is no
+        such file or nothing is redacted."""
+        pattern = self._current()
+        whole = self._whole
+        if pattern is None and not whole:
+            return None
         try:
             # Most task logs stay empty: a stat is much cheaper than opening and reading one.
-            if os.stat(path).st_size == 0:
-                return
-            with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+            status = os.stat(path)
+            if status.st_size == 0:
+                return 0, status.st_mtime_ns
+            # newline="": the file is written back with the line ends it had.
+            with open(path, encoding="utf-8", errors="surrogateescape", newline="") as handle:
                 original = handle.read()
         except OSError:
-            return
-        scrubbed = self.text(original)
-        if scrubbed != original:
-            write_atomically(path, scrubbed.encode("utf-8", errors="surrogateescape"))
+            return None
+        scrubbed = pattern.sub(MASK, original) if pattern is not None else original
+        if whole:
+            scrubbed = "".join(
+                MASK + line[len(line.rstrip("\r\n")) :] if line.rstrip("\r\n") in whole else line
+                for line in scrubbed.splitlines(keepends=True)
+            )
+        if scrubbed == original:
+            return status.st_size, status.st_mtime_ns
+        write_atomically(path, scrubbed.encode("utf-8", errors="surrogateescape"))
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        return status.st_size, status.st_mtime_ns
 
 
 def write_atomically(path: str, data: bytes) -> None:
     """Replace the file at ``path`` by ``data`` so that a reader (or a crash, even kill -9) only ever
     sees the old or the new content: a temporary file in the same directory, then ``os.replace``."""
+    import tempfile
+
     directory = os.path.dirname(path) or "."
     descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
@@ -139,7 +224,7 @@ def mask_secret_fields(value: Any, paths: Sequence[tuple[str, ...]], learn: Reda
     if () in paths:
         if learn is not None:
             for text in _strings(value):
-                learn.add(text, learned=True)
+                learn.add(text)
         return MASK
     if isinstance(value, Mapping):
         return {

@@ -99,6 +99,7 @@ class State:
         self._lock = threading.RLock()
         self._runs_by_name: dict[str, list[str]] = {}
         self._latest_finished: dict[str, str] = {}
+        self._latest_started: dict[str, str] = {}
         self._active_runs: dict[str, int] = {}
         self._started_names: set[str] = set()
         self._reported: dict[str, set[str]] = {}
@@ -176,6 +177,7 @@ class State:
             logger=current.logger,
         )
         self._started_names.add(current.task)
+        self._latest_started[current.task] = run_id
         if self._prefixes:
             self._count(current.task, before, self._facts(current.task))
 
@@ -236,6 +238,17 @@ class State:
         """The most recently finished run of ``name``: its status is the name's *outcome*."""
         with self._lock:
             run_id = self._latest_finished.get(name)
+            return self.tasks[run_id] if run_id is not None else None
+
+    def run_count(self, name: str) -> int:
+        """How many runs of ``name`` were built so far."""
+        with self._lock:
+            return len(self._runs_by_name.get(name, ()))
+
+    def latest_started(self, name: str) -> TaskState | None:
+        """The most recently started run of ``name`` (running or finished; None if none started)."""
+        with self._lock:
+            run_id = self._latest_started.get(name)
             return self.tasks[run_id] if run_id is not None else None
 
     def finished(self, name: str) -> bool:

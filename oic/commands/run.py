@@ -47,6 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--refresh", action="store_true", help="ask services for their schemas again, not the cache"
     )
     parser.add_argument(
+        "--max-task-runs",
+        metavar="N",
+        help="runs of one reusable task before the run fails (passed to the pipeline, as to a binary)",
+    )
+    parser.add_argument(
         "arguments", nargs=argparse.REMAINDER, metavar="-- ARGS", help="the pipeline's arguments"
     )
     parser.set_defaults(handler=run)
@@ -71,8 +76,12 @@ def _child_environment() -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     arguments = list(args.arguments)
-    if arguments[:1] == ["--"]:
-        arguments = arguments[1:]
+    # The binary takes no positional arguments, so a "--" is only ever the separator; it may follow
+    # options of `oic run` given after the file (`oic run p.oi --max-task-runs 5 -- --param x=1`).
+    if "--" in arguments:
+        arguments.remove("--")
+    if args.max_task_runs is not None:
+        arguments = ["--max-task-runs", args.max_task_runs, *arguments]
     with tempfile.TemporaryDirectory(prefix="oic-run-") as directory:
         module_path = os.path.join(directory, "pipeline_module.py")
         child = _WaitingChild(directory, module_path, arguments)

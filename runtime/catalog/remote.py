@@ -18,12 +18,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from runtime.redact import MASK, Redactor
 from runtime.sdk import EndpointError
 
 DEFAULT_TIMEOUT = 30.0
 # Query parameters that carry credentials in the APIs we call (Trello: key + token).
 CREDENTIAL_PARAMETERS = frozenset({"key", "token", "access_token", "api_key", "apikey"})
-_MASK = "***"
+_MASK = MASK
 _MAX_ERROR_TEXT = 300
 
 
@@ -62,13 +63,14 @@ class Response:
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every secret value replaced by a mask."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, _MASK)
-        quoted = urllib.parse.quote(secret, safe="")
-        if quoted != secret:
-            text = text.replace(quoted, _MASK)
-    return text
+    """``text`` with every secret value replaced by a mask, also in its URL-encoded spelling (the
+    rules of ``runtime.redact``: a secret shorter than its minimum length only as the whole text)."""
+    spellings = [spelling for secret in secrets if secret for spelling in (secret, _url_quoted(secret))]
+    return Redactor(spellings).text(text) if spellings else text
+
+
+def _url_quoted(secret: str) -> str:
+    return urllib.parse.quote(secret, safe="")
 
 
 def display_url(url: str, secrets: Iterable[str] = ()) -> str:

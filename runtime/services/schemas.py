@@ -35,14 +35,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.redact import ANY, MASK, mask_secret_fields
 from runtime.services.base import ServiceError
 from runtime.services.shortcut import compile_shortcut
 
 ARGUMENTS = "arguments"
 RETURNS = "returns"
-REDACTED = "***"
-# A path step that matches every list item or every object member.
-ANY = "*"
+REDACTED = MASK
 
 # The draft of a schema that does not say (``$schema``): the draft of the original catalog's schemas.
 DEFAULT_DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -424,18 +423,6 @@ def _holds_secret(location: tuple[str, ...], secrets: list[tuple[str, ...]]) -> 
 
 
 def redact(value: Any, paths: list[tuple[str, ...]]) -> Any:
-    """A copy of ``value`` with the values at ``paths`` (from ``secret_paths``) replaced by ``***``."""
-    if not paths:
-        return value
-    if () in paths:
-        return REDACTED
-    if isinstance(value, Mapping):
-        result = {}
-        for key, child in value.items():
-            child_paths = [path[1:] for path in paths if path[0] in (key, ANY)]
-            result[key] = redact(child, child_paths)
-        return result
-    if isinstance(value, list):
-        child_paths = [path[1:] for path in paths if path[0] == ANY]
-        return [redact(child, child_paths) for child in value]
-    return value
+    """A copy of ``value`` with the values at ``paths`` (from ``secret_paths``) replaced by ``***``
+    (``runtime.redact.mask_secret_fields``, the one redaction mechanism)."""
+    return mask_secret_fields(value, paths)

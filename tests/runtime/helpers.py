@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import itertools
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,6 +15,7 @@ from runtime.engine import Engine, EngineOptions, RunResult
 from runtime.model import (
     Argument,
     Event,
+    EventMetadata,
     EventReaction,
     Pipeline,
     PipelineMetadata,
@@ -124,3 +127,44 @@ class Rendezvous:
         if not met:
             raise CallFailed("the others never came")
         return {}
+
+
+NOW = datetime.datetime(2024, 5, 1, tzinfo=datetime.timezone.utc)
+
+
+class Timeline:
+    """Events applied to a State one by one, as the engine applies them before it asks conditions."""
+
+    def __init__(self) -> None:
+        self.state = State()
+        self._ids = itertools.count(1)
+
+    def _apply(self, name: str, arguments: dict[str, Any] | None = None, **payload: Any) -> Event:
+        event = Event(EventMetadata(name, f"event-{next(self._ids)}", NOW), payload)
+        self.state.apply(event, arguments)
+        return event
+
+    def engine_started(self) -> Event:
+        return self._apply("engine.started")
+
+    def build(self, name: str) -> str:
+        run_id = f"{name}#{next(self._ids)}"
+        self.state.add_pending(run_id, name, "event-0", "")
+        return run_id
+
+    def start(self, run_id: str, arguments: dict[str, Any] | None = None) -> Event:
+        return self._apply("task.started", arguments or {}, task=self.state.tasks[run_id].task, id=run_id)
+
+    def finish(self, run_id: str, status: str = "Success", error: str = "", output: Any = None) -> Event:
+        name = self.state.tasks[run_id].task
+        return self._apply("task.finished", task=name, id=run_id, status=status, error=error, output=output)
+
+    def run(self, name: str, status: str = "Success") -> Event:
+        """A whole run of ``name``: built, started, finished; returns its ``task.finished`` event."""
+        run_id = self.build(name)
+        self.start(run_id)
+        return self.finish(run_id, status)
+
+    def report(self, run_id: str, event_name: str, data: Any = None) -> Event:
+        name = self.state.tasks[run_id].task
+        return self._apply("task.reported", task=name, id=run_id, event=event_name, data=data)

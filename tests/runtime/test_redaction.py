@@ -70,13 +70,11 @@ def test_service_token_is_redacted(tmp_path: Path) -> None:
 
 
 def test_redactor_text_and_values() -> None:
-    redactor = Redactor(["abc", ""])
-    assert redactor.text("xabcx abc") == f"x{MASK}x {MASK}"
-    assert redactor.value({"abc": ["abc", 1, None, {"k": "1abc"}]}) == {
+    redactor = Redactor(["abcd", ""])
+    assert redactor.text("xabcdx abcd") == f"x{MASK}x {MASK}"
+    assert redactor.value({"abcd": ["abcd", 1, None, {"k": "1abcd"}]}) == {
         MASK: [MASK, 1, None, {"k": f"1{MASK}"}]
     }
-    redactor.add("ab", learned=True)  # too short to be learned
-    assert redactor.text("ab") == "ab"
 
 
 def test_mask_secret_fields_by_path() -> None:
@@ -89,3 +87,16 @@ def test_mask_secret_fields_by_path() -> None:
     assert masked == {"Auth": {"Token": MASK, "App": "a"}, "Items": [{"key": MASK}, {"key": MASK}]}
     assert learner.text("t0ken-value k2-secret") == f"{MASK} {MASK}"
     assert value["Auth"]["Token"] == "t0ken-value"  # a copy: the original is untouched
+
+
+def test_the_catalog_http_helper_masks_through_the_same_rules() -> None:
+    from runtime.catalog import remote
+
+    token = "tok/en+1 é"
+    quoted = "tok%2Fen%2B1%20%C3%A9"
+    text = f"GET https://api.example/cards?token={quoted}: 401 for {token}"
+    assert remote.redact(text, [token]) == f"GET https://api.example/cards?token={MASK}: 401 for {MASK}"
+    # A value shorter than the minimum is only masked as the whole text, as everywhere else.
+    assert remote.redact("pipeline failed", ["p"]) == "pipeline failed"
+    assert remote.redact("p", ["p"]) == MASK
+    assert remote.display_url("https://h.example/x?key=abc&q=1") == "https://h.example/x?key=***&q=1"

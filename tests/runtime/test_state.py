@@ -115,15 +115,15 @@ def test_reported_condition() -> None:
 
 
 def test_history_lines_always_parse(tmp_path: Path) -> None:
-    history = HistoryFile(str(tmp_path / "history.yaml"), Redactor(["pw"]))
-    hostile = "line\nbreak \u2028 ' \" : - # {} [] \x00 \\ pw é 😀"
+    history = HistoryFile(str(tmp_path / "history.yaml"), Redactor(["pw42"]))
+    hostile = "line\nbreak \u2028 ' \" : - # {} [] \x00 \\ pw42 é 😀"
     history.append(event("task.finished", task="x", id="1", output={hostile: [hostile, 1.5, None, True]}))
     history.append(event("engine.finished"))
     history.close()
     text = (tmp_path / "history.yaml").read_text(encoding="utf-8")
     assert text.count("\n") == 2 and all(line.startswith("- {") for line in text.splitlines())
     loaded = yaml.safe_load(text)
-    redacted = hostile.replace("pw", "***")
+    redacted = hostile.replace("pw42", "***")
     assert loaded[0]["payload"]["output"] == {redacted: [redacted, 1.5, None, True]}
     assert loaded[0]["metadata"] == {
         "name": "task.finished",
@@ -181,7 +181,10 @@ _JSON_VALUES = st.recursive(
 )
 
 
-@given(value=_JSON_VALUES, secret=st.sampled_from(["", "s", "sé", 'a"b', "ab\\", "€€"]))
+@given(
+    value=_JSON_VALUES,
+    secret=st.sampled_from(["", "s", "sé", 'a"b', "ab\\", "€€", "s\u2028<é", 'key"é\\', "long-secret"]),
+)
 @settings(max_examples=300, deadline=None)
 def test_redacted_json_is_the_text_of_the_redacted_value(value: object, secret: str) -> None:
     redactor = Redactor([secret])
