@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn, TextIO
 
 import runtime
+from runtime.limits import MAX_DURATION_SECONDS, MAX_DURATION_TEXT
 from runtime.model import Pipeline
 
 EXIT_OK = 0
@@ -203,11 +204,15 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 
 def parse_duration(text: str, flag: str) -> float:
-    """Seconds from ``30``, ``30s``, ``1.5m``, ``500ms`` or ``2h``. Raises ``UsageError``."""
+    """Seconds from ``30``, ``30s``, ``1.5m``, ``500ms`` or ``2h``, at most ``MAX_DURATION_SECONDS``.
+    Raises ``UsageError``."""
     match = _DURATION.fullmatch(text.strip())
     if match is None or float(match.group(1)) <= 0:
         raise UsageError(f"{flag} expects a positive duration such as 30, 30s, 10m or 1h, got '{text}'")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds > MAX_DURATION_SECONDS:
+        raise UsageError(f"{flag} is at most {MAX_DURATION_TEXT}, got '{text}'")
+    return seconds
 
 
 def env_name(param_name: str) -> str:

@@ -14,7 +14,9 @@ from oic.sema.expressions import ExpressionChecker
 from oic.sema.hints import closest, did_you_mean
 from oic.sema.reporter import Reporter
 from oic.sema.resolve import Binding, Declarations, Scope, check_declarable, written_type
+from oic.sema.settings import check_duration
 from oic.syntax import ast
+from runtime.limits import MAX_DURATION_SECONDS, MAX_DURATION_TEXT, MAX_RETRIES, longest_backoff_wait
 
 LITERALS = (ast.StringLiteral, ast.NumberLiteral, ast.BoolLiteral, ast.NullLiteral)
 
@@ -125,15 +127,32 @@ class BodyChecker:
         self.check_call(statement.call, scope)
 
     def check_settings(self, settings: ast.TaskSettings) -> None:
+        valid_backoff = True
         for duration, what in ((settings.timeout, "timeout"), (settings.backoff, "backoff")):
-            if duration is not None and not duration.seconds > 0:
-                self.reporter.report(duration.span, "E0405", f"a {what} must be longer than zero")
+            if duration is not None and not check_duration(duration, f"a {what}", self.reporter):
+                valid_backoff = valid_backoff and what != "backoff"
         retries = settings.retries
-        if retries is not None:
-            value = retries.value
-            if isinstance(value, bool) or not float(value).is_integer() or value < 0:
+        if retries is None:
+            return
+        value = retries.value
+        if isinstance(value, bool) or not float(value).is_integer() or value < 0:
+            self.reporter.report(
+                retries.span, "E0404", f"retry takes a whole number of retries (0 or more), not {value}"
+            )
+        elif value > MAX_RETRIES:
+            self.reporter.report(
+                retries.span, "E0404", f"retry takes at most {MAX_RETRIES} retries, not {value}"
+            )
+        elif settings.backoff is not None and valid_backoff:
+            # The wait doubles after every attempt: the last one is bounded like any duration.
+            longest = longest_backoff_wait(settings.backoff.seconds, int(value))
+            if longest > MAX_DURATION_SECONDS:
                 self.reporter.report(
-                    retries.span, "E0404", f"retry takes a whole number of retries (0 or more), not {value}"
+                    settings.backoff.span,
+                    "E0405",
+                    f"with {int(value)} retries the wait before the last attempt would be longer than "
+                    f"{MAX_DURATION_TEXT} (the backoff doubles after every attempt)",
+                    "use a shorter backoff or fewer retries",
                 )
 
     # -- service calls -------------------------------------------------------------------------------
