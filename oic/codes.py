@@ -95,6 +95,7 @@ register("E0311", "error", "invalid endpoint schema")
 register("E0312", "error", "schema directory not found")
 register("E0313", "error", "value cannot be indexed or has no fields")
 register("E0314", "error", "a secret would leak into a task name")
+register("E0319", "error", "a secret passed where it would stop being secret")
 
 register("E0401", "error", "condition names a task no statement builds")
 register("E0402", "error", "task built twice in one reaction")

@@ -31,6 +31,7 @@ from oic.codegen.scope import CodegenError, ImportSet, NameAllocator, Scope, Sit
 from oic.codegen.statements import BodyCompiler, parameters
 from oic.sema.program import CheckedProgram, ResolvedService
 from oic.syntax import ast
+from runtime.param_types import canonical
 
 # Every name of runtime.exported.__all__ (a test keeps the two in step: the compiler does not import
 # the runtime).
@@ -59,9 +60,6 @@ _TEMPLATE_NAMES = (
     "mark_secrets",
     "pipeline_value",
 )
-
-# The runtime's param types; ``list[T]`` is a ``list`` at run time.
-_PARAM_TYPES = ("string", "number", "bool", "secret", "list", "object", "any")
 
 
 @dataclass(frozen=True)
@@ -190,8 +188,8 @@ class _Generator:
     # -- params and services ------------------------------------------------------------------------
 
     def param(self, declaration: ast.ParamDecl) -> _Param:
-        type_name = declaration.type.name
-        if type_name not in _PARAM_TYPES:
+        type_name = _canonical_type(declaration.type)
+        if type_name is None:
             raise CodegenError(f"unknown param type at line {declaration.span.line}")
         default: PyCode = literal(None)
         if declaration.default is not None:
@@ -277,6 +275,17 @@ class _Generator:
         fixed = [name("params"), name("event"), name("state")]
         self.functions.append(_Function(function, parameters(fixed), body))
         return _Reaction(when, function)
+
+
+def _canonical_type(reference: ast.TypeRef) -> str | None:
+    """The runtime's text for a written param type (``int`` -> ``integer``, ``list[int]`` ->
+    ``list[integer]``), from the one table of param types both sides share."""
+    element = None
+    if reference.element is not None:
+        element = _canonical_type(reference.element)
+        if element is None:
+            return None
+    return canonical(reference.name, element)
 
 
 def _schema_texts(service: ResolvedService) -> dict[str, str]:

@@ -14,10 +14,11 @@ from __future__ import annotations
 from oic.diagnostics import Diagnostic
 from oic.sema import types as t
 from oic.sema.expressions import ExpressionChecker
+from oic.sema.params import check_param_defaults
 from oic.sema.program import CheckedParam, CheckedProgram
 from oic.sema.reactions import ReactionChecker
 from oic.sema.reporter import Reporter
-from oic.sema.resolve import Binding, Scope, collect, definition_scope
+from oic.sema.resolve import collect, definition_scope
 from oic.sema.schemas import SchemaOptions, resolve_service
 from oic.sema.settings import check_pipeline
 from oic.sema.statements import BodyChecker
@@ -26,6 +27,8 @@ from oic.source import SourceFile
 from oic.syntax import ast
 
 __all__ = ["SchemaOptions", "check"]
+
+CONDITION_NAMES = "the task names of a condition"
 
 
 def check(
@@ -41,23 +44,24 @@ def check(
     expressions = ExpressionChecker(reporter, table, index)
     bodies = BodyChecker(reporter, table, expressions)
 
-    _check_param_defaults(table.params, table.param_types, expressions, reporter)
-    top = Scope()
-    for name, param in table.params.items():
-        top.bindings[name] = Binding(name, table.param_types[name], "param", param.name.span)
+    top = check_param_defaults(table.params, table.param_types, expressions, reporter)
 
     for condition in table.conditions.values():
-        scope = definition_scope(condition.parameters, top, reporter)
+        scope = definition_scope(condition.parameters, top, reporter).child(
+            place="the task names of a condition"
+        )
         bodies.check_condition(condition.condition, scope)
         if condition.guard is not None:
-            expressions.type_of(condition.guard, scope)
+            expressions.type_of(condition.guard, scope.child(runtime_values=True))
     for builder in table.builders.values():
-        bodies.check_body(builder.body, definition_scope(builder.parameters, top, reporter))
+        scope = definition_scope(builder.parameters, top, reporter)
+        bodies.check_body(builder.body, scope.child(runtime_values=True))
     for reaction in table.reactions:
-        bodies.check_condition(reaction.condition, top)
+        bodies.check_condition(reaction.condition, top.child(place=CONDITION_NAMES))
+        inner = top.child(runtime_values=True)
         if reaction.guard is not None:
-            expressions.type_of(reaction.guard, top)
-        bodies.check_body(reaction.body, top)
+            expressions.type_of(reaction.guard, inner)
+        bodies.check_body(reaction.body, inner)
 
     ReactionChecker(reporter, table, index).run()
     _warn_unused(table, expressions, reporter)
@@ -82,47 +86,6 @@ def check(
         static_task_names=index.static_names(),
     )
     return program, reporter.diagnostics
-
-
-def _check_param_defaults(
-    params: dict[str, ast.ParamDecl],
-    param_types: dict[str, t.Type],
-    expressions: ExpressionChecker,
-    reporter: Reporter,
-) -> None:
-    # Defaults are computed before anything runs, one param at a time: they may call the standard
-    # library (env(...)) but see no other param, no event and no task.
-    empty = Scope()
-    for name, declaration in params.items():
-        if declaration.default is None:
-            continue
-        for node in ast.walk(declaration.default):
-            if isinstance(node, ast.Name) and node.name in ("event", "tasks"):
-                reporter.report(
-                    node.span,
-                    "E0214",
-                    f"{node.name!r} is not available in a param default",
-                    "defaults are computed before any event",
-                )
-                return
-        actual = expressions.type_of(declaration.default, empty)
-        expected = param_types[name]
-        if not t.compatible(actual, expected):
-            reporter.report(
-                declaration.default.span,
-                "E0310",
-                f"the default of param {name!r} is {actual.describe()}, "
-                f"but the param is {expected.describe()}",
-            )
-        if t.is_secret(expected) and isinstance(
-            declaration.default, (ast.StringLiteral, ast.InterpolatedString)
-        ):
-            reporter.report(
-                declaration.default.span,
-                "W0107",
-                f"secret param {name!r} has a literal default, which is stored in the built binary",
-                f'read it from the environment instead: `= env("{name.upper()}")`',
-            )
 
 
 def _warn_unused(table, expressions: ExpressionChecker, reporter: Reporter) -> None:  # type: ignore[no-untyped-def]

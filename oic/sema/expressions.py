@@ -19,7 +19,7 @@ from oic.sema import stdlib
 from oic.sema import types as t
 from oic.sema.hints import closest, did_you_mean
 from oic.sema.reporter import Reporter
-from oic.sema.resolve import Declarations, Scope
+from oic.sema.resolve import BUILTIN_VALUES, Declarations, Scope
 from oic.sema.task_index import TaskIndex
 from oic.source import Span
 from oic.syntax import ast
@@ -89,13 +89,28 @@ class ExpressionChecker:
     # -- names and access ----------------------------------------------------------------------------
 
     def _Name(self, node: ast.Name, scope: Scope) -> t.Type:
-        if node.name == "event":
-            return EVENT_TYPE
-        if node.name == "pipeline":
-            return PIPELINE_TYPE
-        if node.name == "tasks":
+        if node.name in BUILTIN_VALUES:
+            if not scope.runtime_values:
+                self.error(
+                    node.span,
+                    "E0214",
+                    f"{node.name!r} is not available in {scope.place or 'this place'}",
+                    "it is computed before any event; `event`, `tasks` and `pipeline` exist in guards "
+                    "and in reaction and builder bodies",
+                )
+                return t.ANY
+            if node.name == "event":
+                return EVENT_TYPE
+            if node.name == "pipeline":
+                return PIPELINE_TYPE
             return t.OBJECT
         binding = scope.lookup(node.name)
+        unavailable = scope.why_unavailable(node.name) if binding is None else None
+        if unavailable is not None:
+            if node.name in self.table.params:
+                self.used_params.add(node.name)  # used, if too early: not "unused" as well
+            self.error(node.span, "E0214", *unavailable)
+            return t.ANY
         if binding is None:
             candidates = scope.visible_names() + ["event", "tasks", "pipeline"]
             hint = did_you_mean(node.name, candidates)
@@ -150,7 +165,7 @@ class ExpressionChecker:
         return t.ObjectType(fields, frozenset(), True, origin=origin)
 
     def _Member(self, node: ast.Member, scope: Scope) -> t.Type:
-        if isinstance(node.target, ast.Name) and node.target.name == "tasks":
+        if _is_tasks(node.target) and scope.runtime_values:
             return self.task_record(node.name)
         target = self.type_of(node.target, scope)
         return self.field_of(target, node.name, node.name_span, node.target.span)
@@ -189,7 +204,7 @@ class ExpressionChecker:
         self.error(span, "E0313", f"a {target.describe()} has no fields (reading {name!r})")
 
     def _Index(self, node: ast.Index, scope: Scope) -> t.Type:
-        if isinstance(node.target, ast.Name) and node.target.name == "tasks":
+        if _is_tasks(node.target) and scope.runtime_values:
             return self._task_record(node.index, scope)
         target = self.type_of(node.target, scope)
         index = self.type_of(node.index, scope)
@@ -346,6 +361,10 @@ class ExpressionChecker:
             self.error(node.key.span, "E0310", f"an object key is a string, not {key.describe()}")
         value = self.type_of(node.value, inner)
         return t.ObjectType((), frozenset(), False, value)
+
+
+def _is_tasks(expression: ast.Expression) -> bool:
+    return isinstance(expression, ast.Name) and expression.name == "tasks"
 
 
 def both(left: t.Type, right: t.Type, target: t.Type) -> bool:

@@ -41,17 +41,39 @@ class Binding(Record):
 
 
 class Scope:
-    """A block's names, chained to the enclosing block's."""
+    """A block's names, chained to the enclosing block's.
 
-    def __init__(self, parent: Scope | None = None) -> None:
+    ``runtime_values`` says whether ``event``, ``tasks`` and ``pipeline`` exist here: they do in
+    reaction and builder bodies and in guards, not in param defaults or the task names of conditions
+    (those are computed before any event); ``place`` names where the scope is, for that message.
+    ``unavailable`` maps names that exist but may not be used
+    here to the message and hint that say why (a param declared after the default that reads it)."""
+
+    def __init__(
+        self, parent: Scope | None = None, *, runtime_values: bool | None = None, place: str = ""
+    ) -> None:
         self.parent = parent
         self.bindings: dict[str, Binding] = {}
+        self.unavailable: dict[str, tuple[str, str]] = {}
+        inherited = parent.runtime_values if parent is not None else False
+        self.runtime_values: bool = inherited if runtime_values is None else runtime_values
+        # Where this scope is, for messages about what is unavailable here ("a param default").
+        self.place: str = place or (parent.place if parent is not None else "")
 
     def lookup(self, name: str) -> Binding | None:
         scope: Scope | None = self
         while scope is not None:
             if name in scope.bindings:
                 return scope.bindings[name]
+            scope = scope.parent
+        return None
+
+    def why_unavailable(self, name: str) -> tuple[str, str] | None:
+        """The message and hint saying why ``name`` cannot be used here, or None when it can."""
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.unavailable:
+                return scope.unavailable[name]
             scope = scope.parent
         return None
 
@@ -63,8 +85,8 @@ class Scope:
             scope = scope.parent
         return names
 
-    def child(self) -> Scope:
-        return Scope(self)
+    def child(self, *, runtime_values: bool | None = None, place: str = "") -> Scope:
+        return Scope(self, runtime_values=runtime_values, place=place)
 
 
 class Declarations(Record):
@@ -124,6 +146,14 @@ def written_type(reference: ast.TypeRef, reporter: Reporter) -> t.Type:
     """The type a written type denotes; an unknown name is an error and reads as ``any``."""
     element = written_type(reference.element, reporter) if reference.element is not None else None
     result = t.from_written(reference.name, element)
+    if result is not None and element is not None and not isinstance(result, t.ListType):
+        reporter.report(
+            reference.span,
+            "E0213",
+            f"type {reference.name!r} takes no element type",
+            f"only `list` does: `list[{reference.element.name if reference.element else ''}]`",
+        )
+        return result
     if result is None:
         from oic.sema.hints import did_you_mean
 

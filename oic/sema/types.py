@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from oic.records import Record, set_field
+from runtime.param_types import WRITTEN_PARAM_TYPES
 
 # The types are ``oic.records.Record`` values (frozen dataclasses without their import-time cost).
 
@@ -232,6 +233,17 @@ def is_secret(value: Type) -> bool:
     return isinstance(value, StringType) and value.secret
 
 
+def carries_secret(value: Type) -> bool:
+    """Whether a value of this type is, or holds somewhere inside it, a string derived from a secret."""
+    if isinstance(value, UnionType):
+        return any(carries_secret(option) for option in value.options)
+    if isinstance(value, ListType):
+        return carries_secret(value.element)
+    if isinstance(value, ObjectType):
+        return carries_secret(value.extra) or any(carries_secret(kind) for _, kind in value.fields)
+    return is_secret(value)
+
+
 def base_kind(value: Type) -> str:
     """A coarse kind used to compare types: any, string, number, bool, null, list, object, enum, union."""
     if isinstance(value, StringType):
@@ -294,24 +306,30 @@ def compatible(value: Type, target: Type) -> bool:
     return base_kind(value) == base_kind(target)
 
 
+# The static type of each canonical param type name (``runtime.param_types``, the table the binary
+# parses param values with).
+_OF_PARAM_TYPE: dict[str, Type] = {
+    "string": STRING,
+    "secret": SECRET,
+    "number": NUMBER,
+    "integer": INTEGER,
+    "bool": BOOL,
+    "object": OBJECT,
+    "any": ANY,
+}
+
+
 def from_written(name: str, element: Type | None = None) -> Type | None:
     """The type of a written type name (a param or definition parameter); None for an unknown name."""
-    simple: dict[str, Type] = {
-        "string": STRING,
-        "secret": SECRET,
-        "number": NUMBER,
-        "integer": INTEGER,
-        "int": INTEGER,
-        "bool": BOOL,
-        "object": OBJECT,
-        "any": ANY,
-    }
-    if name == "list":
+    kind = WRITTEN_PARAM_TYPES.get(name)
+    if kind is None:
+        return None
+    if kind == "list":
         return ListType(element if element is not None else ANY)
-    return simple.get(name)
+    return _OF_PARAM_TYPE[kind]
 
 
-WRITTEN_TYPE_NAMES = ("string", "secret", "number", "integer", "bool", "list", "object", "any")
+WRITTEN_TYPE_NAMES = tuple(WRITTEN_PARAM_TYPES)
 
 
 def from_schema(schema: Any, root: Mapping[str, Any] | None = None, depth: int = 0, origin: str = "") -> Type:
