@@ -14,6 +14,8 @@ from __future__ import annotations
 from oic.diagnostics import Diagnostic
 from oic.sema import types as t
 from oic.sema.expressions import ExpressionChecker
+from oic.sema.facts import FactsAnalysis
+from oic.sema.knowledge import ParameterKey
 from oic.sema.params import check_param_defaults
 from oic.sema.program import CheckedParam, CheckedProgram
 from oic.sema.reactions import ReactionChecker
@@ -41,27 +43,30 @@ def check(
     for alias, declaration in table.service_declarations.items():
         table.services[alias] = resolve_service(declaration, options, reporter)
     index = TaskIndex(module)
-    expressions = ExpressionChecker(reporter, table, index)
+    facts = FactsAnalysis(table, index)
+    expressions = ExpressionChecker(reporter, table, index, facts)
     bodies = BodyChecker(reporter, table, expressions)
 
     top = check_param_defaults(table.params, table.param_types, expressions, reporter)
 
     for condition in table.conditions.values():
-        scope = definition_scope(condition.parameters, top, reporter).child(
-            place="the task names of a condition"
-        )
-        bodies.check_condition(condition.condition, scope)
+        scope = definition_scope(condition.parameters, top, reporter)
+        bodies.check_condition(condition.condition, scope.child(place=CONDITION_NAMES))
         if condition.guard is not None:
-            expressions.type_of(condition.guard, scope.child(runtime_values=True))
-    for builder in table.builders.values():
+            guard_scope = scope.child(runtime_values=True, facts=facts.definition_guard(condition))
+            guard_scope.task_keys = {p.name.name: ParameterKey(p.name.name) for p in condition.parameters}
+            expressions.type_of(condition.guard, guard_scope)
+    for name, builder in table.builders.items():
         scope = definition_scope(builder.parameters, top, reporter)
-        bodies.check_body(builder.body, scope.child(runtime_values=True))
-    for reaction in table.reactions:
+        bodies.check_body(builder.body, scope.child(runtime_values=True, facts=facts.builder_entry(name)))
+    for number, reaction in enumerate(table.reactions):
         bodies.check_condition(reaction.condition, top.child(place=CONDITION_NAMES))
-        inner = top.child(runtime_values=True)
+        body_scope = top.child(runtime_values=True, facts=facts.reaction_entry(number))
         if reaction.guard is not None:
-            expressions.type_of(reaction.guard, inner)
-        bodies.check_body(reaction.body, inner)
+            guard_scope = top.child(runtime_values=True, facts=facts.guard_entry(number))
+            expressions.type_of(reaction.guard, guard_scope)
+            body_scope = expressions.narrowed(body_scope, expressions.proofs(reaction.guard, guard_scope)[0])
+        bodies.check_body(reaction.body, body_scope)
 
     ReactionChecker(reporter, table, index).run()
     _warn_unused(table, expressions, reporter)
@@ -84,6 +89,7 @@ def check(
         conditions=dict(table.conditions),
         builders=dict(table.builders),
         static_task_names=index.static_names(),
+        optional_reads=frozenset(expressions.optional_reads),
     )
     return program, reporter.diagnostics
 

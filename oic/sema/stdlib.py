@@ -67,18 +67,25 @@ def _default(arguments: list[t.Type]) -> t.Type:
     return t.union([t.without_null(argument) for argument in arguments])
 
 
+def _env(arguments: list[t.Type]) -> t.Type:
+    # The variable's text, or the default (of any type) when it is unset.
+    return t.union([t.STRING, *arguments[1:2]])
+
+
 _CONTAINER = t.union([t.STRING, t.LIST, t.OBJECT])
+# What number() converts (text is parsed; other values fail at run time).
+_NUMBER_SOURCE = t.union([t.STRING, t.NUMBER, t.BOOL])
 
 SIGNATURES: dict[str, Signature] = {
     signature.name: signature
     for signature in (
-        Signature("env", (t.STRING, t.STRING), 1, _fixed(t.STRING)),
+        Signature("env", (t.STRING, t.ANY), 1, _env),
         Signature("len", (_CONTAINER,), 1, _fixed(t.INTEGER)),
         Signature("json", (t.ANY,), 1, _text),
         Signature("parse_json", (t.STRING,), 1, _fixed(t.ANY)),
         Signature("format", (t.STRING,), 1, _text, variadic=True),
         Signature("string", (t.ANY,), 1, _text),
-        Signature("number", (t.ANY,), 1, _fixed(t.NUMBER)),
+        Signature("number", (_NUMBER_SOURCE,), 1, _fixed(t.NUMBER)),
         Signature("join", (t.LIST, t.STRING), 2, _text),
         Signature("split", (t.STRING, t.STRING), 2, lambda a: t.ListType(_text(a))),
         Signature("keys", (t.OBJECT,), 1, _fixed(t.ListType(t.STRING))),
@@ -91,6 +98,6 @@ SIGNATURES: dict[str, Signature] = {
         Signature("ends_with", (t.STRING, t.STRING), 2, _fixed(t.BOOL)),
         Signature("replace", (t.STRING, t.STRING, t.STRING), 3, _text),
         Signature("default", (t.ANY, t.ANY), 2, _default),
-        Signature("range", (t.NUMBER,), 1, _fixed(t.ListType(t.INTEGER))),
+        Signature("range", (t.INTEGER,), 1, _fixed(t.ListType(t.INTEGER))),
     )
 }
