@@ -119,3 +119,4 @@ register("W0105", "warning", "a path service could not be asked for its schemas"
 register("W0106", "warning", "unused condition or builder")
 register("W0107", "warning", "a secret param has a literal default")
 register("W0108", "warning", "task may not have run when this code runs")
+register("W0109", "warning", "reusable task may trigger itself without end")

@@ -18,6 +18,7 @@ from oic.sema.facts import FactsAnalysis
 from oic.sema.knowledge import ParameterKey
 from oic.sema.params import check_param_defaults
 from oic.sema.program import CheckedParam, CheckedProgram
+from oic.sema.reaction_cycles import check_reaction_cycles
 from oic.sema.reactions import ReactionChecker
 from oic.sema.reporter import Reporter
 from oic.sema.resolve import collect, definition_scope
@@ -69,6 +70,7 @@ def check(
         bodies.check_body(reaction.body, body_scope)
 
     ReactionChecker(reporter, table, index).run()
+    check_reaction_cycles(table, index, reporter)
     _warn_unused(table, expressions, reporter)
 
     if reporter.has_errors():
