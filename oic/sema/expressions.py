@@ -292,7 +292,7 @@ class ExpressionChecker:
         missing: list[t.ObjectType] = []
         for member in t.members(target):
             if isinstance(member, t.AnyType):
-                results.append(t.ANY)
+                results.append(member)  # unknown (and secret, if it was)
             elif isinstance(member, t.ObjectType):
                 found = member.field_type(name)
                 if found is None:
@@ -352,7 +352,7 @@ class ExpressionChecker:
 
     def _index_member(self, target: t.Type, index: t.Type, node: ast.Index) -> t.Type | None:
         if isinstance(target, t.AnyType):
-            return t.ANY
+            return target
         if isinstance(target, (t.ListType, t.StringType)):
             what = "a list" if isinstance(target, t.ListType) else "a string's"
             if not self.check_fits(node.index, index, t.INTEGER, f"{what} index", "E0307"):
@@ -433,6 +433,8 @@ class ExpressionChecker:
                 f"{name}() takes {signature.arity_text()} {plural}, {count} given",
             )
             return signature.result(arguments)
+        if name == "format" and isinstance(node.args[0], ast.StringLiteral):
+            self._check_placeholders(node, node.args[0].value)
         for position, (argument, argument_type) in enumerate(zip(node.args, arguments, strict=True)):
             if position >= len(signature.parameters):
                 break
@@ -441,6 +443,28 @@ class ExpressionChecker:
                 argument, argument_type, expected, f"argument {position + 1} of {name}()", "E0308"
             )
         return signature.result(arguments)
+
+    def _check_placeholders(self, node: ast.Call, template: str) -> None:
+        """A literal ``format`` template must have one ``{}`` per argument after it (``{{`` and ``}}``
+        are literal braces), as ``std_format`` requires at run time."""
+        placeholders = 0
+        position = 0
+        while position < len(template):
+            pair = template[position : position + 2]
+            if pair in ("{{", "}}", "{}"):
+                placeholders += pair == "{}"
+                position += 2
+            else:
+                position += 1
+        given = len(node.args) - 1
+        if placeholders != given:
+            self.error(
+                node.span,
+                "E0205",
+                f"format() has {placeholders} `{{}}` placeholder{'s' if placeholders != 1 else ''} "
+                f"and {given} value{'s' if given != 1 else ''} to put in them",
+                "give one value per `{}`; write `{{` and `}}` for literal braces",
+            )
 
     # -- operators -----------------------------------------------------------------------------------
 
@@ -544,7 +568,7 @@ class ExpressionChecker:
             elif isinstance(member, t.ObjectType):
                 elements.append(t.STRING)
             elif isinstance(member, t.AnyType):
-                elements.append(t.ANY)
+                elements.append(member)
             else:
                 self.error(
                     iterable.span, "E0310", f"cannot loop over {_a(member.describe())}", "loop over a list"

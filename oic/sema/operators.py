@@ -108,16 +108,17 @@ def _pair(op: str, left: t.Type, right: t.Type) -> t.Type | None:
 
 
 def _plus(left: t.Type, right: t.Type, unknown_left: bool, unknown_right: bool) -> t.Type | None:
+    secret = t.is_secret(left) or t.is_secret(right)
     if unknown_left and unknown_right:
-        return t.ANY
+        return t.SECRET_ANY if secret else t.ANY
     if unknown_left or unknown_right:
         known = right if unknown_left else left
         if isinstance(known, t.NumberType):
             return t.NUMBER
         if isinstance(known, t.StringType):
-            return known
+            return t.SECRET if secret else t.STRING
         if isinstance(known, t.ListType):
-            return t.LIST
+            return t.ListType(t.SECRET_ANY if secret else t.ANY)
         return None
     if isinstance(left, t.NumberType) and isinstance(right, t.NumberType):
         return t.INTEGER if left.integer and right.integer else t.NUMBER

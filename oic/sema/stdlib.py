@@ -49,7 +49,12 @@ class Signature(Record):
 
 
 def _text(arguments: list[t.Type]) -> t.Type:
-    return t.SECRET if any(t.is_secret(argument) for argument in arguments) else t.STRING
+    return t.SECRET if any(t.carries_secret(argument) for argument in arguments) else t.STRING
+
+
+def _decoded(arguments: list[t.Type]) -> t.Type:
+    # What parse_json() gives: unknown, and secret when the text was.
+    return t.SECRET_ANY if any(t.is_secret(argument) for argument in arguments) else t.ANY
 
 
 def _fixed(result: t.Type) -> Callable[[list[t.Type]], t.Type]:
@@ -60,7 +65,7 @@ def _values(arguments: list[t.Type]) -> t.Type:
     target = arguments[0] if arguments else t.ANY
     if isinstance(target, t.ObjectType):
         return t.ListType(t.union([kind for _, kind in target.fields] + [target.extra]))
-    return t.LIST
+    return t.ListType(target) if isinstance(target, t.AnyType) else t.LIST
 
 
 def _default(arguments: list[t.Type]) -> t.Type:
@@ -82,13 +87,13 @@ SIGNATURES: dict[str, Signature] = {
         Signature("env", (t.STRING, t.ANY), 1, _env),
         Signature("len", (_CONTAINER,), 1, _fixed(t.INTEGER)),
         Signature("json", (t.ANY,), 1, _text),
-        Signature("parse_json", (t.STRING,), 1, _fixed(t.ANY)),
+        Signature("parse_json", (t.STRING,), 1, _decoded),
         Signature("format", (t.STRING,), 1, _text, variadic=True),
         Signature("string", (t.ANY,), 1, _text),
         Signature("number", (_NUMBER_SOURCE,), 1, _fixed(t.NUMBER)),
         Signature("join", (t.LIST, t.STRING), 2, _text),
         Signature("split", (t.STRING, t.STRING), 2, lambda a: t.ListType(_text(a))),
-        Signature("keys", (t.OBJECT,), 1, _fixed(t.ListType(t.STRING))),
+        Signature("keys", (t.OBJECT,), 1, lambda a: t.ListType(_text(a))),
         Signature("values", (t.OBJECT,), 1, _values),
         Signature("lower", (t.STRING,), 1, _text),
         Signature("upper", (t.STRING,), 1, _text),

@@ -50,18 +50,22 @@ class Type(Record):
 
 
 class AnyType(Type):
-    """Nothing is known about the value."""
+    """Nothing is known about the value; ``secret`` when it was computed from a secret (``parse_json``
+    of a secret), so that what is read from it stays secret too."""
 
-    __slots__ = ()
+    __slots__ = ("secret",)
 
-    def __init__(self) -> None:
-        pass
+    secret: bool
+
+    def __init__(self, secret: bool = False) -> None:
+        set_field(self, "secret", secret)
 
     def describe(self) -> str:
-        return "any"
+        return "any (derived from a secret)" if self.secret else "any"
 
 
 ANY = AnyType()
+SECRET_ANY = AnyType(secret=True)
 
 
 class StringType(Type):
@@ -276,7 +280,7 @@ def union(types: list[Type]) -> Type:
     for item in types:
         for member in members(item):
             if isinstance(member, AnyType):
-                return ANY
+                return SECRET_ANY if any(carries_secret(kind) for kind in types) else ANY
             if isinstance(member, EnumType):
                 literals.extend(value for value in member.values if not _has_literal(literals, value))
             elif member not in flat:
@@ -324,7 +328,8 @@ def without_null(value: Type) -> Type:
 
 
 def is_secret(value: Type) -> bool:
-    return any(isinstance(member, StringType) and member.secret for member in members(value))
+    """Whether a value of this type may be a string derived from a secret."""
+    return any(isinstance(member, (StringType, AnyType)) and member.secret for member in members(value))
 
 
 def carries_secret(value: Type) -> bool:
