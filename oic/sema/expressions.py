@@ -60,6 +60,8 @@ class ExpressionChecker:
         self.used_params: set[str] = set()
         self.optional_reads: set[int] = set()
         self._no_warning: set[int] = set()  # task reads that are the first argument of default()
+        # The output and arguments types of each task name read (schemas are read once per name).
+        self._endpoints: dict[str | None, tuple[t.Type, t.Type]] = {}
 
     # -- entry point ---------------------------------------------------------------------------------
 
@@ -85,8 +87,11 @@ class ExpressionChecker:
     # -- narrowing -----------------------------------------------------------------------------------
 
     def narrowed(self, scope: Scope, proof: Proof) -> Scope:
-        """A child of ``scope`` where ``proof`` holds (a branch, the right operand of ``and``, ...)."""
-        facts = self.facts.expand(scope.facts.join(proof.facts)) if proof.facts else None
+        """A child of ``scope`` where ``proof`` holds (a branch, the right operand of ``and``, ...);
+        ``scope`` itself when the proof adds nothing."""
+        if not proof.facts and not proof.non_null:
+            return scope
+        facts = scope.facts.join(proof.facts) if proof.facts else None
         inner = scope.child(facts=facts)
         for path in proof.non_null:
             resolved = self._resolve(path, scope)
@@ -211,14 +216,18 @@ class ExpressionChecker:
         name_type = self.type_of(name_expression, scope)
         self.check_fits(name_expression, name_type, t.STRING, "a task name", "E0310")
         key = self._task_key(name_expression, scope)
-        level = scope.facts.level(key) if key is not None else None
+        level = self.facts.level(scope.facts, key) if key is not None else None
         needed = task_records.NEEDED.get(field)
         if field == "output" and key is not None and scope.proven_not_null((("tasks", key), "output")):
             needed = None  # `tasks["b"].output != null` holds: b's latest run succeeded
         if needed is not None and not at_least(level, needed) and id(read) not in self._no_warning:
             self._may_not_have_run(read, key, field)
         static = key if isinstance(key, str) else None
-        return task_records.record_type(static, level, self.table, self.index)
+        endpoint = self._endpoints.get(static)
+        if endpoint is None:
+            output, arguments, _ = task_records.endpoint_types(static, self.table, self.index)
+            endpoint = self._endpoints[static] = (output, arguments)
+        return task_records.record_type(static, level, *endpoint)
 
     def _may_not_have_run(self, read: ast.Index, key: TaskKey | None, field: str | None) -> None:
         shown = t.json_literal(key) if isinstance(key, str) else "NAME"

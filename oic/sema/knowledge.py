@@ -55,6 +55,15 @@ def _join_level(first: str, second: str) -> str:
     return first if _RANK[first] >= _RANK[second] else second
 
 
+def join_levels(first: str | None, second: str | None) -> str | None:
+    """What is known when both levels are (either may be None: nothing)."""
+    if first is None:
+        return second
+    if second is None:
+        return first
+    return _join_level(first, second)
+
+
 def _meet_level(first: str, second: str) -> str:
     if first == second:
         return first
@@ -64,12 +73,15 @@ def _meet_level(first: str, second: str) -> str:
 
 
 class Facts:
-    """Task facts: task key -> level. Immutable; equal when they know the same."""
+    """Task facts: task key -> level. Immutable; equal when they know the same. ``closed`` marks a
+    set that already holds what its facts imply (``FactsAnalysis.closure``), so that gathering what a
+    set implies need not look through it again."""
 
-    __slots__ = ("_levels",)
+    __slots__ = ("_levels", "closed")
 
-    def __init__(self, levels: Mapping[TaskKey, str] | None = None) -> None:
+    def __init__(self, levels: Mapping[TaskKey, str] | None = None, closed: bool = False) -> None:
         self._levels: dict[TaskKey, str] = dict(levels or {})
+        self.closed = closed
 
     def level(self, key: TaskKey) -> str | None:
         return self._levels.get(key)
@@ -97,17 +109,19 @@ class Facts:
         return result
 
     def meet(self, other: Facts) -> Facts:
+        # What two closed sets share is closed: a fact both hold brings what it implies into both.
         return Facts(
             {
                 key: _meet_level(level, other._levels[key])
                 for key, level in self._levels.items()
                 if key in other._levels
-            }
+            },
+            self.closed and other.closed,
         )
 
     def only(self, keep: Iterable[TaskKey]) -> Facts:
         wanted = set(keep)
-        return Facts({key: level for key, level in self._levels.items() if key in wanted})
+        return Facts({key: level for key, level in self._levels.items() if key in wanted}, self.closed)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Facts) and self._levels == other._levels

@@ -66,9 +66,9 @@ def endpoint_types(static: str | None, table: Declarations, index: TaskIndex) ->
     return output, arguments, f"{alias}.{endpoint}"
 
 
-def record_type(static: str | None, level: str | None, table: Declarations, index: TaskIndex) -> t.ObjectType:
-    """The type of ``tasks[static]`` where the facts say ``level`` about the task (None: nothing)."""
-    output, arguments, _ = endpoint_types(static, table, index)
+def record_type(static: str | None, level: str | None, output: t.Type, arguments: t.Type) -> t.ObjectType:
+    """The type of ``tasks[static]`` where the facts say ``level`` about the task (None: nothing), for
+    an endpoint whose output and arguments have the types given (``endpoint_types``)."""
     if level == SUCCESS:
         output_type = output
     elif level == FAILED:

@@ -329,11 +329,15 @@ def without_null(value: Type) -> Type:
 
 def is_secret(value: Type) -> bool:
     """Whether a value of this type may be a string derived from a secret."""
+    if isinstance(value, (StringType, AnyType)):
+        return value.secret
     return any(isinstance(member, (StringType, AnyType)) and member.secret for member in members(value))
 
 
 def carries_secret(value: Type) -> bool:
     """Whether a value of this type is, or holds somewhere inside it, a string derived from a secret."""
+    if isinstance(value, (StringType, AnyType)):
+        return value.secret
     if isinstance(value, UnionType):
         return any(carries_secret(option) for option in value.options)
     if isinstance(value, ListType):
@@ -389,7 +393,7 @@ def literal_fits(value: Any, target: Type, written: bool = False) -> bool:
 def mismatch(value: Type, target: Type) -> str | None:
     """None when ``value`` fits ``target``; otherwise why not, as a phrase for a message ("" when the
     two types say it all)."""
-    if isinstance(value, AnyType) or isinstance(target, AnyType):
+    if value is target or isinstance(value, AnyType) or isinstance(target, AnyType):
         return None
     if isinstance(value, UnionType):
         for option in value.options:
