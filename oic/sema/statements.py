@@ -4,7 +4,20 @@ A task statement names a service and an endpoint; when the endpoint's ``argument
 each argument is checked against it: a field the schema does not have (with a spelling hint), a
 required field left out (at the call), a value of the wrong type or outside an ``enum`` (at the
 value). Object and list literals are followed into, so a mistake deep inside ``Auth: {Tokn: t}`` is
-reported at ``Tokn``.
+reported at ``Tokn``; so are both branches of ``x if c else y``, and an object literal given where
+the schema allows several object shapes is checked against the shape it matches best.
+
+What an accepted body guarantees at run time, unless a value involved is typed ``any``:
+
+- every task argument has the type its schema field has (``types.compatible``: a value that may be
+  null only where the field allows null, E0315; an integer where the schema says ``integer``);
+- a task name is a string that is not derived from a secret (E0314), and a secret never reaches a
+  builder or condition parameter that would lose its mark (E0319);
+- builder and condition calls give each parameter a value of its declared type;
+- settings are in range: ``retry`` 0 to 100, every duration and the longest backoff wait at most
+  ``runtime.limits.MAX_DURATION_SECONDS``;
+- ``if`` branches, loop bodies past their filter, and the body of a reaction past its guard are
+  checked with what their test proves (``narrowing``, ``facts``).
 """
 
 from __future__ import annotations
