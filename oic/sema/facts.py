@@ -10,7 +10,9 @@ rule (a read of ``tasks["b"]`` where b may not have finished is W0108, and ``tas
 - ``A and B``: the facts of A and those of B (``join``); ``A or B``: what both give (``meet``, of
   each side's facts with what they imply, below);
 - a named condition: the facts of its body, with its literal arguments put in for its parameters,
-  and what its guard proves (a guard is evaluated only when its condition fires);
+  and what its guard proves (a guard is evaluated only when its condition fires). Inside an
+  ``and``, the guard may have been evaluated at an earlier event (its result is remembered until
+  its condition is triggered again), so only what it proves about tasks that run once is kept;
 - a task named at run time, or a prefix glob (``"archive-*"``): nothing.
 
 **Facts in a body.** A reaction's guard runs with its condition's facts; its body with those and
@@ -80,10 +82,17 @@ def condition_facts(
     table: Declarations,
     active: frozenset[str] = frozenset(),
     expand: Callable[[Facts], Facts] = _as_stated,
+    once: Callable[[TaskKey], bool] | None = None,
+    fresh: bool = True,
 ) -> Facts:
     """The facts true whenever ``condition`` fires (``values``: definition parameters -> task keys).
     ``expand`` adds what facts imply; it is applied to each side of an ``or`` before their meet,
-    since what follows from either side need not follow from what both sides share."""
+    since what follows from either side need not follow from what both sides share.
+
+    A named condition's guard is evaluated when that condition is triggered; inside an ``and`` the
+    reaction may fire on a later event (another operand's), when the guard's result is remembered,
+    not evaluated again. What such a guard proved then is still true only for tasks that run once
+    (``once`` says which; ``fresh`` is False inside an ``and``)."""
     if isinstance(condition, ast.TaskCondition):
         key = task_key(condition.task, values)
         if key is None or (isinstance(key, str) and key.endswith("*")):
@@ -94,10 +103,13 @@ def condition_facts(
     if isinstance(condition, ast.AllOf):
         result = NO_FACTS
         for operand in condition.operands:
-            result = result.join(condition_facts(operand, values, table, active, expand))
+            result = result.join(condition_facts(operand, values, table, active, expand, once, False))
         return result
     if isinstance(condition, ast.AnyOf):
-        sides = [condition_facts(operand, values, table, active, expand) for operand in condition.operands]
+        sides = [
+            condition_facts(operand, values, table, active, expand, once, fresh)
+            for operand in condition.operands
+        ]
         if all(side == sides[0] for side in sides):
             return sides[0]
         return meet_all([expand(side) for side in sides])
@@ -116,11 +128,19 @@ def condition_facts(
             key = task_key(argument, values)
             if key is not None:
                 inner[parameter.name.name] = key
-        facts = condition_facts(definition.condition, inner, table, active | {name}, expand)
+        facts = condition_facts(definition.condition, inner, table, active | {name}, expand, once, fresh)
         if definition.guard is not None:
-            facts = facts.join(prove(definition.guard, inner)[0].facts)
+            proved = prove(definition.guard, inner)[0].facts
+            if not fresh:
+                lasts = once if once is not None else _never
+                proved = proved.only(key for key in proved.keys() if lasts(key))
+            facts = facts.join(proved)
         return facts
     return NO_FACTS
+
+
+def _never(key: TaskKey) -> bool:
+    return False
 
 
 class FactsAnalysis:
@@ -159,7 +179,7 @@ class FactsAnalysis:
             condition = self.table.reactions[number].condition
             known = self._guarded(
                 ("condition", number),
-                lambda: condition_facts(condition, {}, self.table, expand=self.closure),
+                lambda: condition_facts(condition, {}, self.table, expand=self.closure, once=self.runs_once),
             )
             self._conditions[number] = known
         return known
@@ -181,7 +201,12 @@ class FactsAnalysis:
         """The facts while a ``condition`` definition's guard is evaluated (keyed by its parameters)."""
         values: dict[str, TaskKey] = {p.name.name: ParameterKey(p.name.name) for p in declaration.parameters}
         return condition_facts(
-            declaration.condition, values, self.table, frozenset({declaration.name.name}), self.closure
+            declaration.condition,
+            values,
+            self.table,
+            frozenset({declaration.name.name}),
+            self.closure,
+            self.runs_once,
         )
 
     def level(self, facts: Facts, key: TaskKey) -> str | None:

@@ -4,7 +4,8 @@ The binary binds params one at a time in declaration order (a ``--param`` flag, 
 else the default), so a default may read the params declared *before* it and nothing else that
 depends on the run: a param declared after it, or the param itself, is E0214, as are ``event``,
 ``tasks`` and ``pipeline``. A default must fit the param's type (E0310), and a default derived from a
-secret makes a param that must be declared ``secret`` (E0319), or the secret would lose its taint.
+secret makes a param that must be declared ``secret`` (E0319), or the secret would lose its taint;
+and only a param of type ``secret`` is redacted by the binary, so ``list[secret]`` is refused too.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ def check_param_defaults(
     names = list(params)
     for position, name in enumerate(names):
         declaration = params[name]
+        if t.carries_secret(param_types[name]) and not t.is_secret(param_types[name]):
+            reporter.report(
+                declaration.type.span,
+                "E0319",
+                f"param {name!r} would hold secrets inside a list, which the binary does not redact",
+                "declare one `secret` param per value",
+            )
         if declaration.default is not None:
             scope = declared.child(place="a param default")
             scope.unavailable[name] = (f"the default of param {name!r} cannot use {name!r} itself", "")

@@ -99,3 +99,24 @@ on ok("a") {
 }
 """
     assert codes(text) == []
+
+
+def test_a_remembered_guard_keeps_only_facts_about_tasks_that_run_once() -> None:
+    text = """condition ok() = task("a").finished if tasks["x"].status == "success"
+  and tasks["y"].status == "success"
+on engine.started {
+  task "a" = sh.command(Command: "x")
+  task "b" = sh.command(Command: "x")
+  task "x" reusable = sh.command(Command: "x")
+  task "y" = sh.command(Command: "x")
+}
+on ok() and task("b").finished {
+  task "c" = sh.command(Command: tasks["y"].output.Stdout)
+  task "d" = sh.command(Command: tasks["x"].output.Stdout)
+}
+on ok() {
+  task "e" = sh.command(Command: tasks["x"].output.Stdout)
+}
+"""
+    # ok() may have been true when a finished, long before b did: x may have run again since.
+    assert [(line, code) for line, code in codes(text) if code != "W0108"] == [(11, "E0315")]
