@@ -368,17 +368,21 @@ class FactsAnalysis:
         sites: dict[int, Facts],
         calls: dict[str, list[Facts]],
     ) -> None:
-        for statement in body:
-            if isinstance(statement, ast.TaskStmt):
-                sites[id(statement)] = facts
-            elif isinstance(statement, ast.BuilderCall):
-                calls.setdefault(statement.name.name, []).append(facts)
-            elif isinstance(statement, ast.IfStmt):
-                when_true, when_false = prove(statement.test)
-                self._walk(statement.body, facts.join(when_true.facts), sites, calls)
-                self._walk(statement.otherwise, facts.join(when_false.facts), sites, calls)
-            elif isinstance(statement, ast.ForStmt):
-                inner = facts
-                if statement.condition is not None:
-                    inner = facts.join(prove(statement.condition)[0].facts)
-                self._walk(statement.body, inner, sites, calls)
+        # A list of blocks still to walk, not recursion: `else if` chains may be thousands long.
+        pending: list[tuple[tuple[ast.Statement, ...], Facts]] = [(body, facts)]
+        while pending:
+            block, known = pending.pop()
+            for statement in block:
+                if isinstance(statement, ast.TaskStmt):
+                    sites[id(statement)] = known
+                elif isinstance(statement, ast.BuilderCall):
+                    calls.setdefault(statement.name.name, []).append(known)
+                elif isinstance(statement, ast.IfStmt):
+                    when_true, when_false = prove(statement.test)
+                    pending.append((statement.body, known.join(when_true.facts)))
+                    pending.append((statement.otherwise, known.join(when_false.facts)))
+                elif isinstance(statement, ast.ForStmt):
+                    inner = known
+                    if statement.condition is not None:
+                        inner = known.join(prove(statement.condition)[0].facts)
+                    pending.append((statement.body, inner))

@@ -79,13 +79,24 @@ def prove(test: ast.Expression, values: dict[str, TaskKey] | None = None) -> tup
         return when_false, when_true
     if isinstance(test, ast.Binary):
         if test.op in ("and", "or"):
-            left_true, left_false = prove(test.left, values)
-            right_true, right_false = prove(test.right, values)
-            # The right operand runs only when the left one did not decide: `a and b` is false when
-            # a is false, or when a is true and b false.
-            if test.op == "and":
-                return left_true.join(right_true), left_false.meet(left_true.join(right_false))
-            return left_true.meet(left_false.join(right_true)), left_false.join(right_false)
+            # A flat chain `a and b and c` is folded from the left, without recursing down the chain.
+            operands = _chain(test, test.op)
+            when_true, when_false = prove(operands[0], values)
+            for operand in operands[1:]:
+                right_true, right_false = prove(operand, values)
+                # The right operand runs only when the left one did not decide: `a and b` is false
+                # when a is false, or when a is true and b false.
+                if test.op == "and":
+                    when_true, when_false = (
+                        when_true.join(right_true),
+                        when_false.meet(when_true.join(right_false)),
+                    )
+                else:
+                    when_true, when_false = (
+                        when_true.meet(when_false.join(right_true)),
+                        when_false.join(right_false),
+                    )
+            return when_true, when_false
         if test.op in ("==", "!="):
             equal = _prove_equal(test.left, test.right, values) or _prove_equal(test.right, test.left, values)
             if equal is None:
@@ -97,6 +108,18 @@ def prove(test: ast.Expression, values: dict[str, TaskKey] | None = None) -> tup
     if path is not None:
         return Proof(non_null=frozenset({path})), NOTHING
     return NOTHING, NOTHING
+
+
+def _chain(test: ast.Binary, op: str) -> list[ast.Expression]:
+    """The operands of a left-leaning chain of ``op``: ``((a and b) and c)`` -> ``[a, b, c]``."""
+    operands: list[ast.Expression] = []
+    current: ast.Expression = test
+    while isinstance(current, ast.Binary) and current.op == op:
+        operands.append(current.right)
+        current = current.left
+    operands.append(current)
+    operands.reverse()
+    return operands
 
 
 def _prove_equal(

@@ -244,10 +244,13 @@ class BodyChecker:
         if isinstance(expected, t.AnyType):
             return
         if isinstance(expression, ast.Conditional):
-            # Each branch is a possible value: check both where they are.
-            for branch in (expression.then, expression.otherwise):
+            # Each branch is a possible value: check each where it is (a chain `a if c else b if d
+            # else e` branch by branch, without recursing down the chain).
+            while isinstance(expression, ast.Conditional):
+                branch = expression.then
                 self.check_value(branch, self.expressions.type_of(branch, scope), expected, path, scope)
-            return
+                expression = expression.otherwise
+            actual = self.expressions.type_of(expression, scope)
         if isinstance(expected, t.UnionType) and isinstance(expression, (ast.ObjectExpr, ast.ListExpr)):
             wanted = t.ObjectType if isinstance(expression, ast.ObjectExpr) else t.ListType
             matching = [option for option in expected.options if isinstance(option, wanted)]
