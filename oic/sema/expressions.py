@@ -43,6 +43,7 @@ PIPELINE_TYPE = t.ObjectType((("name", t.STRING),), frozenset({"name"}), True, o
 TASK_FIELDS = task_records.FIELDS
 NULL_HINT = "check it first (`if x != null { ... }`), or give a fallback: `default(x, ...)`"
 _LITERALS = (ast.StringLiteral, ast.NumberLiteral, ast.BoolLiteral, ast.NullLiteral)
+_CONTAINER = t.union([t.STRING, t.LIST, t.OBJECT])
 
 
 class ExpressionChecker:
@@ -444,6 +445,18 @@ class ExpressionChecker:
             return signature.result(arguments)
         if name == "format" and isinstance(node.args[0], ast.StringLiteral):
             self._check_placeholders(node, node.args[0].value)
+        if name == "contains" and t.mismatch(arguments[0], _CONTAINER) is None:
+            # contains(c, x) is `x in c`: a string is searched for a string only.
+            outcome = operators.binary("in", arguments[1], arguments[0])
+            if outcome.null_refused:
+                self.null_error(node.args[1], arguments[1], "looked for in a string")
+            elif not outcome.ok:
+                self.error(
+                    node.args[1].span,
+                    "E0308",
+                    f"argument 2 of contains() must be a string to be looked for in a string, "
+                    f"not {arguments[1].describe()}",
+                )
         for position, (argument, argument_type) in enumerate(zip(node.args, arguments, strict=True)):
             if position >= len(signature.parameters):
                 break
