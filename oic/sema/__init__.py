@@ -4,9 +4,16 @@
 
 1. collect the top-level declarations (``resolve``) and check the pipeline block (``settings``);
 2. resolve every service and load its endpoint schemas (``schemas``, ``service_init``);
-3. index every task statement by the names it can build (``task_index``);
-4. resolve and type params, conditions, builders and reactions (``expressions``, ``statements``);
-5. check reactions statically (``reactions``) and warn about what is declared but never used.
+3. index every task statement by the names it can build (``task_index``), and prepare the facts of
+   which tasks have run where code runs (``facts``, computed as the next pass asks);
+4. resolve and type params (``params``), conditions, builders and reactions (``expressions``,
+   ``statements``), each body with the facts of its entry and what its tests prove;
+5. check reactions statically (``reactions``, ``reaction_cycles``) and warn about what is declared
+   but never used.
+
+A file without errors runs as checked, except where a value is typed ``any``: the guarantees are
+listed in the docstrings of ``types``, ``operators``, ``expressions`` and ``statements``, and for
+users in docs/language.md ("What `oic check` guarantees").
 """
 
 from __future__ import annotations
