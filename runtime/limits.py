@@ -7,6 +7,8 @@ This module imports nothing, so the compiler can read it to check a file without
   retry), and the binary's ``--timeout``. A year is longer than any pipeline should run, and keeps
   every deadline far below what the clocks and waits of the engine can represent.
 - ``MAX_RETRIES``: the most retries a task may ask for.
+- ``DEFAULT_MAX_TASK_RUNS``: how many runs of one reusable task name a run allows by default
+  (``--max-task-runs``); the checker names it when it warns about a loop of reusable tasks (W0109).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 MAX_DURATION_SECONDS = 365 * 24 * 3600.0
 MAX_DURATION_TEXT = "365 days (8760h)"
 MAX_RETRIES = 100
+DEFAULT_MAX_TASK_RUNS = 1000
 
 
 def longest_backoff_wait(backoff_seconds: float, retries: int) -> float:

@@ -19,8 +19,7 @@ from oic.sema.reporter import Reporter
 from oic.sema.resolve import Declarations
 from oic.sema.task_index import TaskIndex, TaskSite, builder_calls, static_text
 from oic.syntax import ast
-
-MAX_TASK_RUNS = 1000  # the runtime's default --max-task-runs, named in the message
+from runtime.limits import DEFAULT_MAX_TASK_RUNS
 
 
 def check_reaction_cycles(table: Declarations, index: TaskIndex, reporter: Reporter) -> None:
@@ -63,8 +62,8 @@ def check_reaction_cycles(table: Declarations, index: TaskIndex, reporter: Repor
             sites[0].statement.name.span,
             "W0109",
             message,
-            f"the run fails a reusable task after --max-task-runs runs (default {MAX_TASK_RUNS}); stop the "
-            "loop with a guard (`on ... if ...`) or make a task in it non-reusable",
+            f"the run fails a reusable task after --max-task-runs runs (default {DEFAULT_MAX_TASK_RUNS}); "
+            "stop the loop with a guard (`on ... if ...`) or make a task in it non-reusable",
         )
 
 
