@@ -13,7 +13,7 @@ def chain_pipeline(lines: int) -> str:
         'pipeline "bench" {}',
         "",
         'param greeting: string = "hello"',
-        "param count: number = 3",
+        "param count: integer = 3",
         "",
         'service shell = catalog "exec"',
         "",

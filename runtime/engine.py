@@ -67,9 +67,9 @@ from typing import Any, TextIO
 
 from runtime.conditions import Condition
 from runtime.expressions import on_secret
+from runtime.limits import DEFAULT_MAX_TASK_RUNS
 from runtime.logs import EngineLog, HistoryFile, StateFile, task_log_name
 from runtime.model import (
-    DEFAULT_MAX_TASK_RUNS,
     EVENT_ENGINE_FINISHED,
     EVENT_ENGINE_STARTED,
     EVENT_TASK_FINISHED,

@@ -186,6 +186,14 @@ def get_member(value: Any, name: str, site: Site) -> Any:
     raise PipelineError(site, f"cannot read field '{name}' of {kind_of(value)}")
 
 
+def get_optional_member(value: Any, name: str, site: Site) -> Any:
+    """``value.name`` for a field the schema makes optional: null when the object lacks it, and the
+    same errors as ``get_member`` when ``value`` is not an object."""
+    if isinstance(value, dict) and name not in value:
+        return None
+    return get_member(value, name, site)
+
+
 def get_index(value: Any, index: Any, site: Site) -> Any:
     """``value[index]``: a list element by position (negative counts from the end), an object field by
     key, a character of a string."""

@@ -32,11 +32,6 @@ TASK_STATE_FINISHED = ENGINE_STATE_FINISHED
 TASK_STATUS_SUCCESS = "Success"
 TASK_STATUS_FAILED = "failed"
 
-# How many runs one reusable task name may have in one run (the engine's default bound; the binary's
-# --max-task-runs and OI_MAX_TASK_RUNS change it): a reusable task that triggers its own reaction
-# would otherwise run until the disk or the memory is full.
-DEFAULT_MAX_TASK_RUNS = 1000
-
 # The language's words for the status of a task's latest run (``tasks["x"].status``, and the
 # ``success`` / ``failed`` of ``finished(...)``). The files keep the original's spellings above, for
 # the readers of state.yaml; ``status_word`` and ``file_status`` are the one mapping between the two.

@@ -28,7 +28,9 @@ from typing import Any, NoReturn, TextIO
 
 import runtime
 from runtime.expressions import on_secret
-from runtime.model import DEFAULT_MAX_TASK_RUNS, Pipeline
+from runtime.limits import DEFAULT_MAX_TASK_RUNS, MAX_DURATION_SECONDS, MAX_DURATION_TEXT
+from runtime.model import Pipeline
+from runtime.param_types import CANONICAL_PARAM_TYPES, admits, split_list
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -37,7 +39,7 @@ EXIT_TIMED_OUT = 4
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
-PARAM_TYPES = ("string", "number", "bool", "secret", "list", "object", "any")
+PARAM_TYPES = CANONICAL_PARAM_TYPES
 ENV_PREFIX = "OI_PARAM_"
 # The bound of runs per reusable task name: --max-task-runs wins over the environment variable, which
 # wins over DEFAULT_MAX_TASK_RUNS. A bound above MAX_TASK_RUNS_LIMIT would be no bound, as far as
@@ -48,7 +50,8 @@ MAX_TASK_RUNS_LIMIT = 1_000_000
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """A declared param. ``type`` is one of ``PARAM_TYPES`` (``list[T]`` is ``"list"``); ``required``
+    """A declared param. ``type`` is the canonical text of its type (``runtime.param_types``: one of
+    ``PARAM_TYPES``, or ``list[T]``, whose elements are checked too); ``required``
     is True when there is no default; ``default`` computes the default at run time from the params
     bound so far (defaults may read the environment or earlier params)."""
 
@@ -226,11 +229,15 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 
 def parse_duration(text: str, flag: str) -> float:
-    """Seconds from ``30``, ``30s``, ``1.5m``, ``500ms`` or ``2h``. Raises ``UsageError``."""
+    """Seconds from ``30``, ``30s``, ``1.5m``, ``500ms`` or ``2h``, at most ``MAX_DURATION_SECONDS``.
+    Raises ``UsageError``."""
     match = _DURATION.fullmatch(text.strip())
     if match is None or float(match.group(1)) <= 0:
         raise UsageError(f"{flag} expects a positive duration such as 30, 30s, 10m or 1h, got '{text}'")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds > MAX_DURATION_SECONDS:
+        raise UsageError(f"{flag} is at most {MAX_DURATION_TEXT}, got '{text}'")
+    return seconds
 
 
 def env_name(param_name: str) -> str:
@@ -245,6 +252,13 @@ def convert(param: ParamSpec, text: str, origin: str) -> Any:
         return text
     if kind == "number":
         return _convert_number(param, text, origin)
+    if kind == "integer":
+        try:
+            return int(text.strip())
+        except ValueError:
+            raise UsageError(
+                f"param '{param.name}' ({origin}) expects a whole number, got '{text}'"
+            ) from None
     if kind == "bool":
         lowered = text.strip().lower()
         if lowered in ("true", "yes", "1"):
@@ -254,21 +268,30 @@ def convert(param: ParamSpec, text: str, origin: str) -> Any:
         raise UsageError(
             f"param '{param.name}' ({origin}) expects a bool (true/false/yes/no/1/0), got '{text}'"
         )
-    if kind in ("list", "object"):
-        wanted = list if kind == "list" else dict
-        example = '["a", "b"]' if kind == "list" else '{"key": "value"}'
+    if kind == "object" or kind == "list" or split_list(kind) is not None:
+        example = '{"key": "value"}' if kind == "object" else '["a", "b"]'
         try:
-            value = json.loads(text)
+            value = _json_value(text)
         except ValueError:
             value = None
-        if not isinstance(value, wanted):
+        if not admits(kind, value):
             raise UsageError(f"param '{param.name}' ({origin}) expects a JSON {kind} such as {example}")
         return value
     # "any": JSON when the text is JSON, else the text itself.
     try:
-        return json.loads(text)
+        return _json_value(text)
     except ValueError:
         return text
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _json_value(text: str) -> Any:
+    """The JSON value of ``text``; NaN and Infinity (which Python's parser accepts) are refused: no
+    later step could encode them again."""
+    return json.loads(text, parse_constant=_reject_constant)
 
 
 def _convert_number(param: ParamSpec, text: str, origin: str) -> int | float:

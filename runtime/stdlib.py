@@ -206,7 +206,7 @@ FUNCTIONS: tuple[Function, ...] = (
         KEPT,
         "`value`, or `fallback` when `value` is null",
     ),
-    _function("range", "count: number", 1, "list[integer]", NONE, "the list `[0, 1, ..., count - 1]`"),
+    _function("range", "count: integer", 1, "list[integer]", NONE, "the list `[0, 1, ..., count - 1]`"),
     _function(
         "quote",
         "text: string",

@@ -2,7 +2,8 @@
 
 Each construct becomes one call whose meaning is defined at run time by the helper, with the site of
 the construct as an argument, so that a failure names the `.oi` position: ``a.b`` becomes
-``get_member(A, 'b', SITES[4])``, ``a + b`` becomes ``add(A, B, SITES[5])``. Only constructs whose
+``get_member(A, 'b', SITES[4])`` (``get_optional_member`` where the checker found the field optional:
+null when absent), ``a + b`` becomes ``add(A, B, SITES[5])``. Only constructs whose
 meaning is plain Python stay plain: list and object literals, ``x if c else y`` (with ``truthy(c)``),
 comprehensions (over ``iterate(xs, site)``).
 
@@ -50,6 +51,8 @@ class ModuleContext:
     pipeline_value: PyName
     condition_functions: dict[str, PyName] = field(default_factory=dict)
     builder_functions: dict[str, PyName] = field(default_factory=dict)
+    # Ids of the field reads the checker found may miss their field (``CheckedProgram.optional_reads``).
+    optional_reads: frozenset[int] = frozenset()
 
 
 class ExpressionCompiler:
@@ -116,10 +119,15 @@ class ExpressionCompiler:
 
     def _expr_Member(self, node: ast.Member, scope: Scope) -> PyCode:
         target = self.expression(node.target, scope)
-        return self.call_helper("get_member", target, literal(node.name), self.site(node.name_span))
+        helper = "get_optional_member" if id(node) in self.context.optional_reads else "get_member"
+        return self.call_helper(helper, target, literal(node.name), self.site(node.name_span))
 
     def _expr_Index(self, node: ast.Index, scope: Scope) -> PyCode:
         target = self.expression(node.target, scope)
+        if id(node) in self.context.optional_reads and isinstance(node.index, ast.StringLiteral):
+            # An optional field read by its quoted name: null when absent, as `a.b` would be.
+            key = literal(node.index.value)
+            return self.call_helper("get_optional_member", target, key, self.site(node.index.span))
         index = self.expression(node.index, scope)
         return self.call_helper("get_index", target, index, self.site(node.index.span))
 

@@ -32,6 +32,7 @@ from oic.codegen.statements import BodyCompiler, parameters
 from oic.sema.program import CheckedProgram, ResolvedService
 from oic.syntax import ast
 from runtime import stdlib
+from runtime.param_types import canonical
 
 # Every name of runtime.exported.__all__ (a test keeps the two in step: the compiler does not import
 # the runtime's engine): the names listed here, and the helper of every standard-library function.
@@ -40,7 +41,8 @@ EXPORTED_NAMES = frozenset(
     Argument EventReaction Pipeline PipelineMetadata PipelineSpec RetryPolicy Service TASK_STATUS_FAILED
     TASK_STATUS_SUCCESS Task TaskMetadata TaskSpec all_of any_of engine_started guarded not_
     task_event_reported task_finished task_finished_with_status task_started ParamSpec ProgramSpec main
-    PipelineError Secret add divide equal event_value get_index get_member greater greater_equal
+    PipelineError Secret add divide equal event_value get_index get_member get_optional_member greater
+    greater_equal
     interpolate is_in iterate less less_equal mark_secrets modulo multiply negate not_equal object_key
     pipeline_value subtract task_name tasks_value truthy
     """.split()
@@ -58,9 +60,6 @@ _TEMPLATE_NAMES = (
     "mark_secrets",
     "pipeline_value",
 )
-
-# The runtime's param types; ``list[T]`` is a ``list`` at run time.
-_PARAM_TYPES = ("string", "number", "bool", "secret", "list", "object", "any")
 
 
 @dataclass(frozen=True)
@@ -125,6 +124,7 @@ class _Generator:
             sites=SiteTable(self.file_name),
             params=frozenset(program.params),
             pipeline_value=name("PIPELINE"),
+            optional_reads=program.optional_reads,
         )
         self.expressions = ExpressionCompiler(self.context)
         self.bodies = BodyCompiler(self.expressions, program.services)
@@ -189,8 +189,8 @@ class _Generator:
     # -- params and services ------------------------------------------------------------------------
 
     def param(self, declaration: ast.ParamDecl) -> _Param:
-        type_name = declaration.type.name
-        if type_name not in _PARAM_TYPES:
+        type_name = _canonical_type(declaration.type)
+        if type_name is None:
             raise CodegenError(f"unknown param type at line {declaration.span.line}")
         default: PyCode = literal(None)
         if declaration.default is not None:
@@ -276,6 +276,17 @@ class _Generator:
         fixed = [name("params"), name("event"), name("state")]
         self.functions.append(_Function(function, parameters(fixed), body))
         return _Reaction(when, function)
+
+
+def _canonical_type(reference: ast.TypeRef) -> str | None:
+    """The runtime's text for a written param type (``int`` -> ``integer``, ``list[int]`` ->
+    ``list[integer]``), from the one table of param types both sides share."""
+    element = None
+    if reference.element is not None:
+        element = _canonical_type(reference.element)
+        if element is None:
+            return None
+    return canonical(reference.name, element)
 
 
 def _schema_texts(service: ResolvedService) -> dict[str, str]:

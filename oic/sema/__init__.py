@@ -4,9 +4,16 @@
 
 1. collect the top-level declarations (``resolve``) and check the pipeline block (``settings``);
 2. resolve every service and load its endpoint schemas (``schemas``, ``service_init``);
-3. index every task statement by the names it can build (``task_index``);
-4. resolve and type params, conditions, builders and reactions (``expressions``, ``statements``);
-5. check reactions statically (``reactions``) and warn about what is declared but never used.
+3. index every task statement by the names it can build (``task_index``), and prepare the facts of
+   which tasks have run where code runs (``facts``, computed as the next pass asks);
+4. resolve and type params (``params``), conditions, builders and reactions (``expressions``,
+   ``statements``), each body with the facts of its entry and what its tests prove;
+5. check reactions statically (``reactions``, ``reaction_cycles``) and warn about what is declared
+   but never used.
+
+A file without errors runs as checked, except where a value is typed ``any``: the guarantees are
+listed in the docstrings of ``types``, ``operators``, ``expressions`` and ``statements``, and for
+users in docs/language.md ("What `oic check` guarantees").
 """
 
 from __future__ import annotations
@@ -15,10 +22,14 @@ from oic.diagnostics import Diagnostic
 from oic.sema import schema_verdicts
 from oic.sema import types as t
 from oic.sema.expressions import ExpressionChecker
+from oic.sema.facts import FactsAnalysis
+from oic.sema.knowledge import ParameterKey
+from oic.sema.params import check_param_defaults
 from oic.sema.program import CheckedParam, CheckedProgram
+from oic.sema.reaction_cycles import check_reaction_cycles
 from oic.sema.reactions import ReactionChecker
 from oic.sema.reporter import Reporter
-from oic.sema.resolve import Binding, Scope, collect, definition_scope
+from oic.sema.resolve import collect, definition_scope
 from oic.sema.schemas import SchemaOptions, resolve_service
 from oic.sema.settings import check_pipeline
 from oic.sema.statements import BodyChecker
@@ -27,6 +38,8 @@ from oic.source import SourceFile
 from oic.syntax import ast
 
 __all__ = ["SchemaOptions", "check"]
+
+CONDITION_NAMES = "the task names of a condition"
 
 
 def check(
@@ -40,28 +53,33 @@ def check(
     for alias, declaration in table.service_declarations.items():
         table.services[alias] = resolve_service(declaration, options, reporter, (settings.os, settings.arch))
     index = TaskIndex(module)
-    expressions = ExpressionChecker(reporter, table, index)
+    facts = FactsAnalysis(table, index)
+    expressions = ExpressionChecker(reporter, table, index, facts)
     bodies = BodyChecker(reporter, table, expressions)
 
-    _check_param_defaults(table.params, table.param_types, expressions, reporter)
-    top = Scope()
-    for name, param in table.params.items():
-        top.bindings[name] = Binding(name, table.param_types[name], "param", param.name.span)
+    top = check_param_defaults(table.params, table.param_types, expressions, reporter)
 
     for condition in table.conditions.values():
         scope = definition_scope(condition.parameters, top, reporter)
-        bodies.check_condition(condition.condition, scope)
+        bodies.check_condition(condition.condition, scope.child(place=CONDITION_NAMES))
         if condition.guard is not None:
-            expressions.type_of(condition.guard, scope)
-    for builder in table.builders.values():
-        bodies.check_body(builder.body, definition_scope(builder.parameters, top, reporter))
-    for reaction in table.reactions:
-        bodies.check_condition(reaction.condition, top)
+            guard_scope = scope.child(runtime_values=True, facts=facts.definition_guard(condition))
+            guard_scope.task_keys = {p.name.name: ParameterKey(p.name.name) for p in condition.parameters}
+            expressions.type_of(condition.guard, guard_scope)
+    for name, builder in table.builders.items():
+        scope = definition_scope(builder.parameters, top, reporter)
+        bodies.check_body(builder.body, scope.child(runtime_values=True, facts=facts.builder_entry(name)))
+    for number, reaction in enumerate(table.reactions):
+        bodies.check_condition(reaction.condition, top.child(place=CONDITION_NAMES))
+        body_scope = top.child(runtime_values=True, facts=facts.reaction_entry(number))
         if reaction.guard is not None:
-            expressions.type_of(reaction.guard, top)
-        bodies.check_body(reaction.body, top)
+            guard_scope = top.child(runtime_values=True, facts=facts.guard_entry(number))
+            expressions.type_of(reaction.guard, guard_scope)
+            body_scope = expressions.narrowed(body_scope, expressions.proofs(reaction.guard, guard_scope)[0])
+        bodies.check_body(reaction.body, body_scope)
 
     ReactionChecker(reporter, table, index).run()
+    check_reaction_cycles(table, index, reporter)
     _warn_unused(table, expressions, reporter)
     schema_verdicts.STORE.save()
 
@@ -77,55 +95,17 @@ def check(
         timeout_seconds=settings.timeout_seconds,
         services=dict(table.services),
         params={
-            name: CheckedParam(name, declaration.type.name, t.is_secret(table.param_types[name]), declaration)
+            name: CheckedParam(
+                name, declaration.type.name, t.carries_secret(table.param_types[name]), declaration
+            )
             for name, declaration in table.params.items()
         },
         conditions=dict(table.conditions),
         builders=dict(table.builders),
         static_task_names=index.static_names(),
+        optional_reads=frozenset(expressions.optional_reads),
     )
     return program, reporter.diagnostics
-
-
-def _check_param_defaults(
-    params: dict[str, ast.ParamDecl],
-    param_types: dict[str, t.Type],
-    expressions: ExpressionChecker,
-    reporter: Reporter,
-) -> None:
-    # Defaults are computed before anything runs, one param at a time: they may call the standard
-    # library (env(...)) but see no other param, no event and no task.
-    empty = Scope()
-    for name, declaration in params.items():
-        if declaration.default is None:
-            continue
-        for node in ast.walk(declaration.default):
-            if isinstance(node, ast.Name) and node.name in ("event", "tasks"):
-                reporter.report(
-                    node.span,
-                    "E0214",
-                    f"{node.name!r} is not available in a param default",
-                    "defaults are computed before any event",
-                )
-                return
-        actual = expressions.type_of(declaration.default, empty)
-        expected = param_types[name]
-        if not t.compatible(actual, expected):
-            reporter.report(
-                declaration.default.span,
-                "E0310",
-                f"the default of param {name!r} is {actual.describe()}, "
-                f"but the param is {expected.describe()}",
-            )
-        if t.is_secret(expected) and isinstance(
-            declaration.default, (ast.StringLiteral, ast.InterpolatedString)
-        ):
-            reporter.report(
-                declaration.default.span,
-                "W0107",
-                f"secret param {name!r} has a literal default, which is stored in the built binary",
-                f'read it from the environment instead: `= env("{name.upper()}")`',
-            )
 
 
 def _warn_unused(table, expressions: ExpressionChecker, reporter: Reporter) -> None:  # type: ignore[no-untyped-def]

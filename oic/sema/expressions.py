@@ -1,13 +1,22 @@
 """Resolving and typing expressions.
 
 ``ExpressionChecker.type_of(expression, scope)`` resolves every name in the expression, reports what
-is certainly wrong (an undefined name, an operator on values it cannot apply to, a field an object
-cannot have, a call with the wrong arguments) and returns the expression's type. Errors never stop
-the walk: a wrong subexpression is typed ``any`` so that one mistake gives one diagnostic.
+is certainly wrong and returns the expression's type. Errors never stop the walk: a wrong
+subexpression is typed ``any`` so that one mistake gives one diagnostic. What an accepted expression
+guarantees at run time, unless a value involved is typed ``any``:
 
-The built-in ``tasks`` is special: ``tasks["fetch"]`` is the record of the task named ``fetch``, and
-when every statement that builds that name calls the same endpoint, ``.output`` has the type of the
-endpoint's ``returns.json`` and ``.arguments`` that of its ``arguments.json``.
+- a name is bound (E0201), and ``event``, ``tasks`` and ``pipeline`` exist where it is used (E0214);
+- a field read finds an object with that field (E0305/E0306/E0313), or, for a field the schema makes
+  optional, gives null through ``runtime.expressions.get_optional_member`` (``optional_reads``);
+- no value that may be null is read, indexed, looped over, computed with, or passed where null fails
+  (E0315): tests narrow (``if x != null``, ``tasks["b"].status == "success"``, see ``narrowing``);
+- an operator gets operands it accepts (E0307; rules in ``operators``), a standard-library function
+  arguments of the types it takes (E0308), a list a whole-number index;
+- a comparison with a literal can be true (E0316: ``tasks["a"].status == "Success"`` never is).
+
+``tasks`` is indexed by name: ``tasks["fetch"]`` is the task record of ``task_records``, typed from
+the facts of the place it is read (``facts``); reading it where the task may not have run yet is
+W0108, except ``.status`` (that is the guard) and the first argument of ``default(...)``.
 """
 
 from __future__ import annotations
@@ -15,29 +24,45 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from oic.sema import stdlib
+from oic.sema import operators, stdlib, task_records
 from oic.sema import types as t
+from oic.sema.facts import FactsAnalysis
 from oic.sema.hints import closest, did_you_mean
+from oic.sema.knowledge import ParameterKey, Path, Proof, TaskKey, at_least
+from oic.sema.narrowing import path_of, prove, task_key, task_read
 from oic.sema.reporter import Reporter
-from oic.sema.resolve import Declarations, Scope
+from oic.sema.resolve import BUILTIN_VALUES, Declarations, Scope
 from oic.sema.task_index import TaskIndex
 from oic.source import Span
 from oic.syntax import ast
 
-EVENT_TYPE = t.ObjectType((("name", t.STRING), ("payload", t.ANY)), frozenset(), True, origin="event")
-PIPELINE_TYPE = t.ObjectType((("name", t.STRING),), frozenset(), True, origin="pipeline")
-TASK_FIELDS = ("output", "status", "error", "arguments")
+EVENT_TYPE = t.ObjectType(
+    (("name", t.STRING), ("payload", t.ANY)), frozenset({"name", "payload"}), True, origin="event"
+)
+PIPELINE_TYPE = t.ObjectType((("name", t.STRING),), frozenset({"name"}), True, origin="pipeline")
+TASK_FIELDS = task_records.FIELDS
+NULL_HINT = "check it first (`if x != null { ... }`), or give a fallback: `default(x, ...)`"
+_LITERALS = (ast.StringLiteral, ast.NumberLiteral, ast.BoolLiteral, ast.NullLiteral)
+_CONTAINER = t.union([t.STRING, t.LIST, t.OBJECT])
 
 
 class ExpressionChecker:
-    """Types expressions of one file; remembers each node's type (``types_by_node``)."""
+    """Types expressions of one file; remembers each node's type (``types_by_node``) and the field
+    reads that may find the field absent (``optional_reads``, ids of AST nodes)."""
 
-    def __init__(self, reporter: Reporter, table: Declarations, index: TaskIndex) -> None:
+    def __init__(
+        self, reporter: Reporter, table: Declarations, index: TaskIndex, facts: FactsAnalysis | None = None
+    ) -> None:
         self.reporter = reporter
         self.table = table
         self.index = index
+        self.facts = facts if facts is not None else FactsAnalysis(table, index)
         self.types_by_node: dict[int, t.Type] = {}
         self.used_params: set[str] = set()
+        self.optional_reads: set[int] = set()
+        self._no_warning: set[int] = set()  # task reads that are the first argument of default()
+        # The output and arguments types of each task name read (schemas are read once per name).
+        self._endpoints: dict[str | None, tuple[t.Type, t.Type]] = {}
 
     # -- entry point ---------------------------------------------------------------------------------
 
@@ -50,11 +75,58 @@ class ExpressionChecker:
         if method is None:
             method = _METHODS[key] = getattr(key[0], "_" + key[1].__name__, None) or _untyped
         result = method(self, expression, scope)
+        if scope.narrowed and isinstance(expression, (ast.Name, ast.Member, ast.Index)):
+            path = self.resolved_path(expression, scope)
+            if path is not None and scope.proven_not_null(path):
+                result = t.without_null(result)
         self.types_by_node[id(expression)] = result
         return result
 
     def error(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.reporter.report(span, code, message, hint)
+
+    # -- narrowing -----------------------------------------------------------------------------------
+
+    def narrowed(self, scope: Scope, proof: Proof) -> Scope:
+        """A child of ``scope`` where ``proof`` holds (a branch, the right operand of ``and``, ...);
+        ``scope`` itself when the proof adds nothing."""
+        if not proof.facts and not proof.non_null:
+            return scope
+        facts = scope.facts.join(proof.facts) if proof.facts else None
+        inner = scope.child(facts=facts)
+        for path in proof.non_null:
+            resolved = self._resolve(path, scope)
+            if resolved is not None:
+                inner.non_null.add(resolved)
+                inner.narrowed = True
+        return inner
+
+    def proofs(self, test: ast.Expression, scope: Scope) -> tuple[Proof, Proof]:
+        return prove(test, self.symbols(scope))
+
+    def symbols(self, scope: Scope) -> dict[str, TaskKey]:
+        """The definition parameters that still denote themselves here (not shadowed by a loop)."""
+        return {
+            name: key
+            for name, key in scope.task_keys.items()
+            if (binding := scope.lookup(name)) is not None and binding.kind == "parameter"
+        }
+
+    def resolved_path(self, expression: ast.Expression, scope: Scope) -> Path | None:
+        path = path_of(expression, self.symbols(scope))
+        return None if path is None else self._resolve(path, scope)
+
+    @staticmethod
+    def _resolve(path: Path, scope: Scope) -> Path | None:
+        """``path`` with a name at its root replaced by the binding it denotes here, so that a test
+        on one ``x`` never narrows another ``x`` that shadows it."""
+        root = path[0]
+        if isinstance(root, tuple) and root and root[0] == "name":
+            binding = scope.lookup(str(root[1]))
+            if binding is None:
+                return None
+            return (("binding", id(binding)), *path[1:])
+        return path
 
     # -- literals ------------------------------------------------------------------------------------
 
@@ -63,7 +135,7 @@ class ExpressionChecker:
 
     def _InterpolatedString(self, node: ast.InterpolatedString, scope: Scope) -> t.Type:
         parts = [self.type_of(part, scope) for part in node.parts]
-        return t.SECRET if any(t.is_secret(part) for part in parts) else t.STRING
+        return t.SECRET if any(t.carries_secret(part) for part in parts) else t.STRING
 
     def _NumberLiteral(self, node: ast.NumberLiteral, scope: Scope) -> t.Type:
         return t.literal_type(node.value)
@@ -86,16 +158,37 @@ class ExpressionChecker:
             fields[entry.key] = self.type_of(entry.value, scope)
         return t.ObjectType(tuple(fields.items()), frozenset(fields), True)
 
-    # -- names and access ----------------------------------------------------------------------------
+    # -- names ---------------------------------------------------------------------------------------
 
     def _Name(self, node: ast.Name, scope: Scope) -> t.Type:
-        if node.name == "event":
-            return EVENT_TYPE
-        if node.name == "pipeline":
-            return PIPELINE_TYPE
-        if node.name == "tasks":
-            return t.OBJECT
+        if node.name in BUILTIN_VALUES:
+            if not scope.runtime_values:
+                self.error(
+                    node.span,
+                    "E0214",
+                    f"{node.name!r} is not available in {scope.place or 'this place'}",
+                    "it is computed before any event; `event`, `tasks` and `pipeline` exist in guards "
+                    "and in reaction and builder bodies",
+                )
+                return t.ANY
+            if node.name == "event":
+                return EVENT_TYPE
+            if node.name == "pipeline":
+                return PIPELINE_TYPE
+            self.error(
+                node.span,
+                "E0313",
+                "`tasks` is not a value: it is looked up by task name",
+                'read one task\'s record: `tasks["NAME"]`',
+            )
+            return t.ANY
         binding = scope.lookup(node.name)
+        unavailable = scope.why_unavailable(node.name) if binding is None else None
+        if unavailable is not None:
+            if node.name in self.table.params:
+                self.used_params.add(node.name)  # used, if too early: not "unused" as well
+            self.error(node.span, "E0214", *unavailable)
+            return t.ANY
         if binding is None:
             candidates = scope.visible_names() + ["event", "tasks", "pipeline"]
             hint = did_you_mean(node.name, candidates)
@@ -113,110 +206,225 @@ class ExpressionChecker:
             self.used_params.add(node.name)
         return binding.type
 
-    def _task_record(self, name_expression: ast.Expression, scope: Scope) -> t.Type:
-        """The type of ``tasks[NAME]``."""
-        name_type = self.type_of(name_expression, scope)
-        if not t.compatible(name_type, t.STRING):
-            self.error(name_expression.span, "E0310", f"a task name is a string, not {name_type.describe()}")
-        static = name_expression.value if isinstance(name_expression, ast.StringLiteral) else None
-        return self.task_record(static)
+    # -- task records --------------------------------------------------------------------------------
 
-    def task_record(self, static: str | None) -> t.Type:
-        """The type of the record of the task named ``static`` (None: a name known only at run time)."""
-        output: t.Type = t.ANY
-        arguments: t.Type = t.ANY
-        if static is not None:
-            sites = self.index.builders_of(static)
-            endpoints = {
-                (site.statement.call.service.name, site.statement.call.endpoint.name) for site in sites
-            }
-            if len(endpoints) == 1:
-                alias, endpoint = next(iter(endpoints))
-                service = self.table.services.get(alias)
-                schemas = service.schemas.get(endpoint) if service is not None else None
-                if schemas is not None:
-                    what = f"task {static!r} ({alias}.{endpoint})"
-                    if schemas.returns is not None:
-                        output = t.from_schema(schemas.returns, origin=f"the output of {what}")
-                    if schemas.arguments is not None:
-                        arguments = t.from_schema(schemas.arguments, origin=f"the arguments of {what}")
-        fields = (
-            ("output", output),
-            ("status", t.STRING),
-            ("error", t.union([t.STRING, t.NULL])),
-            ("arguments", arguments),
-        )
-        origin = f"the record of task {static!r}" if static is not None else "a task record"
-        return t.ObjectType(fields, frozenset(), True, origin=origin)
+    def _task_key(self, name_expression: ast.Expression, scope: Scope) -> TaskKey | None:
+        return task_key(name_expression, self.symbols(scope))
+
+    def task_record(self, read: ast.Index, scope: Scope, field: str | None) -> t.ObjectType:
+        """The type of ``tasks[NAME]`` (``read``), of which ``field`` is read (None: the whole record)."""
+        name_expression = read.index
+        name_type = self.type_of(name_expression, scope)
+        self.check_fits(name_expression, name_type, t.STRING, "a task name", "E0310")
+        key = self._task_key(name_expression, scope)
+        level = self.facts.level(scope.facts, key) if key is not None else None
+        needed = task_records.NEEDED.get(field)
+        if field == "output" and key is not None and scope.proven_not_null((("tasks", key), "output")):
+            needed = None  # `tasks["b"].output != null` holds: b's latest run succeeded
+        if needed is not None and not at_least(level, needed) and id(read) not in self._no_warning:
+            self._may_not_have_run(read, key, field)
+        static = key if isinstance(key, str) else None
+        endpoint = self._endpoints.get(static)
+        if endpoint is None:
+            output, arguments, _ = task_records.endpoint_types(static, self.table, self.index)
+            endpoint = self._endpoints[static] = (output, arguments)
+        return task_records.record_type(static, level, *endpoint)
+
+    def _may_not_have_run(self, read: ast.Index, key: TaskKey | None, field: str | None) -> None:
+        shown = t.json_literal(key) if isinstance(key, str) else "NAME"
+        if isinstance(key, str):
+            what = f"task {shown}"
+        else:
+            what = "this task" if isinstance(key, ParameterKey) else "a task named at run time"
+        if field == "arguments":
+            detail = "may not have started when this runs (its arguments are null until then)"
+            hint = f"react to `task({shown}).started`"
+        else:
+            detail = (
+                "may not have finished when this runs (its output is null and its error empty until then)"
+            )
+            status = "failed" if field == "error" else "success"
+            hint = (
+                f"react to `task({shown}).finished({status})`, guard the read with "
+                f'`if tasks[{shown}].status == "{status}"`, or give a fallback with `default(...)`'
+            )
+        self.error(read.span, "W0108", f"{what} {detail}", hint)
+
+    def _task_field(self, read: ast.Index, field: str, field_span: Span, scope: Scope) -> t.Type:
+        if field not in TASK_FIELDS:
+            self.task_record(read, scope, "status")  # type the name, no warning: the read is wrong anyway
+            key = self._task_key(read.index, scope)
+            what = f"the record of task {key!r}" if isinstance(key, str) else "a task record"
+            self.error(
+                field_span,
+                "E0306",
+                f"{what} has no field {field!r}",
+                did_you_mean(field, TASK_FIELDS)
+                or "its fields are " + ", ".join(f"`{f}`" for f in TASK_FIELDS),
+            )
+            return t.ANY
+        record = self.task_record(read, scope, field)
+        found = record.field_type(field)
+        return found if found is not None else t.ANY
+
+    # -- field and index access ----------------------------------------------------------------------
 
     def _Member(self, node: ast.Member, scope: Scope) -> t.Type:
-        if isinstance(node.target, ast.Name) and node.target.name == "tasks":
-            return self.task_record(node.name)
-        target = self.type_of(node.target, scope)
-        return self.field_of(target, node.name, node.name_span, node.target.span)
-
-    def field_of(self, target: t.Type, name: str, name_span: Span, target_span: Span) -> t.Type:
-        """The type of field ``name`` of a value of type ``target``, reporting an impossible access."""
-        if isinstance(target, t.UnionType):
-            usable = [option for option in target.options if isinstance(option, (t.ObjectType, t.AnyType))]
-            if not usable:
-                self._not_an_object(target, name, target_span)
+        if scope.runtime_values:
+            if isinstance(node.target, ast.Index) and task_read(node.target) is not None:
+                return self._task_field(node.target, node.name, node.name_span, scope)
+            if _is_tasks(node.target):
+                self.error(
+                    node.target.span,
+                    "E0313",
+                    f"`tasks` is looked up by task name, not read as an object (reading {node.name!r})",
+                    f"write `tasks[{t.json_literal(node.name)}]`",
+                )
                 return t.ANY
-            candidates = [
-                option.field_type(name) if isinstance(option, t.ObjectType) else t.ANY for option in usable
-            ]
-            known = [kind for kind in candidates if kind is not None]
-            if not known:
-                return self.field_of(usable[0], name, name_span, target_span)
-            return t.union(known)
-        if isinstance(target, t.AnyType):
-            return t.ANY
-        if not isinstance(target, t.ObjectType):
-            self._not_an_object(target, name, target_span)
-            return t.ANY
-        found = target.field_type(name)
-        if found is None:
-            origin = target.origin or "this object"
-            hint = did_you_mean(name, target.field_names())
-            if not hint and target.field_names():
-                hint = "its fields are " + ", ".join(f"`{field}`" for field in target.field_names())
-            code = "E0305" if origin.startswith("the output of") else "E0306"
-            self.error(name_span, code, f"{origin} has no field {name!r}", hint)
-            return t.ANY
-        return found
+        target = self.type_of(node.target, scope)
+        return self.field_of(target, node.name, node.name_span, node.target, node)
 
-    def _not_an_object(self, target: t.Type, name: str, span: Span) -> None:
-        self.error(span, "E0313", f"a {target.describe()} has no fields (reading {name!r})")
+    def field_of(
+        self,
+        target: t.Type,
+        name: str,
+        name_span: Span,
+        target_node: ast.Expression,
+        read: ast.Expression,
+    ) -> t.Type:
+        """The type of field ``name`` of a value of type ``target``, reporting an impossible read and
+        marking ``read`` when the field may be absent (it then gives null)."""
+        if t.may_be_null(target):
+            self.null_error(target_node, target, f"reading its field {name!r}")
+            return t.ANY
+        results: list[t.Type] = []
+        optional = False
+        missing: list[t.ObjectType] = []
+        for member in t.members(target):
+            if isinstance(member, t.AnyType):
+                results.append(member)  # unknown (and secret, if it was)
+            elif isinstance(member, t.ObjectType):
+                found = member.field_type(name)
+                if found is None:
+                    missing.append(member)
+                elif name in member.required if member.listed(name) else member.fields_unknown:
+                    results.append(found)  # certainly present, or unknown (then absent fails: any)
+                else:
+                    results.append(t.union([found, t.NULL]))
+                    optional = True
+            else:
+                self.error(
+                    target_node.span, "E0313", f"a {member.describe()} has no fields (reading {name!r})"
+                )
+                return t.ANY
+        if missing and not results:
+            self._unknown_field(missing[0], name, name_span)
+            return t.ANY
+        if missing:
+            # Another shape of the union has the field; in this one it is absent: null.
+            results.append(t.NULL)
+            optional = True
+        if optional:
+            self.optional_reads.add(id(read))
+        return t.union(results)
+
+    def _unknown_field(self, target: t.ObjectType, name: str, name_span: Span) -> None:
+        origin = target.origin or "this object"
+        hint = did_you_mean(name, target.field_names())
+        if not hint and target.field_names():
+            hint = "its fields are " + ", ".join(f"`{field}`" for field in target.field_names())
+        code = "E0305" if origin.startswith("the output of") else "E0306"
+        self.error(name_span, code, f"{origin} has no field {name!r}", hint)
 
     def _Index(self, node: ast.Index, scope: Scope) -> t.Type:
-        if isinstance(node.target, ast.Name) and node.target.name == "tasks":
-            return self._task_record(node.index, scope)
+        if scope.runtime_values:
+            if _is_tasks(node.target):
+                return self.task_record(node, scope, None)
+            record = node.target
+            if isinstance(record, ast.Index) and task_read(record) is not None:
+                if isinstance(node.index, ast.StringLiteral):
+                    return self._task_field(record, node.index.value, node.index.span, scope)
         target = self.type_of(node.target, scope)
         index = self.type_of(node.index, scope)
-        if isinstance(node.index, ast.StringLiteral) and isinstance(target, (t.ObjectType, t.UnionType)):
-            return self.field_of(target, node.index.value, node.index.span, node.target.span)
-        kind = t.base_kind(target)
-        if kind == "list" and isinstance(target, t.ListType):
-            if not t.compatible(index, t.NUMBER):
-                self.error(node.index.span, "E0307", f"a list index is a number, not {index.describe()}")
-            return target.element
-        if kind == "object" and isinstance(target, t.ObjectType):
-            if not t.compatible(index, t.STRING):
-                self.error(node.index.span, "E0307", f"an object key is a string, not {index.describe()}")
-            return (
-                t.union([kind for _, kind in target.fields] + [target.extra]) if not target.closed else t.ANY
-            )
-        if kind == "string":
+        if isinstance(node.index, ast.StringLiteral) and not t.may_be_null(target):
+            if all(isinstance(member, (t.ObjectType, t.AnyType)) for member in t.members(target)):
+                return self.field_of(target, node.index.value, node.index.span, node.target, node)
+        if t.may_be_null(target):
+            self.null_error(node.target, target, "indexing it")
+            return t.ANY
+        results: list[t.Type] = []
+        for member in t.members(target):
+            result = self._index_member(member, index, node)
+            if result is None:
+                return t.ANY
+            results.append(result)
+        return t.union(results)
+
+    def _index_member(self, target: t.Type, index: t.Type, node: ast.Index) -> t.Type | None:
+        if isinstance(target, t.AnyType):
             return target
-        if kind in ("number", "bool", "null"):
-            self.error(node.target.span, "E0313", f"a {target.describe()} cannot be indexed")
-        return t.ANY
+        if isinstance(target, (t.ListType, t.StringType)):
+            what = "a list" if isinstance(target, t.ListType) else "a string's"
+            if not self.check_fits(node.index, index, t.INTEGER, f"{what} index", "E0307"):
+                return None
+            return target.element if isinstance(target, t.ListType) else target
+        if isinstance(target, t.ObjectType):
+            if not self.check_fits(node.index, index, t.STRING, "an object key", "E0307"):
+                return None
+            # A key that is absent fails at run time, like an index out of range: a value error.
+            kinds = [kind for _, kind in target.fields] + ([] if target.closed else [target.extra])
+            return t.union(kinds) if kinds else t.ANY
+        self.error(node.target.span, "E0313", f"a {target.describe()} cannot be indexed")
+        return None
+
+    # -- fitting and null ----------------------------------------------------------------------------
+
+    def check_fits(
+        self, expression: ast.Expression, actual: t.Type, expected: t.Type, what: str, code: str
+    ) -> bool:
+        """Whether ``actual`` fits ``expected``; if not, report E0315 when only null is in the way,
+        else ``code`` ("``what`` is EXPECTED, not ACTUAL")."""
+        reason = t.mismatch(actual, expected)
+        if reason is None:
+            return True
+        if t.may_be_null(actual) and (
+            actual == t.NULL or t.mismatch(t.without_null(actual), expected) is None
+        ):
+            self.null_error(expression, actual, f"as {what}")
+        else:
+            detail = f" ({reason})" if reason else ""
+            self.error(
+                expression.span, code, f"{what} is {expected.describe()}, not {actual.describe()}{detail}"
+            )
+        return False
+
+    def null_error(self, expression: ast.Expression, actual: t.Type, use: str) -> None:
+        """E0315 at ``expression``, a value of type ``actual`` (which may be null) used for ``use``."""
+        self.error(expression.span, "E0315", *self.null_problem(expression, actual, use))
+
+    def null_problem(self, expression: ast.Expression, actual: t.Type, use: str) -> tuple[str, str]:
+        """The message and hint of E0315 (see ``null_error``)."""
+        text = _source_text(self.reporter, expression.span)
+        subject = f"`{text}`" if text and len(text) <= 40 else "this value"
+        hint = NULL_HINT
+        read = _task_output_read(expression)
+        if read is not None:
+            shown = _source_text(self.reporter, read.span) or "tasks[NAME]"
+            hint = (
+                f"the output is null unless the task's latest run succeeded: react to "
+                f'`finished(success)`, check `{shown}.status == "success"` first, or use `default(...)`'
+            )
+        return f"{subject} may be null here ({use}; it is {actual.describe()})", hint
 
     # -- calls ---------------------------------------------------------------------------------------
 
     def _Call(self, node: ast.Call, scope: Scope) -> t.Type:
-        arguments = [self.type_of(argument, scope) for argument in node.args]
         name = node.function.name
+        if name == "default" and node.args:
+            read = _root_task_read(node.args[0])
+            if read is not None:
+                self._no_warning.add(id(read))
+        arguments = [self.type_of(argument, scope) for argument in node.args]
         signature = stdlib.SIGNATURES.get(name)
         if signature is None:
             hint = did_you_mean(name, stdlib.SIGNATURES)
@@ -235,18 +443,50 @@ class ExpressionChecker:
                 f"{name}() takes {signature.arity_text()} {plural}, {count} given",
             )
             return signature.result(arguments)
+        if name == "format" and isinstance(node.args[0], ast.StringLiteral):
+            self._check_placeholders(node, node.args[0].value)
+        if name == "contains" and t.mismatch(arguments[0], _CONTAINER) is None:
+            # contains(c, x) is `x in c`: a string is searched for a string only.
+            outcome = operators.binary("in", arguments[1], arguments[0])
+            if outcome.null_refused:
+                self.null_error(node.args[1], arguments[1], "looked for in a string")
+            elif not outcome.ok:
+                self.error(
+                    node.args[1].span,
+                    "E0308",
+                    f"argument 2 of contains() must be a string to be looked for in a string, "
+                    f"not {arguments[1].describe()}",
+                )
         for position, (argument, argument_type) in enumerate(zip(node.args, arguments, strict=True)):
             if position >= len(signature.parameters):
                 break
             expected = signature.parameters[position]
-            if not t.compatible(argument_type, expected):
-                self.error(
-                    argument.span,
-                    "E0308",
-                    f"argument {position + 1} of {name}() is {expected.describe()}, "
-                    f"not {argument_type.describe()}",
-                )
+            self.check_fits(
+                argument, argument_type, expected, f"argument {position + 1} of {name}()", "E0308"
+            )
         return signature.result(arguments)
+
+    def _check_placeholders(self, node: ast.Call, template: str) -> None:
+        """A literal ``format`` template must have one ``{}`` per argument after it (``{{`` and ``}}``
+        are literal braces), as ``std_format`` requires at run time."""
+        placeholders = 0
+        position = 0
+        while position < len(template):
+            pair = template[position : position + 2]
+            if pair in ("{{", "}}", "{}"):
+                placeholders += pair == "{}"
+                position += 2
+            else:
+                position += 1
+        given = len(node.args) - 1
+        if placeholders != given:
+            self.error(
+                node.span,
+                "E0205",
+                f"format() has {placeholders} `{{}}` placeholder{'s' if placeholders != 1 else ''} "
+                f"and {given} value{'s' if given != 1 else ''} to put in them",
+                "give one value per `{}`; write `{{` and `}}` for literal braces",
+            )
 
     # -- operators -----------------------------------------------------------------------------------
 
@@ -254,73 +494,109 @@ class ExpressionChecker:
         operand = self.type_of(node.operand, scope)
         if node.op == "not":
             return t.BOOL
-        if not t.compatible(operand, t.NUMBER):
+        outcome = operators.negate(operand)
+        if outcome.null_refused:
+            self.null_error(node.operand, operand, "negating it")
+        elif not outcome.ok:
             self.error(node.span, "E0307", f"cannot negate a {operand.describe()}")
-            return t.ANY
-        return operand if isinstance(operand, t.NumberType) else t.NUMBER
+        return outcome.type
 
     def _Binary(self, node: ast.Binary, scope: Scope) -> t.Type:
-        left = self.type_of(node.left, scope)
-        right = self.type_of(node.right, scope)
         op = node.op
-        if op in ("and", "or", "==", "!="):
+        left = self.type_of(node.left, scope)
+        if op in ("and", "or"):
+            when_true, when_false = self.proofs(node.left, scope)
+            self.type_of(node.right, self.narrowed(scope, when_true if op == "and" else when_false))
             return t.BOOL
-        if op in ("<", "<=", ">", ">="):
-            if not (both(left, right, t.NUMBER) or both(left, right, t.STRING)):
-                self._operator_error(
-                    node, left, right, "compare numbers with numbers or strings with strings"
-                )
+        right = self.type_of(node.right, scope)
+        if op in ("==", "!="):
+            self._check_can_be_equal(node, left, right)
             return t.BOOL
-        if op == "in":
-            if not t.compatible(right, t.union([t.STRING, t.LIST, t.OBJECT])):
-                self.error(
-                    node.right.span, "E0307", f"`in` needs a list, string or object, not {right.describe()}"
-                )
-            return t.BOOL
-        if op == "+":
-            if both(left, right, t.NUMBER):
-                integer = isinstance(left, t.NumberType) and left.integer and isinstance(right, t.NumberType)
-                return (
-                    t.INTEGER if integer and isinstance(right, t.NumberType) and right.integer else t.NUMBER
-                )
-            if both(left, right, t.STRING):
-                return t.SECRET if t.is_secret(left) or t.is_secret(right) else t.STRING
-            if both(left, right, t.LIST):
-                elements = [kind.element for kind in (left, right) if isinstance(kind, t.ListType)]
-                return t.ListType(t.union(elements)) if len(elements) == 2 else t.LIST
-            self._operator_error(
-                node, left, right, '`+` adds numbers, joins strings or lists; use string() or "${...}"'
+        outcome = operators.binary(op, left, right)
+        if outcome.ok:
+            return outcome.type
+        refused_left, refused_right = outcome.refused or (left, right)
+        if outcome.null_refused:
+            side, kind = (node.left, left) if isinstance(refused_left, t.NullType) else (node.right, right)
+            self.null_error(side, kind, f"an operand of `{op}`")
+        elif op == "in":
+            self.error(
+                node.right.span,
+                "E0307",
+                f"`in` needs a list, an object, or a string with a string on its left, not "
+                f"{refused_right.describe()} (on the left: {refused_left.describe()})",
             )
-            return t.ANY
-        # - * / %
-        if not both(left, right, t.NUMBER):
-            self._operator_error(node, left, right, f"`{op}` works on numbers")
-            return t.ANY
-        integer_operands = all(isinstance(kind, t.NumberType) and kind.integer for kind in (left, right))
-        return t.INTEGER if integer_operands and op != "/" else t.NUMBER
+        else:
+            self._operator_error(node, left, right, refused_left, refused_right)
+        return t.ANY
 
-    def _operator_error(self, node: ast.Binary, left: t.Type, right: t.Type, hint: str) -> None:
-        self.error(
-            node.span,
-            "E0307",
-            f"cannot apply `{node.op}` to {left.describe()} and {right.describe()}",
-            hint,
-        )
+    def _operator_error(
+        self, node: ast.Binary, left: t.Type, right: t.Type, refused_left: t.Type, refused_right: t.Type
+    ) -> None:
+        op = node.op
+        if op == "+":
+            hint = '`+` adds numbers, joins strings or lists; use string() or "${...}"'
+        elif op in operators.ORDERING:
+            hint = "compare numbers with numbers or strings with strings"
+        else:
+            hint = f"`{op}` works on numbers"
+        pair = f"{left.describe()} and {right.describe()}"
+        if (refused_left, refused_right) != (left, right):
+            pair += f" (they may be {refused_left.describe()} and {refused_right.describe()})"
+        self.error(node.span, "E0307", f"cannot apply `{op}` to {pair}", hint)
+
+    def _check_can_be_equal(self, node: ast.Binary, left: t.Type, right: t.Type) -> None:
+        """E0316 when one side is a literal the other side's type cannot hold."""
+        for side, kind, literal in ((node.left, left, node.right), (node.right, right, node.left)):
+            if not isinstance(literal, _LITERALS) or isinstance(side, _LITERALS):
+                continue
+            value = None if isinstance(literal, ast.NullLiteral) else literal.value
+            if t.literal_fits(value, kind):
+                continue
+            outcome = "never true" if node.op == "==" else "always true"
+            text = _source_text(self.reporter, side.span)
+            subject = f"`{text}`" if text and len(text) <= 40 else "the other side"
+            hint = ""
+            if isinstance(side, ast.Member) and side.name == "status" and task_read(side.target) is not None:
+                words = ", ".join(t.json_literal(word) for word in task_records.STATUS_WORDS)
+                meant = closest(str(value), task_records.STATUS_WORDS) if isinstance(value, str) else None
+                hint = f"a status is one of {words}, in lowercase" + (
+                    f": did you mean {t.json_literal(meant)}?" if meant else ""
+                )
+            never = f"{subject} is {kind.describe()}, never {t.json_literal(value)}"
+            self.error(node.span, "E0316", f"this comparison is {outcome}: {never}", hint)
+            return
 
     def _Conditional(self, node: ast.Conditional, scope: Scope) -> t.Type:
         self.type_of(node.test, scope)
-        return t.union([self.type_of(node.then, scope), self.type_of(node.otherwise, scope)])
+        when_true, when_false = self.proofs(node.test, scope)
+        then = self.type_of(node.then, self.narrowed(scope, when_true))
+        otherwise = self.type_of(node.otherwise, self.narrowed(scope, when_false))
+        return t.union([then, otherwise])
 
     # -- comprehensions ------------------------------------------------------------------------------
 
     def element_type(self, iterable: ast.Expression, scope: Scope) -> t.Type:
-        """The type of the elements of ``iterable`` (reported when it cannot be iterated)."""
+        """The type of the elements a loop over ``iterable`` visits (a list's items, an object's
+        keys), reporting what cannot be looped over."""
         kind = self.type_of(iterable, scope)
-        if isinstance(kind, t.ListType):
-            return kind.element
-        if isinstance(kind, (t.StringType, t.NumberType, t.BoolType, t.NullType)):
-            self.error(iterable.span, "E0310", f"cannot loop over a {kind.describe()}", "loop over a list")
-        return t.ANY
+        if t.may_be_null(kind):
+            self.null_error(iterable, kind, "looping over it")
+            return t.ANY
+        elements: list[t.Type] = []
+        for member in t.members(kind):
+            if isinstance(member, t.ListType):
+                elements.append(member.element)
+            elif isinstance(member, t.ObjectType):
+                elements.append(t.STRING)
+            elif isinstance(member, t.AnyType):
+                elements.append(member)
+            else:
+                self.error(
+                    iterable.span, "E0310", f"cannot loop over {_a(member.describe())}", "loop over a list"
+                )
+                return t.ANY
+        return t.union(elements)
 
     def comprehension_scope(self, variable: ast.Identifier, iterable: ast.Expression, scope: Scope) -> Scope:
         from oic.sema.resolve import Binding, check_declarable
@@ -331,25 +607,57 @@ class ExpressionChecker:
             inner.bindings[variable.name] = Binding(variable.name, element, "loop", variable.span, used=True)
         return inner
 
+    def filtered(self, condition: ast.Expression | None, inner: Scope) -> Scope:
+        """The scope past a loop's filter: ``inner`` where ``condition`` held."""
+        if condition is None:
+            return inner
+        self.type_of(condition, inner)
+        return self.narrowed(inner, self.proofs(condition, inner)[0])
+
     def _ListComprehension(self, node: ast.ListComprehension, scope: Scope) -> t.Type:
-        inner = self.comprehension_scope(node.variable, node.iterable, scope)
-        if node.condition is not None:
-            self.type_of(node.condition, inner)
+        inner = self.filtered(node.condition, self.comprehension_scope(node.variable, node.iterable, scope))
         return t.ListType(self.type_of(node.element, inner))
 
     def _ObjectComprehension(self, node: ast.ObjectComprehension, scope: Scope) -> t.Type:
-        inner = self.comprehension_scope(node.variable, node.iterable, scope)
-        if node.condition is not None:
-            self.type_of(node.condition, inner)
+        inner = self.filtered(node.condition, self.comprehension_scope(node.variable, node.iterable, scope))
         key = self.type_of(node.key, inner)
-        if not t.compatible(key, t.STRING):
-            self.error(node.key.span, "E0310", f"an object key is a string, not {key.describe()}")
+        self.check_fits(node.key, key, t.STRING, "an object key", "E0310")
         value = self.type_of(node.value, inner)
         return t.ObjectType((), frozenset(), False, value)
 
 
-def both(left: t.Type, right: t.Type, target: t.Type) -> bool:
-    return t.compatible(left, target) and t.compatible(right, target)
+def _is_tasks(expression: ast.Expression) -> bool:
+    return isinstance(expression, ast.Name) and expression.name == "tasks"
+
+
+def _root_task_read(expression: ast.Expression) -> ast.Index | None:
+    """The ``tasks[NAME]`` a chain of field reads and indexes starts from (``tasks["b"].output.x``)."""
+    current = expression
+    while isinstance(current, (ast.Member, ast.Index)):
+        if task_read(current) is not None:
+            return current if isinstance(current, ast.Index) else None
+        current = current.target
+    return None
+
+
+def _task_output_read(expression: ast.Expression) -> ast.Index | None:
+    """The ``tasks[NAME]`` of ``tasks[NAME].output``, or None."""
+    if isinstance(expression, ast.Member) and expression.name == "output":
+        read = expression.target
+        return read if isinstance(read, ast.Index) and task_read(read) is not None else None
+    return None
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "an integer", "a string"."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+def _source_text(reporter: Reporter, span: Span) -> str:
+    """The text ``span`` covers, when it is on one line (for messages that quote an expression)."""
+    if span.line != span.end_line:
+        return ""
+    return reporter.source.line_text(span.line)[span.column - 1 : span.end_column - 1]
 
 
 def _untyped(checker: ExpressionChecker, expression: ast.Expression, scope: Scope) -> t.Type:

@@ -108,7 +108,9 @@ class CheckedProgram(Record):
 
     ``pipeline_name``/``os``/``arch`` come from the pipeline block (os/arch "" when not given: the
     host's); ``parallelism`` and ``timeout_seconds`` are None when not given. ``static_task_names`` are
-    the literal names of all task statements (other names are computed at run time)."""
+    the literal names of all task statements (other names are computed at run time).
+    ``optional_reads`` are the ids of the ``Member`` and ``Index`` nodes of ``module`` that read a field
+    which may be absent (a schema's optional field): they read it with the null-returning accessor."""
 
     __slots__ = (
         "source",
@@ -123,6 +125,7 @@ class CheckedProgram(Record):
         "conditions",
         "builders",
         "static_task_names",
+        "optional_reads",
     )
 
     source: SourceFile
@@ -137,6 +140,7 @@ class CheckedProgram(Record):
     conditions: dict[str, ast.ConditionDecl]
     builders: dict[str, ast.BuilderDecl]
     static_task_names: frozenset[str]
+    optional_reads: frozenset[int]
 
     def __init__(
         self,
@@ -152,6 +156,7 @@ class CheckedProgram(Record):
         conditions: dict[str, ast.ConditionDecl] | None = None,
         builders: dict[str, ast.BuilderDecl] | None = None,
         static_task_names: frozenset[str] = frozenset(),
+        optional_reads: frozenset[int] = frozenset(),
     ) -> None:
         set_field(self, "source", source)
         set_field(self, "module", module)
@@ -165,3 +170,4 @@ class CheckedProgram(Record):
         set_field(self, "conditions", {} if conditions is None else conditions)
         set_field(self, "builders", {} if builders is None else builders)
         set_field(self, "static_task_names", static_task_names)
+        set_field(self, "optional_reads", optional_reads)

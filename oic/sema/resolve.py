@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from oic.records import Record
 from oic.sema import types as t
+from oic.sema.knowledge import NO_FACTS, Facts, Path, TaskKey
 from oic.sema.program import ResolvedService
 from oic.sema.reporter import Reporter
 from oic.source import Span
@@ -41,11 +42,37 @@ class Binding(Record):
 
 
 class Scope:
-    """A block's names, chained to the enclosing block's."""
+    """A block's names, chained to the enclosing block's, and what is known to be true in it.
 
-    def __init__(self, parent: Scope | None = None) -> None:
+    ``runtime_values`` says whether ``event``, ``tasks`` and ``pipeline`` exist here: they do in
+    reaction and builder bodies and in guards, not in param defaults or the task names of conditions
+    (those are computed before any event); ``place`` names where the scope is, for that message.
+    ``unavailable`` maps names that exist but may not be used here to the message and hint that say
+    why (a param declared after the default that reads it).
+
+    ``facts`` are the task facts true here (``oic.sema.facts``), and ``non_null`` the paths a test
+    proved not null in this block (``oic.sema.narrowing``; roots resolved to their bindings).
+    ``task_keys`` maps the parameters of a ``condition`` definition to the keys facts use for them."""
+
+    def __init__(
+        self,
+        parent: Scope | None = None,
+        *,
+        runtime_values: bool | None = None,
+        place: str = "",
+        facts: Facts | None = None,
+    ) -> None:
         self.parent = parent
         self.bindings: dict[str, Binding] = {}
+        self.unavailable: dict[str, tuple[str, str]] = {}
+        inherited = parent.runtime_values if parent is not None else False
+        self.runtime_values: bool = inherited if runtime_values is None else runtime_values
+        # Where this scope is, for messages about what is unavailable here ("a param default").
+        self.place: str = place or (parent.place if parent is not None else "")
+        self.facts: Facts = facts if facts is not None else (parent.facts if parent is not None else NO_FACTS)
+        self.non_null: set[Path] = set()
+        self.narrowed: bool = parent.narrowed if parent is not None else False
+        self.task_keys: dict[str, TaskKey] = parent.task_keys if parent is not None else {}
 
     def lookup(self, name: str) -> Binding | None:
         scope: Scope | None = self
@@ -55,6 +82,23 @@ class Scope:
             scope = scope.parent
         return None
 
+    def why_unavailable(self, name: str) -> tuple[str, str] | None:
+        """The message and hint saying why ``name`` cannot be used here, or None when it can."""
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.unavailable:
+                return scope.unavailable[name]
+            scope = scope.parent
+        return None
+
+    def proven_not_null(self, path: Path) -> bool:
+        scope: Scope | None = self
+        while scope is not None:
+            if path in scope.non_null:
+                return True
+            scope = scope.parent
+        return False
+
     def visible_names(self) -> list[str]:
         names: list[str] = []
         scope: Scope | None = self
@@ -63,8 +107,10 @@ class Scope:
             scope = scope.parent
         return names
 
-    def child(self) -> Scope:
-        return Scope(self)
+    def child(
+        self, *, runtime_values: bool | None = None, place: str = "", facts: Facts | None = None
+    ) -> Scope:
+        return Scope(self, runtime_values=runtime_values, place=place, facts=facts)
 
 
 class Declarations(Record):
@@ -124,6 +170,14 @@ def written_type(reference: ast.TypeRef, reporter: Reporter) -> t.Type:
     """The type a written type denotes; an unknown name is an error and reads as ``any``."""
     element = written_type(reference.element, reporter) if reference.element is not None else None
     result = t.from_written(reference.name, element)
+    if result is not None and element is not None and not isinstance(result, t.ListType):
+        reporter.report(
+            reference.span,
+            "E0213",
+            f"type {reference.name!r} takes no element type",
+            f"only `list` does: `list[{reference.element.name if reference.element else ''}]`",
+        )
+        return result
     if result is None:
         from oic.sema.hints import did_you_mean
 

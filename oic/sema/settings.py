@@ -1,6 +1,8 @@
 """The pipeline block's settings: ``os``, ``arch``, ``parallelism`` and ``timeout``.
 
-Values are read from literals only: they decide how the binary is built, before anything runs.
+Values are read from literals only: they decide how the binary is built, before anything runs. A
+duration (here and in task settings) is longer than zero and at most ``runtime.limits``'s maximum, the
+same bound the binary applies to ``--timeout``, so a checked duration is one the engine can wait for.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from oic.records import Record, set_field
 from oic.sema.hints import did_you_mean
 from oic.sema.reporter import Reporter
 from oic.syntax import ast
+from runtime.limits import MAX_DURATION_SECONDS, MAX_DURATION_TEXT
 
 OPERATING_SYSTEMS = ("linux", "darwin", "windows")
 ARCHITECTURES = ("amd64", "arm64")
@@ -68,10 +71,9 @@ def check_pipeline(declaration: ast.PipelineDecl | None, reporter: Reporter) -> 
                     value.span, "E0408", "parallelism is a whole number of tasks greater than zero"
                 )
         elif key == "timeout":
-            if isinstance(value, ast.Duration) and value.seconds > 0:
-                values["timeout_seconds"] = value.seconds
-            elif isinstance(value, ast.Duration):
-                reporter.report(value.span, "E0405", "the pipeline timeout must be longer than zero")
+            if isinstance(value, ast.Duration):
+                if check_duration(value, "the pipeline timeout", reporter):
+                    values["timeout_seconds"] = value.seconds
             else:
                 reporter.report(
                     value.span, "E0405", "the pipeline timeout is a duration such as `10m` or `30s`"
@@ -84,6 +86,23 @@ def check_pipeline(declaration: ast.PipelineDecl | None, reporter: Reporter) -> 
                 did_you_mean(key, SETTINGS) or "settings are " + ", ".join(SETTINGS),
             )
     return PipelineSettings(**values)  # type: ignore[arg-type]
+
+
+def check_duration(duration: ast.Duration, what: str, reporter: Reporter) -> bool:
+    """Whether ``duration`` is longer than zero and at most the longest duration oi accepts
+    (``runtime.limits``); reports E0405 when it is not."""
+    if not duration.seconds > 0:
+        reporter.report(duration.span, "E0405", f"{what} must be longer than zero")
+        return False
+    if duration.seconds > MAX_DURATION_SECONDS:
+        reporter.report(
+            duration.span,
+            "E0405",
+            f"{what} is longer than the longest duration oi accepts, {MAX_DURATION_TEXT}",
+            "write a shorter duration, such as `24h`",
+        )
+        return False
+    return True
 
 
 def _choice(value: ast.Node, allowed: tuple[str, ...], code: str, what: str, reporter: Reporter) -> str:

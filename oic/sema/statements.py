@@ -4,7 +4,20 @@ A task statement names a service and an endpoint; when the endpoint's ``argument
 each argument is checked against it: a field the schema does not have (with a spelling hint), a
 required field left out (at the call), a value of the wrong type or outside an ``enum`` (at the
 value). Object and list literals are followed into, so a mistake deep inside ``Auth: {Tokn: t}`` is
-reported at ``Tokn``.
+reported at ``Tokn``; so are both branches of ``x if c else y``, and an object literal given where
+the schema allows several object shapes is checked against the shape it matches best.
+
+What an accepted body guarantees at run time, unless a value involved is typed ``any``:
+
+- every task argument has the type its schema field has (``types.compatible``: a value that may be
+  null only where the field allows null, E0315; an integer where the schema says ``integer``);
+- a task name is a string that is not derived from a secret (E0314), and a secret never reaches a
+  builder or condition parameter that would lose its mark (E0319);
+- builder and condition calls give each parameter a value of its declared type;
+- settings are in range: ``retry`` 0 to 100, every duration and the longest backoff wait at most
+  ``runtime.limits.MAX_DURATION_SECONDS``;
+- ``if`` branches, loop bodies past their filter, and the body of a reaction past its guard are
+  checked with what their test proves (``narrowing``, ``facts``).
 """
 
 from __future__ import annotations
@@ -16,7 +29,9 @@ from oic.sema.expressions import ExpressionChecker
 from oic.sema.hints import closest, did_you_mean
 from oic.sema.reporter import Reporter
 from oic.sema.resolve import Binding, Declarations, Scope, check_declarable, written_type
+from oic.sema.settings import check_duration
 from oic.syntax import ast
+from runtime.limits import MAX_DURATION_SECONDS, MAX_DURATION_TEXT, MAX_RETRIES, longest_backoff_wait
 
 LITERALS = (ast.StringLiteral, ast.NumberLiteral, ast.BoolLiteral, ast.NullLiteral)
 
@@ -57,13 +72,12 @@ class BodyChecker:
                 )
             elif isinstance(statement, ast.ForStmt):
                 inner = self.expressions.comprehension_scope(statement.variable, statement.iterable, block)
-                if statement.condition is not None:
-                    self.expressions.type_of(statement.condition, inner)
-                self.check_body(statement.body, inner)
+                self.check_body(statement.body, self.expressions.filtered(statement.condition, inner))
             elif isinstance(statement, ast.IfStmt):
                 self.expressions.type_of(statement.test, block)
-                self.check_body(statement.body, block)
-                self.check_body(statement.otherwise, block)
+                when_true, when_false = self.expressions.proofs(statement.test, block)
+                self.check_body(statement.body, self.expressions.narrowed(block, when_true))
+                self.check_body(statement.otherwise, self.expressions.narrowed(block, when_false))
             elif isinstance(statement, ast.BuilderCall):
                 self.check_builder_call(statement, block)
 
@@ -100,12 +114,16 @@ class BodyChecker:
         silent = Reporter(self.reporter.source)  # the parameter types were reported at the definition
         for parameter, argument, argument_type in zip(parameters, arguments, argument_types, strict=True):
             expected = written_type(parameter.type, silent)
-            if not t.compatible(argument_type, expected):
+            label = f"parameter {parameter.name.name!r} of {what}"
+            if not self.expressions.check_fits(argument, argument_type, expected, label, "E0308"):
+                continue
+            if t.carries_secret(argument_type) and not t.carries_secret(expected):
                 self.reporter.report(
                     argument.span,
-                    "E0308",
-                    f"parameter {parameter.name.name!r} of {what} is {expected.describe()}, "
-                    f"not {argument_type.describe()}",
+                    "E0319",
+                    f"this value is derived from a secret, but {label} is {expected.describe()}",
+                    "declare the parameter `secret` (or `list[secret]`), so that the value stays out of "
+                    "task names",
                 )
 
     def check_task(self, statement: ast.TaskStmt, scope: Scope) -> None:
@@ -117,25 +135,40 @@ class BodyChecker:
                 "this task name contains a secret; task names are written to logs and state",
                 "name the task from something that is not secret",
             )
-        elif not t.compatible(name_type, t.STRING):
-            self.reporter.report(
-                statement.name.span, "E0310", f"a task name is a string, not {name_type.describe()}"
-            )
+        else:
+            self.expressions.check_fits(statement.name, name_type, t.STRING, "a task name", "E0310")
         if isinstance(statement.name, ast.StringLiteral) and not statement.name.value.strip():
             self.reporter.report(statement.name.span, "E0409", "a task name cannot be empty")
         self.check_settings(statement.settings)
         self.check_call(statement.call, scope)
 
     def check_settings(self, settings: ast.TaskSettings) -> None:
+        valid_backoff = True
         for duration, what in ((settings.timeout, "timeout"), (settings.backoff, "backoff")):
-            if duration is not None and not duration.seconds > 0:
-                self.reporter.report(duration.span, "E0405", f"a {what} must be longer than zero")
+            if duration is not None and not check_duration(duration, f"a {what}", self.reporter):
+                valid_backoff = valid_backoff and what != "backoff"
         retries = settings.retries
-        if retries is not None:
-            value = retries.value
-            if isinstance(value, bool) or not float(value).is_integer() or value < 0:
+        if retries is None:
+            return
+        value = retries.value
+        if isinstance(value, bool) or not float(value).is_integer() or value < 0:
+            self.reporter.report(
+                retries.span, "E0404", f"retry takes a whole number of retries (0 or more), not {value}"
+            )
+        elif value > MAX_RETRIES:
+            self.reporter.report(
+                retries.span, "E0404", f"retry takes at most {MAX_RETRIES} retries, not {value}"
+            )
+        elif settings.backoff is not None and valid_backoff:
+            # The wait doubles after every attempt: the last one is bounded like any duration.
+            longest = longest_backoff_wait(settings.backoff.seconds, int(value))
+            if longest > MAX_DURATION_SECONDS:
                 self.reporter.report(
-                    retries.span, "E0404", f"retry takes a whole number of retries (0 or more), not {value}"
+                    settings.backoff.span,
+                    "E0405",
+                    f"with {int(value)} retries the wait before the last attempt would be longer than "
+                    f"{MAX_DURATION_TEXT} (the backoff doubles after every attempt)",
+                    "use a shorter backoff or fewer retries",
                 )
 
     # -- service calls -------------------------------------------------------------------------------
@@ -203,12 +236,28 @@ class BodyChecker:
     def check_value(
         self, expression: ast.Expression, actual: t.Type, expected: t.Type, path: str, scope: Scope
     ) -> None:
-        """Report where ``expression`` (of type ``actual``) cannot be a value of type ``expected``."""
+        """Report where ``expression`` (of type ``actual``) may not be a value of type ``expected``.
+        Literals are followed into, so a mistake is reported where it is; any other value must have a
+        type that fits (``types.compatible``)."""
         if isinstance(expected, t.AnyType):
             return
+        if isinstance(expression, ast.Conditional):
+            # Each branch is a possible value: check each where it is (a chain `a if c else b if d
+            # else e` branch by branch, without recursing down the chain).
+            while isinstance(expression, ast.Conditional):
+                branch = expression.then
+                self.check_value(branch, self.expressions.type_of(branch, scope), expected, path, scope)
+                expression = expression.otherwise
+            actual = self.expressions.type_of(expression, scope)
         if isinstance(expected, t.UnionType) and isinstance(expression, (ast.ObjectExpr, ast.ListExpr)):
             wanted = t.ObjectType if isinstance(expression, ast.ObjectExpr) else t.ListType
             matching = [option for option in expected.options if isinstance(option, wanted)]
+            if len(matching) > 1:
+                # One of several shapes: accept the literal when it is one of them.
+                best = min(
+                    matching, key=lambda option: self._problems(expression, actual, option, path, scope)
+                )
+                matching = [best]
             if len(matching) == 1:
                 expected = matching[0]
         if isinstance(expression, ast.ObjectExpr) and isinstance(expected, t.ObjectType):
@@ -219,29 +268,52 @@ class BodyChecker:
                 item_type = self.expressions.type_of(item, scope)
                 self.check_value(item, item_type, expected.element, f"{path}[{position}]", scope)
             return
-        if isinstance(expected, t.EnumType) and isinstance(expression, LITERALS):
+        if isinstance(expression, LITERALS):
             value = None if isinstance(expression, ast.NullLiteral) else expression.value
-            if not any(value == allowed and type(value) is type(allowed) for allowed in expected.values):
-                if not (isinstance(value, (int, float)) and value in expected.values):
-                    self.reporter.report(
-                        expression.span,
-                        "E0304",
-                        f"{path} does not allow this value",
-                        f"allowed: {expected.describe()[len('one of ') :]}",
-                    )
+            if t.literal_fits(value, expected, written=True):
+                return
+            if isinstance(expected, t.EnumType) or all(
+                isinstance(option, t.EnumType) or isinstance(option, t.NullType)
+                for option in t.members(expected)
+            ):
+                self.reporter.report(
+                    expression.span,
+                    "E0304",
+                    f"{path} does not allow this value",
+                    f"allowed: {expected.describe().removeprefix('one of ')}",
+                )
+                return
+            whole_numbers = any(isinstance(m, t.NumberType) and m.integer for m in t.members(expected))
+            if isinstance(value, float) and whole_numbers:
+                self.reporter.report(expression.span, "E0303", f"{path} is an integer, not {value}")
+                return
+        reason = t.mismatch(actual, expected)
+        if reason is None:
             return
-        if (
-            isinstance(expected, t.NumberType)
-            and expected.integer
-            and isinstance(expression, ast.NumberLiteral)
-            and not float(expression.value).is_integer()
-        ):
-            self.reporter.report(expression.span, "E0303", f"{path} is an integer, not {expression.value}")
-            return
-        if not t.compatible(actual, expected):
+        if t.may_be_null(actual) and t.mismatch(t.without_null(actual), expected) is None:
+            use = f"as {path}, which does not take null"
             self.reporter.report(
-                expression.span, "E0303", f"{path} is {expected.describe()}, not {actual.describe()}"
+                expression.span, "E0315", *self.expressions.null_problem(expression, actual, use)
             )
+            return
+        detail = f": {reason}" if reason else ""
+        hint = ""
+        if isinstance(expected, t.EnumType) and isinstance(actual, t.StringType):
+            hint = 'write one of the values, or choose between them: `"A" if test else "B"`'
+        self.reporter.report(
+            expression.span,
+            "E0303",
+            f"{path} is {expected.describe()}, not {actual.describe()}{detail}",
+            hint,
+        )
+
+    def _problems(
+        self, expression: ast.Expression, actual: t.Type, expected: t.Type, path: str, scope: Scope
+    ) -> int:
+        """How many problems checking ``expression`` against ``expected`` finds (nothing is reported)."""
+        silent = BodyChecker(Reporter(self.reporter.source), self.table, self.expressions)
+        silent.check_value(expression, actual, expected, path, scope)
+        return len(silent.reporter.diagnostics)
 
     def _check_object(
         self, expression: ast.ObjectExpr, expected: t.ObjectType, path: str, scope: Scope
@@ -269,18 +341,12 @@ class BodyChecker:
     def check_condition(self, condition: ast.ConditionExpr, scope: Scope) -> None:
         if isinstance(condition, ast.TaskCondition):
             name_type = self.expressions.type_of(condition.task, scope)
-            if not t.compatible(name_type, t.STRING):
-                self.reporter.report(
-                    condition.task.span, "E0310", f"a task name is a string, not {name_type.describe()}"
-                )
+            self.expressions.check_fits(condition.task, name_type, t.STRING, "a task name", "E0310")
             if condition.event_name is not None:
                 event_type = self.expressions.type_of(condition.event_name, scope)
-                if not t.compatible(event_type, t.STRING):
-                    self.reporter.report(
-                        condition.event_name.span,
-                        "E0310",
-                        f"a reported event's name is a string, not {event_type.describe()}",
-                    )
+                self.expressions.check_fits(
+                    condition.event_name, event_type, t.STRING, "a reported event's name", "E0310"
+                )
         elif isinstance(condition, ast.ConditionRef):
             name = condition.name.name
             argument_types = [self.expressions.type_of(argument, scope) for argument in condition.args]

@@ -2,7 +2,8 @@
 
 ``runtime/stdlib.py`` declares every function once, in a small vocabulary of type names; this module
 maps that vocabulary to the checker's types. Each ``Signature`` lists the parameter types (checked
-optimistically, like everything else) and computes the result type from the argument types. A
+like every other value: soundly, except for ``any``) and computes the result type from the argument
+types. A
 function whose result is *derived* from its arguments' text returns secret strings when an argument
 holds a secret (anywhere inside it), so a secret cannot be laundered by ``lower()`` or ``json()``.
 """
@@ -69,21 +70,10 @@ def type_named(text: str) -> t.Type:
     return t.union([_NAMED_TYPES[name.strip()] for name in text.split("|")])
 
 
-def holds_secret(value: t.Type) -> bool:
-    """Whether a value of this type is, or contains, a secret."""
-    if isinstance(value, t.StringType):
-        return value.secret
-    if isinstance(value, t.ListType):
-        return holds_secret(value.element)
-    if isinstance(value, t.ObjectType):
-        return any(holds_secret(kind) for _, kind in value.fields) or holds_secret(value.extra)
-    if isinstance(value, t.UnionType):
-        return any(holds_secret(option) for option in value.options)
-    return False
-
-
 def _as_secret(value: t.Type) -> t.Type:
     """``value`` with its strings secret (what a derived result becomes when an argument is secret)."""
+    if isinstance(value, t.AnyType):
+        return t.SECRET_ANY
     if isinstance(value, t.StringType):
         return t.SECRET
     if isinstance(value, t.ListType):
@@ -97,7 +87,7 @@ def _object_values(arguments: list[t.Type]) -> t.Type:
     target = arguments[0] if arguments else t.ANY
     if isinstance(target, t.ObjectType):
         return t.ListType(t.union([kind for _, kind in target.fields] + [target.extra]))
-    return t.LIST
+    return t.ListType(target) if isinstance(target, t.AnyType) else t.LIST
 
 
 def _first_or_second(arguments: list[t.Type]) -> t.Type:
@@ -117,13 +107,18 @@ def _result(function: stdlib.Function) -> Callable[[list[t.Type]], t.Type]:
     if rule is None:
         fixed = type_named(function.result)
         rule = lambda _arguments: fixed  # noqa: E731 - a constant result, named by the table
-    if function.secret != stdlib.DERIVED:
+    if function.secret == stdlib.NONE:
         return rule
+    # DERIVED: the result's strings are computed from the arguments' text. KEPT: the result is made of
+    # the arguments' own values (an object's keys, its values, a default), which keep their secrets;
+    # typed by the rule alone they could lose it (the keys of a secret object are list[string]), so
+    # both are secret whenever an argument holds a secret: the checker may over-approximate a secret,
+    # never miss one.
     plain = rule
 
     def derived(arguments: list[t.Type]) -> t.Type:
         result = plain(arguments)
-        return _as_secret(result) if any(holds_secret(argument) for argument in arguments) else result
+        return _as_secret(result) if any(t.carries_secret(argument) for argument in arguments) else result
 
     return derived
 

@@ -1,12 +1,32 @@
-"""The static types of oi values, and how they are read from JSON Schema.
+"""The static types of oi values, the rule that says where a value may go, and how types are read
+from JSON Schema.
 
-The lattice is small on purpose: ``any`` at the top (nothing known: every use is allowed), then
-``string`` (with ``secret`` as a tainted subtype), ``number`` (with ``integer`` below it), ``bool``,
-``null``, ``list[T]``, objects with known fields, enums of literal values, and unions.
+The lattice is small on purpose: ``any`` (nothing known), ``string`` (with ``secret`` as a tainted
+subtype), ``number`` (with ``integer`` below it), ``bool``, ``null``, ``list[T]``, objects with known
+fields, enums of JSON literals, and unions.
 
-Checking is *optimistic*: an error is reported only when a value certainly cannot have the expected
-type. A union is compatible with a target when any of its members is, and ``any`` is compatible with
-everything — so an untyped service never produces a false error, only the warning that it is untyped.
+Checking is *sound modulo* ``any`` (gradual typing): ``compatible(value, target)`` holds only when
+every value of type ``value`` is a value of type ``target``, except where ``any`` stands for what is
+not known, which fits everywhere and accepts everything. The rules, each a guarantee:
+
+- a union fits a target when *every* member fits; a value fits a union target when it fits some
+  member. So ``string | null`` does not fit ``string``: a null may arrive (E0315 says so);
+- an enum fits a target when every one of its literals does; a non-enum type never fits an enum
+  (a ``string`` may hold any text). Literals are compared as JSON values: ``true`` is not ``1``,
+  ``1`` is ``1.0``;
+- ``integer`` fits ``number``; ``number`` does not fit ``integer`` (a value not known to be whole
+  can fail a schema's ``integer`` at run time); a ``secret`` fits ``string`` and vice versa (secrecy
+  is a taint, checked where it matters: task names, E0314, and E0319);
+- ``list[A]`` fits ``list[B]`` when ``A`` fits ``B`` (values are never changed in place);
+- an object fits an object type when each field the target requires is certainly present, every
+  field it has fits the target's field, and it has no field a closed target forbids. An object whose
+  fields are unknown (``object``, a schema without ``properties``) is the gradual case: its fields
+  are not held against it.
+
+What a schema says is read by ``from_schema``: a field listed in ``properties`` but not ``required``
+is *optional*, and reading it gives ``F | null`` (see ``expressions``). A schema that lists its
+properties without ``additionalProperties`` is read as closed (a misspelt field is far more likely
+than a field the schema forgot); fields it does not list are then unknown, not forbidden.
 """
 
 from __future__ import annotations
@@ -15,6 +35,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from oic.records import Record, set_field
+from runtime.param_types import WRITTEN_PARAM_TYPES
 
 # The types are ``oic.records.Record`` values (frozen dataclasses without their import-time cost).
 
@@ -29,18 +50,22 @@ class Type(Record):
 
 
 class AnyType(Type):
-    """Nothing is known about the value."""
+    """Nothing is known about the value; ``secret`` when it was computed from a secret (``parse_json``
+    of a secret), so that what is read from it stays secret too."""
 
-    __slots__ = ()
+    __slots__ = ("secret",)
 
-    def __init__(self) -> None:
-        pass
+    secret: bool
+
+    def __init__(self, secret: bool = False) -> None:
+        set_field(self, "secret", secret)
 
     def describe(self) -> str:
-        return "any"
+        return "any (derived from a secret)" if self.secret else "any"
 
 
 ANY = AnyType()
+SECRET_ANY = AnyType(secret=True)
 
 
 class StringType(Type):
@@ -72,6 +97,8 @@ class NumberType(Type):
 
 
 class BoolType(Type):
+    """``true`` or ``false``."""
+
     __slots__ = ()
 
     def __init__(self) -> None:
@@ -82,6 +109,8 @@ class BoolType(Type):
 
 
 class NullType(Type):
+    """``null``: the absence of a value (a missing optional field, a task without output)."""
+
     __slots__ = ()
 
     def __init__(self) -> None:
@@ -106,10 +135,13 @@ class ListType(Type):
 
 
 class ObjectType(Type):
-    """An object. ``fields`` are the known fields and their types, ``required`` those that must be
-    present. ``closed`` means no other field is allowed (the schema lists ``properties`` and does not
-    allow more); ``extra`` is the type of fields not listed (``any`` when unknown). ``origin`` says
-    what the object is, for messages (``the output of task "fetch"``); it takes no part in equality."""
+    """An object. ``fields`` are the known fields and their types, ``required`` those that are
+    certainly present (the others are optional). ``closed`` means no other field can be read (the
+    schema lists ``properties`` and does not allow more); otherwise ``extra`` is the type of the fields
+    not listed: ``any`` when nothing is known about them (the gradual case), or a type (a map, from a
+    typed ``additionalProperties`` or an object comprehension), whose fields are optional. ``origin``
+    says what the object is, for messages (``the output of task "fetch"``); it takes no part in
+    equality."""
 
     __slots__ = ("fields", "required", "closed", "extra", "origin")
     _uncompared = frozenset({"origin"})
@@ -144,12 +176,20 @@ class ObjectType(Type):
                 return known_type
         return None if self.closed else self.extra
 
+    def listed(self, name: str) -> bool:
+        return any(known == name for known, _ in self.fields)
+
     def field_names(self) -> list[str]:
         return [name for name, _ in self.fields]
 
+    @property
+    def fields_unknown(self) -> bool:
+        """Whether the object may have fields nothing is known about (the gradual case)."""
+        return not self.closed and isinstance(self.extra, AnyType)
+
 
 class EnumType(Type):
-    """One of a fixed set of JSON literal values."""
+    """One of a fixed set of JSON literal values (compared as JSON: ``true`` is not ``1``)."""
 
     __slots__ = ("values",)
 
@@ -158,8 +198,15 @@ class EnumType(Type):
     def __init__(self, values: tuple[Any, ...]) -> None:
         set_field(self, "values", values)
 
+    def _key(self) -> tuple[Any, ...]:
+        return (frozenset(json_key(value) for value in self.values),)
+
     def describe(self) -> str:
-        return "one of " + ", ".join(_json_literal(value) for value in self.values)
+        return "one of " + ", ".join(json_literal(value) for value in self.values)
+
+    def allows(self, value: Any) -> bool:
+        key = json_key(value)
+        return any(json_key(allowed) == key for allowed in self.values)
 
 
 class UnionType(Type):
@@ -186,7 +233,25 @@ OBJECT = ObjectType()
 LIST = ListType()
 
 
-def _json_literal(value: Any) -> str:
+def json_key(value: Any) -> Any:
+    """A hashable key equal for equal JSON values: bools apart from numbers, ``1`` equal to ``1.0``."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, (int, float)):
+        return ("number", float(value) if isinstance(value, float) and not value.is_integer() else int(value))
+    if isinstance(value, str):
+        return ("string", value)
+    if value is None:
+        return ("null",)
+    if isinstance(value, list):
+        return ("list", tuple(json_key(item) for item in value))
+    if isinstance(value, Mapping):
+        return ("object", frozenset((str(key), json_key(item)) for key, item in value.items()))
+    return ("other", repr(value))
+
+
+def json_literal(value: Any) -> str:
+    """A JSON literal as the language writes it, for messages."""
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if value is True:
@@ -198,125 +263,237 @@ def _json_literal(value: Any) -> str:
     return str(value)
 
 
+# -- combining types ---------------------------------------------------------------------------------
+
+
+def members(value: Type) -> tuple[Type, ...]:
+    """The members of a union, or the type itself."""
+    return value.options if isinstance(value, UnionType) else (value,)
+
+
 def union(types: list[Type]) -> Type:
-    """The least type covering all of ``types`` (flattened, duplicates removed; ``any`` absorbs all)."""
+    """The least type covering all of ``types``: flattened, duplicates removed, ``any`` absorbing all,
+    ``integer`` absorbed by ``number`` and ``string`` by ``secret``, enums merged into one and their
+    literals dropped where another member covers them."""
     flat: list[Type] = []
+    literals: list[Any] = []
     for item in types:
-        members = item.options if isinstance(item, UnionType) else (item,)
-        for member in members:
+        for member in members(item):
             if isinstance(member, AnyType):
-                return ANY
-            if member not in flat:
+                return SECRET_ANY if any(carries_secret(kind) for kind in types) else ANY
+            if isinstance(member, EnumType):
+                literals.extend(value for value in member.values if not _has_literal(literals, value))
+            elif member not in flat:
                 flat.append(member)
-    if not flat:
-        return ANY
-    if len(flat) == 1:
-        return flat[0]
-    # integer and number together are just number; a secret and a plain string are a secret.
     if NUMBER in flat and INTEGER in flat:
         flat.remove(INTEGER)
     if SECRET in flat and STRING in flat:
         flat.remove(STRING)
+    uncovered = [value for value in literals if not any(literal_fits(value, other) for other in flat)]
+    if uncovered:
+        flat.append(EnumType(tuple(uncovered)))
+    if not flat:
+        return ANY
     return flat[0] if len(flat) == 1 else UnionType(tuple(flat))
 
 
+def _has_literal(literals: list[Any], value: Any) -> bool:
+    key = json_key(value)
+    return any(json_key(known) == key for known in literals)
+
+
+def may_be_null(value: Type) -> bool:
+    """Whether a value of this type may be null (``any`` is not counted: it is unchecked)."""
+    return any(
+        isinstance(member, NullType) or (isinstance(member, EnumType) and member.allows(None))
+        for member in members(value)
+    )
+
+
 def without_null(value: Type) -> Type:
-    if isinstance(value, UnionType):
-        return union([option for option in value.options if not isinstance(option, NullType)])
-    return value
+    """The type with ``null`` taken out (what remains once a value is known not to be null)."""
+    kept: list[Type] = []
+    for member in members(value):
+        if isinstance(member, NullType):
+            continue
+        if isinstance(member, EnumType) and member.allows(None):
+            rest = tuple(item for item in member.values if item is not None)
+            if rest:
+                kept.append(EnumType(rest))
+            continue
+        kept.append(member)
+    if not kept:
+        return NULL if may_be_null(value) else value
+    return union(kept)
 
 
 def is_secret(value: Type) -> bool:
+    """Whether a value of this type may be a string derived from a secret."""
+    if isinstance(value, (StringType, AnyType)):
+        return value.secret
+    return any(isinstance(member, (StringType, AnyType)) and member.secret for member in members(value))
+
+
+def carries_secret(value: Type) -> bool:
+    """Whether a value of this type is, or holds somewhere inside it, a string derived from a secret."""
+    if isinstance(value, (StringType, AnyType)):
+        return value.secret
     if isinstance(value, UnionType):
-        return any(is_secret(option) for option in value.options)
-    return isinstance(value, StringType) and value.secret
-
-
-def base_kind(value: Type) -> str:
-    """A coarse kind used to compare types: any, string, number, bool, null, list, object, enum, union."""
-    if isinstance(value, StringType):
-        return "string"
-    if isinstance(value, NumberType):
-        return "number"
-    if isinstance(value, BoolType):
-        return "bool"
-    if isinstance(value, NullType):
-        return "null"
+        return any(carries_secret(option) for option in value.options)
     if isinstance(value, ListType):
-        return "list"
+        return carries_secret(value.element)
     if isinstance(value, ObjectType):
-        return "object"
-    if isinstance(value, EnumType):
-        return "enum"
-    if isinstance(value, UnionType):
-        return "union"
-    return "any"
+        return carries_secret(value.extra) or any(carries_secret(kind) for _, kind in value.fields)
+    return is_secret(value)
 
 
 def literal_type(value: Any) -> Type:
-    """The type of a JSON literal value."""
+    """The type of a JSON value: a number with a fraction (a float) is a ``number``, a whole one an
+    ``integer``; lists and objects are typed element by element (objects closed, every field present)."""
     if isinstance(value, bool):
         return BOOL
     if isinstance(value, int):
         return INTEGER
     if isinstance(value, float):
-        return INTEGER if value.is_integer() else NUMBER
+        return NUMBER
     if isinstance(value, str):
         return STRING
     if value is None:
         return NULL
     if isinstance(value, list):
-        return LIST
-    return OBJECT
+        return ListType(union([literal_type(item) for item in value])) if value else LIST
+    if isinstance(value, Mapping):
+        fields = tuple((str(key), literal_type(item)) for key, item in value.items())
+        return ObjectType(fields, frozenset(name for name, _ in fields), True)
+    return ANY
+
+
+# -- where a value may go ----------------------------------------------------------------------------
 
 
 def compatible(value: Type, target: Type) -> bool:
-    """Whether a value of type ``value`` may be used where ``target`` is expected (optimistic)."""
-    if isinstance(value, AnyType) or isinstance(target, AnyType):
+    """Whether every value of type ``value`` is a value of type ``target`` (``any`` fits both ways)."""
+    return mismatch(value, target) is None
+
+
+def literal_fits(value: Any, target: Type, written: bool = False) -> bool:
+    """Whether the JSON value ``value`` is a value of type ``target``. A number ``written`` in a `.oi`
+    file with a fraction or an exponent (``2.0``, ``1e3``) is a ``number``, never an ``integer``."""
+    if isinstance(target, AnyType):
         return True
-    if isinstance(value, UnionType):
-        return any(compatible(option, target) for option in value.options)
     if isinstance(target, UnionType):
-        return any(compatible(value, option) for option in target.options)
+        return any(literal_fits(value, option, written) for option in target.options)
     if isinstance(target, EnumType):
-        if isinstance(value, EnumType):
-            return any(item in target.values for item in value.values)
-        return any(compatible(value, literal_type(item)) for item in target.values)
+        return target.allows(value)
+    if isinstance(target, NumberType) and target.integer and isinstance(value, float):
+        return value.is_integer() and not written
+    return compatible(literal_type(value), target)
+
+
+def mismatch(value: Type, target: Type) -> str | None:
+    """None when ``value`` fits ``target``; otherwise why not, as a phrase for a message ("" when the
+    two types say it all)."""
+    if value is target or isinstance(value, AnyType) or isinstance(target, AnyType):
+        return None
+    if isinstance(value, UnionType):
+        for option in value.options:
+            reason = mismatch(option, target)
+            if reason is not None:
+                return reason or f"it may be {option.describe()}"
+        return None
     if isinstance(value, EnumType):
-        return any(compatible(literal_type(item), target) for item in value.values)
+        for item in value.values:
+            if not literal_fits(item, target):
+                return f"it may be {json_literal(item)}"
+        return None
+    if isinstance(target, UnionType):
+        if any(mismatch(value, option) is None for option in target.options):
+            return None
+        objects = [option for option in target.options if isinstance(option, ObjectType)]
+        if isinstance(value, ObjectType) and len(objects) == 1:
+            return mismatch(value, objects[0])
+        return ""
+    if isinstance(target, EnumType):
+        return f"a {value.describe()} may hold other values"
     if isinstance(target, NumberType):
-        # a number not known to be whole may still be whole at run time
-        return isinstance(value, NumberType)
+        if not isinstance(value, NumberType):
+            return ""
+        return "it may not be a whole number" if target.integer and not value.integer else None
     if isinstance(target, ListType):
-        return isinstance(value, ListType) and compatible(value.element, target.element)
+        if not isinstance(value, ListType):
+            return ""
+        reason = mismatch(value.element, target.element)
+        if reason is None:
+            return None
+        return f"its elements are {value.element.describe()}, not {target.element.describe()}" + (
+            f": {reason}" if reason else ""
+        )
     if isinstance(target, ObjectType):
-        return isinstance(value, ObjectType)
-    return base_kind(value) == base_kind(target)
+        return _object_mismatch(value, target) if isinstance(value, ObjectType) else ""
+    return None if type(value) is type(target) else ""
+
+
+def _object_mismatch(value: ObjectType, target: ObjectType) -> str | None:
+    for name in sorted(target.required - value.required):
+        if value.listed(name) or not value.closed and not value.fields_unknown:
+            return f"its field {name!r} may be missing"
+        if value.closed:
+            return f"it has no field {name!r}"
+    for name, kind in value.fields:
+        expected = target.field_type(name)
+        if expected is None:
+            return f"field {name!r} is not allowed here"
+        reason = mismatch(kind, expected)
+        if reason is not None:
+            return f"its field {name!r} is {kind.describe()}, not {expected.describe()}" + (
+                f": {reason}" if reason else ""
+            )
+    if value.closed or value.fields_unknown:
+        return None
+    # A map: any key may hold a value of type ``value.extra``.
+    if target.closed:
+        return "it may have fields that are not allowed here"
+    for name, expected in [*target.fields, ("", target.extra)]:
+        if not value.listed(name) and mismatch(value.extra, expected) is not None:
+            return f"its fields are {value.extra.describe()}, not {expected.describe()}"
+    return None
+
+
+# -- written types -----------------------------------------------------------------------------------
+
+# The static type of each canonical param type name (``runtime.param_types``, the table the binary
+# parses param values with).
+_OF_PARAM_TYPE: dict[str, Type] = {
+    "string": STRING,
+    "secret": SECRET,
+    "number": NUMBER,
+    "integer": INTEGER,
+    "bool": BOOL,
+    "object": OBJECT,
+    "any": ANY,
+}
 
 
 def from_written(name: str, element: Type | None = None) -> Type | None:
     """The type of a written type name (a param or definition parameter); None for an unknown name."""
-    simple: dict[str, Type] = {
-        "string": STRING,
-        "secret": SECRET,
-        "number": NUMBER,
-        "integer": INTEGER,
-        "int": INTEGER,
-        "bool": BOOL,
-        "object": OBJECT,
-        "any": ANY,
-    }
-    if name == "list":
+    kind = WRITTEN_PARAM_TYPES.get(name)
+    if kind is None:
+        return None
+    if kind == "list":
         return ListType(element if element is not None else ANY)
-    return simple.get(name)
+    return _OF_PARAM_TYPE[kind]
 
 
-WRITTEN_TYPE_NAMES = ("string", "secret", "number", "integer", "bool", "list", "object", "any")
+WRITTEN_TYPE_NAMES = tuple(WRITTEN_PARAM_TYPES)
+
+
+# -- JSON Schema -------------------------------------------------------------------------------------
 
 
 def from_schema(schema: Any, root: Mapping[str, Any] | None = None, depth: int = 0, origin: str = "") -> Type:
-    """The type a JSON Schema describes. Anything not understood is ``any`` (optimistic). ``origin``
-    names the value for messages and is given to every object type inside it."""
+    """The type a JSON Schema describes. Anything not understood is ``any`` (the gradual escape:
+    unknown, so unchecked). ``origin`` names the value for messages and is given to every object type
+    inside it."""
     if depth > 12 or not isinstance(schema, Mapping):
         return ANY
     root = schema if root is None else root
@@ -324,7 +501,7 @@ def from_schema(schema: Any, root: Mapping[str, Any] | None = None, depth: int =
     if isinstance(reference, str):
         return from_schema(_resolve_pointer(root, reference), root, depth + 1, origin)
     if "enum" in schema and isinstance(schema["enum"], list) and schema["enum"]:
-        return EnumType(tuple(schema["enum"]))
+        return union([EnumType(tuple(schema["enum"]))])
     if "const" in schema:
         return EnumType((schema["const"],))
     for combinator in ("anyOf", "oneOf"):
@@ -363,10 +540,12 @@ def _object_from_schema(schema: Mapping[str, Any], root: Mapping[str, Any], dept
     required = schema.get("required")
     required_names = frozenset(str(name) for name in required) if isinstance(required, list) else frozenset()
     additional = schema.get("additionalProperties")
+    patterned = isinstance(schema.get("patternProperties"), Mapping) and bool(schema["patternProperties"])
     # A schema that lists its properties is read as closed unless it explicitly allows more: a
     # misspelt field name is far more likely than a field the schema forgot.
-    closed = bool(fields) and (additional is None or additional is False)
-    extra = from_schema(additional, root, depth + 1, origin) if isinstance(additional, Mapping) else ANY
+    closed = not patterned and (additional is False or (bool(fields) and additional is None))
+    typed_extra = isinstance(additional, Mapping) and not patterned
+    extra = from_schema(additional, root, depth + 1, origin) if typed_extra else ANY
     return ObjectType(tuple(fields), required_names, closed, extra, origin)
 
 
@@ -377,6 +556,7 @@ def _resolve_pointer(root: Mapping[str, Any], reference: str) -> Any:
     for part in reference[1:].split("/"):
         if not part:
             continue
+        # JSON Pointer escapes, in this order: "~1" is "/", then "~0" is "~" ("~01" is "~1").
         part = part.replace("~1", "/").replace("~0", "~")
         if isinstance(current, Mapping) and part in current:
             current = current[part]

@@ -615,7 +615,7 @@ def escape_problem(text: str, position: int) -> str | None:
             return r"invalid unicode escape: write \u{HEX} with 1 to 6 hex digits"
         value = int(match.group(1), 16)
         if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
-            return f"\\u{{{match.group(1)}}} is not a unicode character"
+            return f"`\\u{{{match.group(1)}}}` is not a unicode character"
         return None
     if following in ("", "\n"):
         return "a backslash at the end of a line"

@@ -49,6 +49,7 @@ def test_defaults_when_no_flags():
         (["--parallelism", "0"], "--parallelism must be at least 1"),
         (["--parallelism", "many"], "--parallelism expects a whole number"),
         (["--timeout", "soon"], "--timeout expects a positive duration"),
+        (["--timeout", "9999999999999h"], "--timeout is at most 365 days (8760h), got '9999999999999h'"),
         (["--json"], "--json only goes with --version"),
         (["--service-path", "=x"], "--service-path expects ALIAS=PATH"),
         (["--logs-dir"], "expected one argument"),
@@ -171,7 +172,13 @@ def test_version_text_and_json(capsys):
 
 @pytest.mark.parametrize(
     "argv",
-    [["--bogus"], ["--param", "limit=ten"], ["--param", "ghost=1"], ["--service-path", "nothing=./x"]],
+    [
+        ["--bogus"],
+        ["--param", "limit=ten"],
+        ["--param", "ghost=1"],
+        ["--service-path", "nothing=./x"],
+        ["--timeout", "9999999999999h"],
+    ],
 )
 def test_usage_errors_are_one_line_with_status_2(capsys, argv):
     assert program.run(PROGRAM, argv, environ={}) == program.EXIT_USAGE

@@ -83,7 +83,7 @@ def test_spec_and_services_of_the_features_pipeline(monkeypatch: pytest.MonkeyPa
     )
     assert spec.source_sha256 == generated.source_sha256 and len(spec.source_sha256) == 64
     params = {param.name: param for param in spec.params}
-    assert [param.type for param in spec.params] == ["string", "secret", "number", "list"]
+    assert [param.type for param in spec.params] == ["string", "secret", "number", "list[string]"]
     assert params["who"].default({}) == "from-env"
     assert params["labels"].default({}) == ["a", "b"]
     assert not any(param.required for param in spec.params)

@@ -19,7 +19,7 @@ import pytest
 import runtime.exported
 from oic.codegen.generator import EXPORTED_NAMES
 from oic.sema import types as t
-from oic.sema.stdlib import SIGNATURES, holds_secret
+from oic.sema.stdlib import SIGNATURES
 from runtime import stdlib
 from runtime import stdlib_functions as functions
 from runtime.expressions import PipelineError, Secret, mark_secrets
@@ -170,10 +170,10 @@ def test_derived_results_are_secret_at_run_time_exactly_when_the_checker_says(
         static = signature.result(argument_types)
         if function.secret == stdlib.DERIVED:
             assert _all_strings_secret(result), (name, variant, result)
-            assert holds_secret(static) or static == t.ANY, (name, static)
+            assert t.carries_secret(static) or static == t.ANY, (name, static)
         elif function.secret == stdlib.NONE:
             assert not _any_secret_string(result), (name, variant)
-            assert not holds_secret(static), (name, static)
+            assert not t.carries_secret(static), (name, static)
 
 
 def test_a_secret_inside_a_structure_taints_what_is_derived_from_it() -> None:

@@ -98,7 +98,7 @@ on task("a").finished {
   if tasks["a"].status == "failed" {
     task "lowercase" = sh.command(Command: "echo the status is spelled failed")
   }
-  if tasks["a"].status == "Success" or tasks["b"].status != "none" {
+  if tasks["b"].status != "none" {
     task "never" = sh.command(Command: "echo no")
   }
 }

@@ -420,3 +420,31 @@ def test_the_binary_redacts_the_secrets_its_pipeline_marks_when_built(tmp_path: 
     (use,) = tasks_by_name(tmp_path)["use"]
     assert json.loads(use["arguments"]) == {"key": MASK, "both": [MASK, MASK]}
     assert_nowhere(keys, tmp_path / "logs")
+
+
+LISTED = """pipeline "listed" {}
+
+param keys: list[secret]
+
+service sh = catalog "exec"
+
+on engine.started {
+  for key in keys {
+    task "use-${len(key)}" = sh.command(Command: "echo using ${key}")
+  }
+  task "all" = sh.command(Command: "echo ${join(keys, ",")}")
+}
+"""
+
+
+def test_a_list_of_secrets_param_is_redacted_element_by_element(tmp_path: Path) -> None:
+    source = tmp_path / "listed.oi"
+    source.write_text(LISTED, encoding="utf-8")
+    keys = ["first-key-value", "second-key-value-2"]
+    child = oic_run(source, "--logs-dir", str(tmp_path), "--param", f"keys={json.dumps(keys)}")
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    assert_nowhere(keys, tmp_path / "logs")
+    runs = {name: entries[0] for name, entries in tasks_by_name(tmp_path).items()}
+    assert json.loads(runs["all"]["arguments"]) == {"Command": "echo ***,***"}
+    assert set(runs) == {"use-15", "use-18", "all"}

@@ -11,7 +11,8 @@ import pytest
 from runtime import program
 from runtime.conditions import engine_started, task_finished
 from runtime.engine import EngineOptions
-from runtime.model import DEFAULT_MAX_TASK_RUNS, Pipeline
+from runtime.limits import DEFAULT_MAX_TASK_RUNS
+from runtime.model import Pipeline
 from runtime.program import UsageError, parse_command_line
 from tests.binary.sample_pipeline import PROGRAM
 from tests.runtime.helpers import on, pipeline, run, runner, task, tasks_by_name

@@ -79,13 +79,3 @@ def test_types_from_schema() -> None:
 def test_a_recursive_schema_does_not_recurse_forever() -> None:
     schema = {"$ref": "#/definitions/a", "definitions": {"a": {"type": "array", "items": {"$ref": "#"}}}}
     assert isinstance(t.from_schema(schema), t.ListType)
-
-
-def test_compatibility_is_optimistic() -> None:
-    assert t.compatible(t.ANY, t.STRING) and t.compatible(t.STRING, t.ANY)
-    assert t.compatible(t.SECRET, t.STRING)
-    assert t.compatible(t.INTEGER, t.NUMBER) and t.compatible(t.NUMBER, t.INTEGER)
-    assert t.compatible(t.union([t.STRING, t.NUMBER]), t.NUMBER)
-    assert not t.compatible(t.STRING, t.NUMBER)
-    assert not t.compatible(t.ListType(t.STRING), t.ListType(t.NUMBER))
-    assert t.compatible(t.STRING, t.EnumType(("a",))) and not t.compatible(t.BOOL, t.EnumType(("a",)))

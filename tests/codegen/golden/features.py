@@ -268,7 +268,7 @@ PROGRAM = ProgramSpec(
         ParamSpec('who', 'string', required=False, default=default_0),
         ParamSpec('token', 'secret', required=False, default=default_1),
         ParamSpec('limit', 'number', required=False, default=default_2),
-        ParamSpec('labels', 'list', required=False, default=default_3),
+        ParamSpec('labels', 'list[string]', required=False, default=default_3),
     ),
     build=build,
     source_path=SOURCE_PATH,

@@ -1,0 +1,175 @@
+"""The type rules: where a value may go (sound, with ``any`` fitting both ways) and what operators
+give. Each assertion is one rule of ``oic/sema/types.py`` or ``oic/sema/operators.py``."""
+
+from __future__ import annotations
+
+import pytest
+
+from oic.sema import operators
+from oic.sema import types as t
+
+STRING_OR_NULL = t.union([t.STRING, t.NULL])
+
+
+def obj(
+    fields: dict[str, t.Type], required: tuple[str, ...] = (), closed: bool = True, extra: t.Type = t.ANY
+):
+    return t.ObjectType(tuple(fields.items()), frozenset(required), closed, extra)
+
+
+def test_any_fits_both_ways() -> None:
+    assert t.compatible(t.ANY, t.STRING) and t.compatible(t.STRING, t.ANY)
+    assert t.compatible(t.ANY, t.EnumType(("a",))) and t.compatible(t.ListType(t.ANY), t.ListType(t.INTEGER))
+
+
+def test_a_union_fits_only_when_every_member_does() -> None:
+    assert not t.compatible(t.union([t.STRING, t.NUMBER]), t.NUMBER)
+    assert not t.compatible(STRING_OR_NULL, t.STRING)
+    assert t.compatible(STRING_OR_NULL, STRING_OR_NULL)
+    assert t.compatible(t.STRING, STRING_OR_NULL)
+    assert t.compatible(t.union([t.STRING, t.ANY]), t.STRING)  # any absorbs the union
+
+
+def test_numbers_integers_and_secrets() -> None:
+    assert t.compatible(t.INTEGER, t.NUMBER)
+    assert not t.compatible(t.NUMBER, t.INTEGER)
+    assert t.mismatch(t.NUMBER, t.INTEGER) == "it may not be a whole number"
+    assert t.compatible(t.SECRET, t.STRING) and t.compatible(t.STRING, t.SECRET)
+    assert not t.compatible(t.BOOL, t.NUMBER) and not t.compatible(t.NULL, t.STRING)
+
+
+def test_enums_compare_json_values() -> None:
+    numbers = t.EnumType((1, 2))
+    assert not t.literal_fits(True, numbers)  # Python's True == 1, JSON's true is not 1
+    assert t.literal_fits(1.0, numbers) and t.literal_fits(2, numbers) and not t.literal_fits(3, numbers)
+    assert t.compatible(t.EnumType(("a",)), t.STRING) and t.compatible(
+        t.EnumType(("a",)), t.EnumType(("a", "b"))
+    )
+    assert not t.compatible(t.EnumType(("a", "c")), t.EnumType(("a", "b")))
+    assert not t.compatible(t.STRING, t.EnumType(("a",)))  # a string may be any text
+    assert t.EnumType((True,)) != t.EnumType((1,))
+    assert t.EnumType((1,)) == t.EnumType((1.0,))
+    assert not t.compatible(t.EnumType((1.5,)), t.INTEGER) and t.compatible(t.EnumType((1,)), t.INTEGER)
+
+
+def test_unions_merge_enums_and_drop_covered_literals() -> None:
+    assert t.union([t.EnumType(("a",)), t.EnumType(("b",))]) == t.EnumType(("a", "b"))
+    assert t.union([t.STRING, t.EnumType(("a",))]) == t.STRING
+    assert t.union([t.INTEGER, t.NUMBER]) == t.NUMBER and t.union([t.STRING, t.SECRET]) == t.SECRET
+    assert t.union([t.NULL, t.ANY]) == t.ANY
+    assert t.may_be_null(t.EnumType(("a", None))) and t.without_null(t.EnumType(("a", None))) == t.EnumType(
+        ("a",)
+    )
+    assert t.without_null(STRING_OR_NULL) == t.STRING and not t.may_be_null(t.ANY)
+
+
+def test_lists_fit_by_their_elements() -> None:
+    assert t.compatible(t.ListType(t.INTEGER), t.ListType(t.NUMBER))
+    assert not t.compatible(t.ListType(t.NUMBER), t.ListType(t.INTEGER))
+    assert not t.compatible(t.ListType(STRING_OR_NULL), t.ListType(t.STRING))
+    assert t.compatible(t.LIST, t.ListType(t.STRING))  # list of unknown elements: gradual
+
+
+def test_objects_fit_structurally() -> None:
+    auth = obj({"App": t.STRING, "Token": t.STRING}, ("App", "Token"))
+    assert t.compatible(obj({"App": t.STRING, "Token": t.SECRET}, ("App", "Token")), auth)
+    assert t.mismatch(obj({"App": t.STRING}, ("App",)), auth) == "it has no field 'Token'"
+    optional = obj({"App": t.STRING, "Token": t.STRING}, ("App",))
+    assert t.mismatch(optional, auth) == "its field 'Token' may be missing"
+    extra = obj({"App": t.STRING, "Token": t.STRING, "x": t.STRING}, ("App", "Token", "x"))
+    assert t.mismatch(extra, auth) == "field 'x' is not allowed here"
+    wrong = obj({"App": t.STRING, "Token": t.INTEGER}, ("App", "Token"))
+    assert "its field 'Token' is integer, not string" in (t.mismatch(wrong, auth) or "")
+    assert t.compatible(t.OBJECT, auth)  # fields unknown: gradual
+    assert t.compatible(auth, t.OBJECT)
+    map_of_strings = obj({}, closed=False, extra=t.STRING)
+    assert t.mismatch(map_of_strings, auth) == "its field 'App' may be missing"
+    open_target = obj({"a": t.INTEGER}, closed=False, extra=t.INTEGER)
+    assert not t.compatible(map_of_strings, open_target)
+    assert t.compatible(obj({}, closed=False, extra=t.INTEGER), open_target)
+
+
+@pytest.mark.parametrize(
+    ("op", "left", "right", "result"),
+    [
+        ("+", t.ANY, t.ANY, t.ANY),
+        ("+", t.ANY, t.INTEGER, t.NUMBER),
+        ("+", t.STRING, t.ANY, t.STRING),
+        ("+", t.ANY, t.SECRET, t.SECRET),
+        ("+", t.ANY, t.ListType(t.STRING), t.LIST),
+        ("+", t.INTEGER, t.INTEGER, t.INTEGER),
+        ("+", t.INTEGER, t.NUMBER, t.NUMBER),
+        ("+", t.ListType(t.STRING), t.ListType(t.INTEGER), t.ListType(t.union([t.STRING, t.INTEGER]))),
+        ("-", t.ANY, t.ANY, t.NUMBER),
+        ("*", t.INTEGER, t.INTEGER, t.INTEGER),
+        ("/", t.INTEGER, t.INTEGER, t.NUMBER),
+        ("%", t.INTEGER, t.ANY, t.NUMBER),
+        ("<", t.ANY, t.STRING, t.BOOL),
+        ("in", t.NULL, t.ListType(t.STRING), t.BOOL),
+        ("==", STRING_OR_NULL, t.NUMBER, t.BOOL),
+        ("+", t.EnumType(("a",)), t.STRING, t.STRING),
+    ],
+)
+def test_operator_results(op: str, left: t.Type, right: t.Type, result: t.Type) -> None:
+    outcome = operators.binary(op, left, right)
+    assert outcome.ok and outcome.type == result
+
+
+@pytest.mark.parametrize(
+    ("op", "left", "right", "null"),
+    [
+        ("+", t.union([t.STRING, t.NUMBER]), t.NUMBER, False),
+        ("+", t.ANY, t.BOOL, False),
+        ("+", t.OBJECT, t.OBJECT, False),
+        ("-", t.STRING, t.ANY, False),
+        ("<", t.NUMBER, t.STRING, False),
+        ("in", t.NUMBER, t.STRING, False),
+        ("+", STRING_OR_NULL, t.STRING, True),
+        ("*", t.INTEGER, t.union([t.INTEGER, t.NULL]), True),
+        ("in", t.STRING, t.union([t.LIST, t.NULL]), True),
+    ],
+)
+def test_operator_refusals(op: str, left: t.Type, right: t.Type, null: bool) -> None:
+    outcome = operators.binary(op, left, right)
+    assert not outcome.ok and outcome.null_refused == null
+
+
+def test_negation() -> None:
+    assert operators.negate(t.ANY).type == t.NUMBER
+    assert operators.negate(t.INTEGER).type == t.INTEGER
+    assert operators.negate(t.union([t.INTEGER, t.NULL])).null_refused
+    assert not operators.negate(STRING_OR_NULL).ok
+
+
+def test_optional_and_typed_additional_properties_from_schema() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+        "required": ["a"],
+        "additionalProperties": {"type": "integer"},
+    }
+    parsed = t.from_schema(schema)
+    assert isinstance(parsed, t.ObjectType)
+    assert not parsed.closed and parsed.extra == t.INTEGER and parsed.required == {"a"}
+    closed_empty = t.from_schema({"type": "object", "properties": {}, "additionalProperties": False})
+    assert isinstance(closed_empty, t.ObjectType) and closed_empty.closed
+    patterned = t.from_schema(
+        {
+            "type": "object",
+            "properties": {"a": {}},
+            "patternProperties": {"^x": {}},
+            "additionalProperties": False,
+        }
+    )
+    assert isinstance(patterned, t.ObjectType) and not patterned.closed
+
+
+def test_json_pointer_escapes() -> None:
+    schema = {
+        "definitions": {"a/b": {"type": "integer"}, "x~1y": {"type": "boolean"}, "x/y": {"type": "null"}},
+        "properties": {"slash": {"$ref": "#/definitions/a~1b"}, "tilde": {"$ref": "#/definitions/x~01y"}},
+    }
+    parsed = t.from_schema(schema)
+    assert isinstance(parsed, t.ObjectType)
+    assert parsed.field_type("slash") == t.INTEGER
+    assert parsed.field_type("tilde") == t.BOOL  # "~01" is "~1", not "/"
