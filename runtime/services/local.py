@@ -38,6 +38,7 @@ from pathlib import Path
 
 import grpc
 
+from runtime.launcher import SERVE_BUILTIN_FLAG, SERVE_PYTHON_FLAG
 from runtime.model import Service
 from runtime.proto import GRPC_FORK_HANDLERS_OFF
 from runtime.services.base import CallFailed, RunContext, ServiceConnection, ServiceStartError
@@ -160,15 +161,14 @@ class LocalRunner:
 
     def _environment(self, service: Service, port: int, context: RunContext) -> dict[str, str]:
         environment = {name: os.environ[name] for name in PASSED_THROUGH_ENV if name in os.environ}
-        if service.builtin and not service.path:
-            if getattr(sys, "frozen", False):
-                # The pipeline binary serves its built-in services itself. Handing the child the
-                # bootloader's variables lets it run from the directory this process already
-                # unpacked, instead of unpacking the whole binary again (~0.5 s per service).
-                environment.update(_frozen_bootloader_environment())
-            else:
-                # ``python -m runtime.catalog`` must find this very copy of runtime, installed or not.
-                environment["PYTHONPATH"] = str(SOURCE_ROOT)
+        if _served_by_this_binary(service):
+            # The pipeline binary serves its built-in and Python services itself. Handing the child the
+            # bootloader's variables lets it run from the directory this process already unpacked,
+            # instead of unpacking the whole binary again (~0.5 s per service).
+            environment.update(_frozen_bootloader_environment())
+        elif service.builtin and not service.path:
+            # ``python -m runtime.catalog`` must find this very copy of runtime, installed or not.
+            environment["PYTHONPATH"] = str(SOURCE_ROOT)
         environment["PORT"] = str(port)
         if context.service_token:
             environment["OI_SERVICE_TOKEN"] = context.service_token
@@ -295,6 +295,8 @@ def service_command(service: Service) -> list[str]:
                 "To fix this, build the service or correct its path in the pipeline"
             )
         if path.suffix == ".py":
+            if getattr(sys, "frozen", False):  # a pipeline binary carries the SDK: it serves the file
+                return [sys.executable, SERVE_PYTHON_FLAG, str(path.resolve())]
             return [_python_interpreter(), str(path.resolve())]
         if not os.access(path, os.X_OK):
             raise ServiceStartError(
@@ -304,7 +306,7 @@ def service_command(service: Service) -> list[str]:
         return [str(path.resolve())]
     if service.builtin:
         if getattr(sys, "frozen", False):
-            return [sys.executable, "--oi-serve-builtin", service.name]
+            return [sys.executable, SERVE_BUILTIN_FLAG, service.name]
         return [sys.executable, "-m", "runtime.catalog", service.name]
     try:
         from runtime.catalog.resolve import locate_service_binary
@@ -328,6 +330,13 @@ def _python_interpreter() -> str:
     if found is None:
         raise ServiceStartError("a .py service needs python3 on PATH. To fix this, install Python 3")
     return found
+
+
+def _served_by_this_binary(service: Service) -> bool:
+    """Whether a pipeline binary runs ``service`` on itself (built-in and ``.py`` services)."""
+    if not getattr(sys, "frozen", False):
+        return False
+    return service.path.endswith(".py") if service.path else service.builtin
 
 
 def free_port() -> int:
