@@ -41,8 +41,16 @@ def serve_file(path: str) -> int:
 def serve_module(name: str) -> int:
     """Run module ``name`` as ``__main__`` (``python -m name``), then serve its ``service`` if it did
     not serve itself."""
+    import importlib.util
+
     sys.path.insert(0, os.getcwd())
     sys.argv = [name]
+    try:
+        found = importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a parent package is missing, or the name is malformed
+        found = False
+    if not found:
+        return _fail(f"{name}: no module of that name (give a .py file or an importable module)")
     return _run(lambda: runpy.run_module(name, run_name="__main__", alter_sys=True), name)
 
 
@@ -52,10 +60,6 @@ def _run(load: Any, shown: str) -> int:
     except SystemExit as stop:
         code = stop.code
         return code if isinstance(code, int) else (0 if code is None else EXIT_FAILED)
-    except ImportError as error:
-        if getattr(error, "name", None) == shown:
-            return _fail(f"{shown}: no module of that name (give a .py file or an importable module)")
-        return _fail(f"{shown}: {_where(error)}{type(error).__name__}: {error}")
     except Exception as error:  # noqa: BLE001 - a service that fails to load: one line, never a traceback
         return _fail(f"{shown}: {_where(error)}{type(error).__name__}: {error}")
     from runtime.sdk import Service

@@ -75,7 +75,7 @@ from PyInstaller.utils.hooks import collect_data_files, collect_submodules
 a = Analysis(
     [{str(root / "runtime" / "launcher.py")!r}],
     pathex=[{str(root)!r}],
-    datas=collect_data_files("runtime"),
+    datas=collect_data_files("runtime", excludes=["sdk-package/**"]),
     hiddenimports={hidden!r} + collect_submodules("runtime"),
     excludes={list(EXCLUDED_MODULES)!r},
     noarchive=False,
