@@ -10,6 +10,7 @@ reported at ``Tokn``.
 from __future__ import annotations
 
 from oic.sema import types as t
+from oic.sema.alternatives import check_call_alternatives
 from oic.sema.expressions import ExpressionChecker
 from oic.sema.hints import closest, did_you_mean
 from oic.sema.reporter import Reporter
@@ -201,6 +202,7 @@ class BodyChecker:
         # A required field that a misspelt argument meant is reported once, by the hint above.
         for required in sorted(expected.required - seen - misspelled):
             self.reporter.report(call.span, "E0301", f"missing required argument {required!r} of {where}")
+        check_call_alternatives(schemas.arguments, call.arguments, call, where, self.reporter)
 
     def check_value(
         self, expression: ast.Expression, actual: t.Type, expected: t.Type, path: str, scope: Scope
