@@ -83,7 +83,8 @@ on engine.started {
 
 # Outputs are typed from the endpoint's returns.json: a typo in `Stdout` is a compile-time error.
 on task("hello").finished(success) if len(tasks["hello"].output.Stdout) > 0 {
-  task "report" = shell.command(Command: "echo ${json(greeting)}")
+  # Args runs printf without a shell: the greeting is printed as it is, whatever it holds.
+  task "report" = shell.command(Args: ["printf", "%s\\n", greeting])
 }
 
 on task("hello").finished(failed) {

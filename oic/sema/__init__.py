@@ -20,6 +20,7 @@ from oic.sema.reporter import Reporter
 from oic.sema.resolve import Binding, Scope, collect, definition_scope
 from oic.sema.schemas import SchemaOptions, resolve_service
 from oic.sema.settings import check_pipeline
+from oic.sema.shell_commands import check_shell_commands
 from oic.sema.statements import BodyChecker
 from oic.sema.task_index import TaskIndex
 from oic.source import SourceFile
@@ -60,6 +61,7 @@ def check(
         bodies.check_body(reaction.body, top)
 
     ReactionChecker(reporter, table, index).run()
+    check_shell_commands(table, reporter)
     _warn_unused(table, expressions, reporter)
 
     if reporter.has_errors():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+import yaml
 
 from oic.cli import main as oic
 from runtime.model import Service
@@ -82,6 +83,30 @@ def test_new_pipeline_checks_and_runs(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     report_logs = list((tmp_path / "logs" / "tasks").glob("report-*.log"))
     assert len(report_logs) == 1 and "hi there" in report_logs[0].read_text()
+
+
+def test_the_new_pipeline_prints_a_hostile_greeting_and_runs_nothing(tmp_path: Path) -> None:
+    """The scaffold once ran `echo ${json(greeting)}` through the shell: `$(id -un)` ran `id`."""
+    assert oic(["new", "pipeline", str(tmp_path / "greeter")]) == 0
+    pipeline = tmp_path / "greeter" / "pipeline.oi"
+    assert oic(["check", "--werror", str(pipeline)]) == 0  # no W0111 in what oic new writes
+    markers = [tmp_path / f"ran-{n}" for n in range(4)]
+    greeting = (
+        f"$(touch {markers[0]}) `touch {markers[1]}`; touch {markers[2]}\ntouch {markers[3]} "
+        "'\" $(id -un) ${HOME} *"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "oic", "run", str(pipeline), "--", "--param", f"greeting={greeting}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, run.stderr
+    state = yaml.safe_load((tmp_path / "logs" / "state.yaml").read_text())
+    (report,) = [entry for entry in state["tasks"].values() if entry["task"] == "report"]
+    assert json.loads(report["output"])["Stdout"] == greeting + "\n"
+    assert not any(marker.exists() for marker in markers)
 
 
 def test_new_service_passes_its_own_test_and_runs_in_a_pipeline(tmp_path: Path) -> None:
