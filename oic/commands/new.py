@@ -225,6 +225,9 @@ on engine.started {
 Test it with `python -m pytest test_service.py`; run it alone with `PORT=50051 python service.py`.
 To add an endpoint, add `schemas/<endpoint>/arguments.json` and `returns.json` and a function
 decorated with `@service.endpoint("<endpoint>")`.
+
+`oic build` embeds this directory in the pipeline's binary, which serves the service on its own
+Python: the binary runs where oi is not installed. Keep files that should not ship out of it.
 """
 
 _ARGUMENTS = {
