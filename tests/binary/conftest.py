@@ -23,6 +23,16 @@ from pathlib import Path
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+# The session's one freeze runs in the setup of the first test that needs the base. It takes about a
+# minute, but on a machine busy with other builds it can take several, past the suite's per-test
+# timeout; the freeze itself gives up after 900 s.
+FREEZE_TIMEOUT = 1200
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "frozen_base" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.timeout(FREEZE_TIMEOUT))
 
 
 @dataclass(frozen=True)
