@@ -126,6 +126,14 @@ def build_program(program: CheckedProgram, options: BuildOptions, progress: Prog
     return BuildResult(destination, target, choice, embedded, tuple(plans))
 
 
+def _module_answers(base: bases.BaseChoice) -> Path | None:
+    """Where the answers of a base about the modules it carries are kept: beside a base of the bases
+    directory, which never changes once there (a base given with --base might: it is asked anew)."""
+    if base.origin == "given":
+        return None
+    return base.path.with_name(base.path.name + ".modules.json")
+
+
 def _embed_services(
     plans: list[services.ServicePlan], target: targets.Target, base: bases.BaseChoice, progress: Progress
 ) -> bytes:
@@ -138,7 +146,7 @@ def _embed_services(
     if python and target == targets.host():
         with progress.phase("checking what the Python services import"):
             try:
-                services.check_python_imports(plans, base.path)
+                services.check_python_imports(plans, base.path, _module_answers(base))
             except services.EmbedError as error:
                 raise BuildFailed(str(error)) from None
     elif python:

@@ -15,7 +15,8 @@ interpreter (which carries the SDK: the target needs no Python), any other file 
 A Python service may import the standard library as far as the base carries it, the SDK and the
 runtime's dependencies, and modules in its own directory. ``check_python_imports`` asks the base
 itself (``--oi-find-modules``) whether it can import what the service's files import, so that a
-missing module fails the build, not the run on another machine.
+missing module fails the build, not the run on another machine. The base's answers are kept beside
+it, so a rebuild asks only about modules no earlier build asked about.
 """
 
 from __future__ import annotations
@@ -300,9 +301,10 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def check_python_imports(plans: list[ServicePlan], base: Path) -> None:
+def check_python_imports(plans: list[ServicePlan], base: Path, answers: Path | None = None) -> None:
     """Fail when an embedded Python service imports a module the base cannot import. Runs the base
-    (which must be for this machine). Raises ``EmbedError``."""
+    (which must be for this machine) for the modules ``answers`` (a JSON file of earlier answers of
+    this very base, kept when given) does not know. Raises ``EmbedError``."""
     imports = [
         (entry.alias, entry.service, site)
         for entry in plans
@@ -311,7 +313,26 @@ def check_python_imports(plans: list[ServicePlan], base: Path) -> None:
     ]
     if not imports:
         return
-    names = sorted({site.module for _, _, site in imports})
+    identity = _identity(base)
+    known = _read_answers(answers, identity)
+    unknown = sorted({site.module for _, _, site in imports} - set(known))
+    if unknown:
+        missing = _ask_base(base, unknown)
+        known.update({name: name not in missing for name in unknown})
+        _write_answers(answers, identity, known)
+    for alias, service, site in imports:
+        if not known[site.module]:
+            top = site.module.split(".", 1)[0]
+            raise EmbedError(
+                f"service {alias!r}: {_shown(service.root / site.file)}:{site.line} imports {site.module}, "
+                f"which the pipeline binary does not carry. Put the package into the service's directory "
+                f"(pure-Python packages: `pip install --target {_shown(service.root)} {top}`), or build "
+                f"without the service: `oic build --no-embed {alias}` (then the binary needs --service-path)"
+            )
+
+
+def _ask_base(base: Path, names: list[str]) -> set[str]:
+    """The names among ``names`` that the base cannot import (it prints them as a JSON list)."""
     # Nothing from this environment (PYTHONPATH above all) may change what the base finds.
     passed = ("PATH", "HOME", "LANG", "TMPDIR")
     environment = {name: os.environ[name] for name in passed if name in os.environ}
@@ -325,18 +346,46 @@ def check_python_imports(plans: list[ServicePlan], base: Path) -> None:
             timeout=_FIND_MODULES_TIMEOUT,
             check=False,
         )
-        missing = set(json.loads(answer.stdout.strip().splitlines()[-1]))
+        return set(json.loads(answer.stdout.strip().splitlines()[-1]))
     except (OSError, subprocess.TimeoutExpired, ValueError, IndexError) as error:
         raise EmbedError(f"could not ask the base {base} which modules it carries: {error}") from None
-    for alias, service, site in imports:
-        if site.module in missing:
-            top = site.module.split(".", 1)[0]
-            raise EmbedError(
-                f"service {alias!r}: {_shown(service.root / site.file)}:{site.line} imports {site.module}, "
-                f"which the pipeline binary does not carry. Put the package into the service's directory "
-                f"(pure-Python packages: `pip install --target {_shown(service.root)} {top}`), or build "
-                f"without the service: `oic build --no-embed {alias}` (then the binary needs --service-path)"
-            )
+
+
+def _identity(base: Path) -> list[int]:
+    """What tells one base file from another at the same path (a base copied over a placed one)."""
+    try:
+        status = base.stat()
+    except OSError:
+        return []
+    return [status.st_size, status.st_mtime_ns, status.st_ino]
+
+
+def _read_answers(path: Path | None, identity: list[int]) -> dict[str, bool]:
+    if path is None:
+        return {}
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # none yet, or unreadable: ask the base again
+    if (
+        not isinstance(saved, dict)
+        or saved.get("base") != identity
+        or not isinstance(saved.get("modules"), dict)
+    ):
+        return {}  # another base's answers
+    return {name: found for name, found in saved["modules"].items() if isinstance(found, bool)}
+
+
+def _write_answers(path: Path | None, identity: list[int], answers: dict[str, bool]) -> None:
+    if path is None:
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        text = json.dumps({"base": identity, "modules": answers}, sort_keys=True, indent=1)
+        temporary.write_text(text + "\n", encoding="utf-8")
+        os.replace(temporary, path)  # whole or not at all, whatever another build does at the same time
+    except OSError:
+        temporary.unlink(missing_ok=True)  # a cache that cannot be written only costs time
 
 
 def _shown(path: Path) -> str:

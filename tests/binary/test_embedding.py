@@ -205,3 +205,30 @@ def test_a_binary_of_the_first_payload_layout_is_still_read(small_executable: Pa
     assert read_payload(small_executable) == Payload("old = 1\n", {"pipeline": "old"})
     assert launcher.read_services(small_executable) == b""
     assert launcher.base_size(small_executable) == size
+
+
+def test_the_bases_answers_about_modules_are_kept_and_asked_again_only_for_new_ones(tmp_path: Path):
+    calls = tmp_path / "calls"
+    base = _write(
+        tmp_path / "oi-base",
+        f'#!/bin/sh\necho "$@" >> {calls}\nprintf \'["not_there"]\\n\'\n',
+        0o755,
+    )
+    answers = tmp_path / "oi-base.modules.json"
+    root = tmp_path / "svc"
+    _write(root / "service.py", "import json\n")
+    (plan,) = services.plan({"s": str(root / "service.py")}, (), tmp_path / "dist")
+    services.check_python_imports([plan], base, answers)
+    services.check_python_imports([plan], base, answers)
+    assert calls.read_text().splitlines() == ["--oi-find-modules json"]  # asked once
+
+    _write(root / "service.py", "import json\nimport csv\nimport not_there\n")
+    (plan,) = services.plan({"s": str(root / "service.py")}, (), tmp_path / "dist")
+    with pytest.raises(services.EmbedError, match="service.py:3 imports not_there"):
+        services.check_python_imports([plan], base, answers)
+    assert calls.read_text().splitlines()[1:] == ["--oi-find-modules csv not_there"]  # only the new ones
+
+    os.utime(base, ns=(1, 1))  # another base at the same path: its own answers
+    with pytest.raises(services.EmbedError):
+        services.check_python_imports([plan], base, answers)
+    assert calls.read_text().splitlines()[2:] == ["--oi-find-modules csv json not_there"]
