@@ -33,7 +33,7 @@ import runtime
 from oic.binary import freeze
 from oic.binary.targets import Target, host
 
-RECIPE_VERSION = "3"  # bump when the freeze recipe changes, to invalidate existing bases
+RECIPE_VERSION = "4"  # bump when the freeze recipe changes, to invalidate existing bases
 MANIFEST_NAME = "oi-base.json"
 
 

@@ -201,7 +201,12 @@ def test_a_non_python_service_runs_from_its_unpacked_directory(frozen_base: Froz
 def test_an_import_the_binary_cannot_satisfy_fails_the_build(frozen_base: FrozenBase, tmp_path: Path):
     project = tmp_path / "project"
     (project / "svc").mkdir(parents=True)
-    (project / "svc" / "service.py").write_text("import json\nimport helper\n", encoding="utf-8")
+    # What mail, XML and SQLite services import is carried; the error names the first thing that is not.
+    (project / "svc" / "service.py").write_text(
+        "import json\nimport sqlite3\nimport smtplib\nfrom email.mime.text import MIMEText\n"
+        "import xml.etree.ElementTree as ET\nimport helper\n",
+        encoding="utf-8",
+    )
     (project / "svc" / "helper.py").write_text("import no_such_module_anywhere.sub\n", encoding="utf-8")
     (project / "pipeline.oi").write_text(
         'pipeline "p" {}\nservice s = path "./svc/service.py"\n'
