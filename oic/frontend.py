@@ -58,18 +58,20 @@ def check_file(
     schema_cache: bool = True,
     start_services: bool = True,
     base_directory: str | None = None,
+    refresh_schemas: bool = False,
 ) -> FrontendResult:
     """Parse and check a file (a path, or an already decoded ``SourceFile``).
 
     Relative paths in the file (path services, schema directories) are resolved against
     ``base_directory``, by default the file's directory (the working directory for standard input).
-    ``schema_cache`` and ``start_services`` control how path services are asked for their schemas."""
+    ``schema_cache``, ``start_services`` and ``refresh_schemas`` (ask services again, ignoring cached
+    answers) control how services are asked for their schemas."""
     # The cyclic garbage collector is paused while the front end builds its (acyclic) trees: it
     # would otherwise walk every object made so far again and again, for a third of the time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check_file(path_or_source, schema_cache, start_services, base_directory)
+        return _check_file(path_or_source, schema_cache, start_services, base_directory, refresh_schemas)
     finally:
         if collecting:
             gc.enable()
@@ -80,6 +82,7 @@ def _check_file(
     schema_cache: bool,
     start_services: bool,
     base_directory: str | None,
+    refresh_schemas: bool = False,
 ) -> FrontendResult:
     if isinstance(path_or_source, SourceFile):
         source = path_or_source
@@ -102,7 +105,9 @@ def _check_file(
     # declaration did not parse) is a cascade, not news. Go and CUE draw the same line.
     if module is None or any(diagnostic.is_error for diagnostic in found):
         return FrontendResult(source, None, diagnostics_module.finalize(found))
-    options = SchemaOptions(base_directory, use_cache=schema_cache, start_services=start_services)
+    options = SchemaOptions(
+        base_directory, use_cache=schema_cache, start_services=start_services, refresh=refresh_schemas
+    )
     program, checked = check(source, module, options)
     everything = diagnostics_module.finalize([*found, *checked])
     if any(diagnostic.is_error for diagnostic in everything):

@@ -338,7 +338,7 @@ class Engine:
                 try:
                     self._log.info(f"starting {len(services)} service(s)")
                     self._connections = runner.start(
-                        services, RunContext(self.run_id, self.logs_dir, self._token)
+                        services, RunContext(self.run_id, self.logs_dir, self._token, self._log.warning)
                     )
                 finally:
                     self._starting = False

@@ -23,13 +23,16 @@ class Compiled:
     exit_code: int
 
 
-def compile_file(path: str, command: str, errors: TextIO | None = None) -> Compiled:
-    """Check and generate ``path``; diagnostics (warnings too) and failures go to ``errors``."""
+def compile_file(
+    path: str, command: str, errors: TextIO | None = None, *, refresh_schemas: bool = False
+) -> Compiled:
+    """Check and generate ``path``; diagnostics (warnings too) and failures go to ``errors``.
+    ``refresh_schemas``: ask services for their schemas again instead of using the cache."""
     from oic.diagnostics import render_text
     from oic.frontend import check_file
 
     stream = errors if errors is not None else sys.stderr
-    result = check_file(path)
+    result = check_file(path, refresh_schemas=refresh_schemas)
     if result.unreadable:
         print(f"oic {command}: error: {result.unreadable}", file=stream)
         return Compiled(None, exit_codes.USAGE)

@@ -48,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="show PyInstaller's output")
     parser.add_argument(
+        "--refresh", action="store_true", help="ask services for their schemas again, not the cache"
+    )
+    parser.add_argument(
         "--base", metavar="PATH", help="embed into this base binary (built on a machine of the target)"
     )
     parser.add_argument(
@@ -122,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         from oic.frontend import check_file
 
         with progress.phase(f"checking {args.file}"):
-            result = check_file(args.file)
+            result = check_file(args.file, refresh_schemas=args.refresh)
         if result.unreadable:
             print(f"oic build: error: {result.unreadable}", file=sys.stderr)
             return exit_codes.USAGE

@@ -31,6 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--werror", action="store_true", help="treat warnings as errors")
     parser.add_argument("--no-color", action="store_true", help="never color the output")
     parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="ask services for their schemas again instead of using the cache ($XDG_CACHE_HOME/oi/schemas)",
+    )
+    parser.add_argument(
         "--stdin-filename", metavar="NAME", default=STDIN_PATH, help="the path to show for standard input"
     )
     parser.set_defaults(handler=run)
@@ -45,14 +50,15 @@ def run(args: argparse.Namespace) -> int:
             if source is None:
                 usage_problem = True
                 continue
-            results.append(check_file(source, base_directory=_stdin_base(args.stdin_filename)))
+            base_directory = _stdin_base(args.stdin_filename)
+            results.append(check_file(source, base_directory=base_directory, refresh_schemas=args.refresh))
             continue
         problem = _unreadable(name)
         if problem:
             print(f"oic: error: {problem}", file=sys.stderr)
             usage_problem = True
             continue
-        result = check_file(name)
+        result = check_file(name, refresh_schemas=args.refresh)
         if result.unreadable:  # it changed between the look above and the read
             print(f"oic: error: {result.unreadable}", file=sys.stderr)
             usage_problem = True

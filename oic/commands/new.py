@@ -62,7 +62,10 @@ def run(args: argparse.Namespace) -> int:
 def _next_steps(kind: str, target: Path) -> str:
     if kind == "pipeline":
         return f"\nnext: oic check {target / 'pipeline.oi'} && oic run {target / 'pipeline.oi'}"
-    return f"\nnext: python -m pytest {target / 'test_service.py'}"
+    return (
+        f"\nnext: python -m pytest {target / 'test_service.py'}, then use it from a pipeline: "
+        f'service {target.name.replace("-", "_")} = path "./{target.name}/service.py"'
+    )
 
 
 # -- pipeline ---------------------------------------------------------------------------------------------
@@ -215,12 +218,16 @@ An oi service written with the Python SDK (`runtime.sdk`). Endpoint `greet`:
 Use it from a pipeline next to this directory:
 
 ```
-service greeter = path "./__NAME__/service.py" schemas "./__NAME__/schemas"
+service greeter = path "./__NAME__/service.py"
 
 on engine.started {
   task "greet" = greeter.greet(Name: "Ada")
 }
 ```
+
+`oic check` starts the service once to ask it for its schemas (and caches the answer), so the
+pipeline is checked against `schemas/`; `oic run` runs it. A `.py` service runs with the Python that
+runs `oic`, which has the SDK: it needs no shebang and no exec bit.
 
 Test it with `python -m pytest test_service.py`; run it alone with `PORT=50051 python service.py`.
 To add an endpoint, add `schemas/<endpoint>/arguments.json` and `returns.json` and a function

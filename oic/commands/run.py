@@ -44,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("file", metavar="PIPELINE.oi", help="the pipeline to run")
     parser.add_argument(
+        "--refresh", action="store_true", help="ask services for their schemas again, not the cache"
+    )
+    parser.add_argument(
         "arguments", nargs=argparse.REMAINDER, metavar="-- ARGS", help="the pipeline's arguments"
     )
     parser.set_defaults(handler=run)
@@ -77,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             # Imported after the child is started: the compiler's imports overlap the child's.
             from oic.codegen.frontend_bridge import compile_file
 
-            compiled = compile_file(args.file, "run")
+            compiled = compile_file(args.file, "run", refresh_schemas=args.refresh)
             if compiled.module is None:
                 return compiled.exit_code
             with open(module_path, "w", encoding="utf-8") as handle:

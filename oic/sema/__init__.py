@@ -37,7 +37,7 @@ def check(
     table = collect(module, reporter)
     settings = check_pipeline(table.pipeline, reporter)
     for alias, declaration in table.service_declarations.items():
-        table.services[alias] = resolve_service(declaration, options, reporter)
+        table.services[alias] = resolve_service(declaration, options, reporter, (settings.os, settings.arch))
     index = TaskIndex(module)
     expressions = ExpressionChecker(reporter, table, index)
     bodies = BodyChecker(reporter, table, expressions)

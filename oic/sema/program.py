@@ -34,7 +34,8 @@ class ResolvedService(Record):
     ``name``/``version`` (version resolved to a concrete one) and ``builtin`` (served by oi itself);
     for a path service, ``path`` made absolute against the pipeline file's directory. ``image`` is the
     explicit Kubernetes image or "". ``schemas`` maps endpoint names to schemas; ``schema_source`` says
-    where they came from: ``"builtin"``, ``"directory"``, ``"init"`` or ``None`` (unknown: untyped)."""
+    where they came from: ``"builtin"``, ``"init"``, ``"directory"``, ``"init+directory"`` (a schema
+    directory laid over the init answer) or ``None`` (unknown: untyped)."""
 
     __slots__ = (
         "alias",

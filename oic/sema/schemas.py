@@ -1,21 +1,29 @@
-"""Where a service's endpoint schemas come from, tried in order:
+"""Where a service's endpoint schemas come from.
 
-1. the built-in catalog, for ``catalog "x"`` when oi ships ``x`` (``runtime/catalog/x/schemas/``); the
-   written version must be the one shipped, and no version means that one;
-2. a schema directory: ``schemas "dir"`` on the declaration, else ``<pipeline dir>/schemas/<alias>/``,
-   laid out like the original catalog: ``<endpoint>/arguments.json`` and ``<endpoint>/returns.json``
-   (an ``endpoints/`` level in between is accepted);
-3. for a path service, the service's own ``init`` answer (``service_init``: started once, cached).
+1. A built-in catalog service (``catalog "x"`` when oi ships ``x``) has the schemas oi ships
+   (``runtime/catalog/x/schemas/``), and only those: the written version must be the one shipped, and
+   no version means that one.
+2. Any other service has its own ``init`` answer: a path service, or a catalog binary found in the
+   services cache or a directory catalog (``catalog_lookup``; a name found nowhere is an error), is
+   started once and asked (``service_init``: cached, ``.py`` files run with this interpreter).
+3. A schema directory, ``schemas "dir"`` on the declaration or else ``<pipeline dir>/schemas/<alias>/``,
+   laid out like the original catalog (``<endpoint>/arguments.json`` and ``<endpoint>/returns.json``;
+   an ``endpoints/`` level in between is accepted), adds to the init answer or overrides it, per
+   endpoint and per file: a directory holding only ``greet/returns.json`` keeps the init answer's
+   ``greet/arguments.json``. When the service cannot be asked (not built yet, starting turned off) the
+   directory alone types it, without a warning.
 
-When none applies the service is untyped: every value it takes or returns is ``any``, and one warning
-at its declaration says so.
+The result is the one map the checker checks against and the generated code hands to the engine, so
+the engine validates exactly what the checker checked. An endpoint the map does not list is callable
+on any service but a built-in one (``endpoints``). When nothing is known the service is untyped: every
+value it takes or returns is ``any``, and one warning at its declaration says so.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oic.diagnostics import display_path
 from oic.records import Record, set_field
@@ -23,24 +31,31 @@ from oic.sema.program import EndpointSchemas, ResolvedService
 from oic.sema.reporter import Reporter
 from oic.syntax import ast
 
+if TYPE_CHECKING:
+    from oic.sema.service_init import InitAnswer
+
 SCHEMA_FILES = ("arguments", "returns")
 
 
 class SchemaOptions(Record):
     """``base_directory``: the pipeline file's directory (relative paths are resolved against it);
-    ``use_cache``: read and write the init-answer cache; ``start_services``: allow starting a path
-    service to ask it for its schemas."""
+    ``use_cache``: read and write the init-answer cache; ``start_services``: allow starting a service
+    to ask it for its schemas; ``refresh``: ask services again even when their answer is cached."""
 
-    __slots__ = ("base_directory", "use_cache", "start_services")
+    __slots__ = ("base_directory", "use_cache", "start_services", "refresh")
 
     base_directory: str
     use_cache: bool
     start_services: bool
+    refresh: bool
 
-    def __init__(self, base_directory: str, use_cache: bool = True, start_services: bool = True) -> None:
+    def __init__(
+        self, base_directory: str, use_cache: bool = True, start_services: bool = True, refresh: bool = False
+    ) -> None:
         set_field(self, "base_directory", base_directory)
         set_field(self, "use_cache", use_cache)
         set_field(self, "start_services", start_services)
+        set_field(self, "refresh", refresh)
 
 
 def builtin_catalog() -> dict[str, str]:
@@ -69,17 +84,23 @@ def builtin_schema_directory(name: str) -> Path | None:
 
 
 def resolve_service(
-    declaration: ast.ServiceDecl, options: SchemaOptions, reporter: Reporter
+    declaration: ast.ServiceDecl,
+    options: SchemaOptions,
+    reporter: Reporter,
+    target: tuple[str, str] = ("", ""),
 ) -> ResolvedService:
-    """The declared service with its origin resolved and its endpoint schemas loaded."""
+    """The declared service with its origin resolved and its endpoint schemas loaded. ``target``: the
+    pipeline's os and arch ("" for this machine's), where a catalog binary must exist."""
     alias = declaration.name.name
     source_text = declaration.source.value
     image = declaration.image.value if declaration.image is not None else ""
     name = version = path = ""
     builtin = False
     schemas: dict[str, EndpointSchemas] = {}
-    origin: str | None = None
-    typed_elsewhere = False
+    sources: list[str] = []
+    warned = False  # one warning about a service's schemas is enough
+    to_ask = ""
+    untyped_because = "its arguments and outputs are unchecked"
     if declaration.kind == "catalog":
         name = source_text
         catalog = builtin_catalog()
@@ -97,43 +118,48 @@ def resolve_service(
             directory = builtin_schema_directory(name)
             if directory is not None and directory.is_dir():
                 schemas = load_directory(directory, declaration, reporter)
-                origin = "builtin"
+                sources.append("builtin")
         else:
+            from oic.sema.catalog_lookup import find_catalog_service
+
             version = written or ""
+            found = find_catalog_service(declaration, sorted(catalog), target, reporter)
+            to_ask, warned = found.binary, found.reported
+            untyped_because = found.untyped_because or untyped_because
     else:
         path = str((Path(options.base_directory) / source_text).resolve())
+        to_ask = path
 
-    if origin is None:
+    if not builtin:
         directory = _schema_directory(declaration, options, reporter)
-        if directory is not None:
-            schemas = load_directory(directory, declaration, reporter)
-            origin = "directory"
-
-    if origin is None and declaration.kind == "path":
-        # Imported here: it brings subprocess, sockets and hashing, which only path services need.
-        from oic.sema import service_init
-
-        answer = service_init.read_init_schemas(
-            path, use_cache=options.use_cache, start=options.start_services
-        )
-        if answer.schemas is None:
-            typed_elsewhere = True  # one warning per service: this one replaces "untyped"
-            reporter.report(
-                declaration.span,
-                "W0105",
-                f"cannot ask service {alias!r} for its schemas: {answer.problem}",
-                'its endpoints are unchecked; give a schema directory with `schemas "dir"` '
-                "or make the binary runnable",
-            )
-        elif answer.schemas:
+        answer = _ask(to_ask, options) if to_ask else None
+        if answer is not None and answer.schemas:
             schemas = _from_init_answer(answer.schemas, declaration, reporter)
-            origin = "init"
+            sources.append("init")
+        if directory is not None:
+            overlay = load_directory(directory, declaration, reporter)
+            if overlay:
+                schemas = merge_schemas(schemas, overlay)
+                sources.append("directory")
+        if answer is not None and answer.schemas is None and not warned:
+            from oic.sema.service_init import DISABLED, MISSING
 
-    if origin is None and not typed_elsewhere:
+            quiet = directory is not None and answer.reason in (MISSING, DISABLED)
+            if not quiet:
+                warned = True
+                reporter.report(
+                    declaration.span,
+                    "W0105",
+                    f"cannot ask service {alias!r} for its schemas: {answer.problem}",
+                    'its endpoints are unchecked; give a schema directory with `schemas "dir"` '
+                    "or make the service runnable",
+                )
+
+    if not sources and not warned:
         reporter.report(
             declaration.span,
             "W0101",
-            f"no schemas are known for service {alias!r}: its arguments and outputs are unchecked",
+            f"no schemas are known for service {alias!r}: {untyped_because}",
             f"add a schema directory `schemas/{alias}/<endpoint>/arguments.json` next to the pipeline, "
             'or `schemas "dir"` on the service',
         )
@@ -146,9 +172,36 @@ def resolve_service(
         builtin=builtin,
         image=image,
         schemas=schemas,
-        schema_source=origin,
+        schema_source="+".join(sources) if sources else None,
         declaration=declaration,
     )
+
+
+def _ask(binary: str, options: SchemaOptions) -> InitAnswer:
+    # Imported here: it brings subprocess, sockets and hashing, which only services to ask need.
+    from oic.sema import service_init
+
+    return service_init.read_init_schemas(
+        binary, use_cache=options.use_cache, start=options.start_services, refresh=options.refresh
+    )
+
+
+def merge_schemas(
+    answered: dict[str, EndpointSchemas], overlay: dict[str, EndpointSchemas]
+) -> dict[str, EndpointSchemas]:
+    """The init answer with a schema directory laid over it: per endpoint, each file the directory has
+    replaces the answer's; the answer's other endpoints and files stay."""
+    merged = dict(answered)
+    for endpoint, given in overlay.items():
+        base = merged.get(endpoint)
+        if base is None:
+            merged[endpoint] = given
+            continue
+        merged[endpoint] = EndpointSchemas(
+            given.arguments if given.arguments is not None else base.arguments,
+            given.returns if given.returns is not None else base.returns,
+        )
+    return merged
 
 
 def _schema_directory(

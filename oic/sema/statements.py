@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from oic.sema import types as t
 from oic.sema.alternatives import check_call_alternatives
+from oic.sema.endpoints import report_unlisted_endpoint
 from oic.sema.expressions import ExpressionChecker
 from oic.sema.hints import closest, did_you_mean
 from oic.sema.reporter import Reporter
@@ -160,13 +161,7 @@ class BodyChecker:
             return
         schemas = service.schemas.get(endpoint)
         if schemas is None:
-            known = sorted(service.schemas)
-            self.reporter.report(
-                call.endpoint.span,
-                "E0203",
-                f"service {alias!r} has no endpoint {endpoint!r}",
-                did_you_mean(endpoint, known) or "its endpoints are " + ", ".join(f"`{e}`" for e in known),
-            )
+            report_unlisted_endpoint(service, endpoint, call.endpoint.span, self.reporter)
             return
         if schemas.arguments is None:
             return

@@ -17,9 +17,7 @@ import contextlib
 import hashlib
 import http.client
 import os
-import platform
 import re
-import sys
 import tempfile
 import urllib.error
 import urllib.parse
@@ -28,35 +26,35 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from runtime.catalog.names import (
+    CACHE_ENV,
+    CATALOG_ENV,
+    PARTIAL_PREFIX,
+    binary_name,
+    cache_dir,
+    catalog_directory,
+    host_arch,
+    host_os,
+    is_url,
+    parse_binary_name,
+)
 from runtime.model import Service
 from runtime.services.base import ServiceStartError
 
-CATALOG_ENV = "OI_CATALOG"
-CACHE_ENV = "OI_SERVICES_CACHE"
+__all__ = [
+    "CACHE_ENV",
+    "CATALOG_ENV",
+    "binary_name",
+    "cache_dir",
+    "clear_partials",
+    "host_arch",
+    "host_os",
+    "locate_service_binary",
+]
+
 DOWNLOAD_TIMEOUT = 60.0
 _CHUNK = 1 << 16
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
-_PARTIAL_PREFIX = ".partial-"
-
-
-def host_os() -> str:
-    return {"linux": "linux", "darwin": "darwin", "win32": "windows"}.get(sys.platform, sys.platform)
-
-
-def host_arch() -> str:
-    machine = platform.machine().lower()
-    return {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "i386": "386"}.get(
-        machine, machine
-    )
-
-
-def binary_name(name: str, version: str, os_name: str | None = None, arch: str | None = None) -> str:
-    return f"{name}-{version}-{os_name or host_os()}-{arch or host_arch()}"
-
-
-def cache_dir() -> Path:
-    configured = os.environ.get(CACHE_ENV)
-    return Path(configured) if configured else Path.home() / ".open-integration" / "services"
 
 
 def locate_service_binary(service: Service, location: str | None = None) -> str:
@@ -87,15 +85,11 @@ def locate_service_binary(service: Service, location: str | None = None) -> str:
         raise ServiceStartError(
             f"{who}: cannot create the cache {cache_dir()}: {error.strerror or error}"
         ) from None
-    if _is_url(catalog):
+    if is_url(catalog):
         _install(who, file_name, cached, _http_source(who, catalog, file_name))
     else:
         _install(who, file_name, cached, _directory_source(who, catalog, file_name))
     return str(cached)
-
-
-def _is_url(location: str) -> bool:
-    return urllib.parse.urlsplit(location).scheme in ("http", "https")
 
 
 class _Source:
@@ -119,7 +113,7 @@ def _parse_checksum(who: str, text: str, origin: str) -> str:
 
 
 def _directory_source(who: str, catalog: str, file_name: str) -> _Source:
-    directory = Path(urllib.parse.urlsplit(catalog).path if catalog.startswith("file://") else catalog)
+    directory = catalog_directory(catalog)
     if not directory.is_dir():
         raise ServiceStartError(
             f"{who}: the catalog {directory} is not a directory. To fix this, correct {CATALOG_ENV}"
@@ -139,8 +133,12 @@ def _directory_source(who: str, catalog: str, file_name: str) -> _Source:
 
 
 def _available(directory: Path, file_name: str) -> str:
-    name = file_name.split("-")[0]
-    others = sorted(p.name for p in directory.glob(f"{name}-*") if not p.name.endswith(".sha256"))
+    wanted = parse_binary_name(file_name)
+    others = sorted(
+        entry.name
+        for entry in directory.iterdir()
+        if wanted is not None and (parsed := parse_binary_name(entry.name)) and parsed[0] == wanted[0]
+    )
     return f" (it has: {', '.join(others)})" if others else ""
 
 
@@ -224,7 +222,7 @@ def _content_length(stream: IO[bytes]) -> int | None:
 
 @contextlib.contextmanager
 def _partial_file(directory: Path) -> Iterator[tuple[Path, IO[bytes]]]:
-    handle = tempfile.NamedTemporaryFile(dir=directory, prefix=_PARTIAL_PREFIX, delete=False)  # noqa: SIM115
+    handle = tempfile.NamedTemporaryFile(dir=directory, prefix=PARTIAL_PREFIX, delete=False)  # noqa: SIM115
     path = Path(handle.name)
     try:
         with handle:
@@ -238,7 +236,7 @@ def _partial_file(directory: Path) -> Iterator[tuple[Path, IO[bytes]]]:
 def clear_partials(directory: Path | None = None) -> int:
     """Remove leftover temporary downloads (from killed runs); returns how many were removed."""
     removed = 0
-    for leftover in (directory or cache_dir()).glob(f"{_PARTIAL_PREFIX}*"):
+    for leftover in (directory or cache_dir()).glob(f"{PARTIAL_PREFIX}*"):
         with contextlib.suppress(OSError):
             leftover.unlink()
             removed += 1

@@ -7,8 +7,8 @@ wait for readiness with a deadline and fail at once when a service dies before i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # only named in annotations: a service process (runtime.sdk) never loads the model
@@ -44,11 +44,13 @@ class CallFailed(ServiceError):
 class RunContext:
     """What a runner needs to know about the run: its ``run_id`` (labels, names), the ``logs_dir``
     (service output goes to ``logs_dir/services/<alias>-<id>.log``), and ``service_token``: the per-run
-    secret every service is given and every call carries (empty = no authentication)."""
+    secret every service is given and every call carries (empty = no authentication). ``warn``, when
+    given, receives the warnings of the services' connections (the engine passes its log)."""
 
     run_id: str
     logs_dir: str
     service_token: str
+    warn: Callable[[str], None] | None = field(default=None, compare=False)
 
 
 class ServiceConnection(Protocol):

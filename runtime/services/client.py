@@ -5,7 +5,9 @@ to the service (gRPC channels multiplex concurrent calls, so the connection is s
 threads). Before the first call it learns the service's endpoint schemas, from ``Service.schemas``
 when the compiler already knew them, else by asking the service's ``init``. Each call then:
 
-1. looks the endpoint up (a typed service with no such endpoint fails the task with a did-you-mean),
+1. looks the endpoint up: an endpoint the schemas do not list is called without validation (with one
+   warning per endpoint), except on a built-in service, whose endpoints oi knows: there the task fails
+   with a did-you-mean,
 2. validates the arguments against ``arguments.json``,
 3. sends them as JSON with a deadline and the run's token in the ``oi-service-token`` metadata,
 4. turns ``Status=Error`` into ``CallFailed(error)`` and transport failures (service gone, deadline
@@ -19,7 +21,7 @@ import difflib
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import grpc
@@ -73,7 +75,9 @@ class GrpcConnection:
 
     ``token`` is the run's service token sent with every request ("" = send none). ``init_timeout``
     bounds the ``init`` call when the schemas have to be asked for. ``channel_options``: gRPC channel
-    arguments (``CHANNEL_OPTIONS``, or ``LOOPBACK_CHANNEL_OPTIONS`` for a service on this machine)."""
+    arguments (``CHANNEL_OPTIONS``, or ``LOOPBACK_CHANNEL_OPTIONS`` for a service on this machine).
+    ``warn`` receives the connection's warnings (the engine's log; default: the ``oi.services``
+    logger)."""
 
     def __init__(
         self,
@@ -83,6 +87,7 @@ class GrpcConnection:
         token: str = "",
         init_timeout: float = 30.0,
         channel_options: tuple[tuple[str, int], ...] = CHANNEL_OPTIONS,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.alias = service.alias
         self.service = service
@@ -93,6 +98,8 @@ class GrpcConnection:
         self._init_timeout = init_timeout
         self._schemas: ServiceSchemas | None = None
         self._lock = threading.Lock()
+        self._warn = warn if warn is not None else logger.warning
+        self._unvalidated: set[str] = set()
         if service.schemas is not None:
             self._schemas = self._parse(service.schemas, "the given schemas")
 
@@ -112,7 +119,7 @@ class GrpcConnection:
             raise self._transport_error("init", error) from None
         schemas = self._parse(dict(response.jsonSchemas), "its init answer")
         if not schemas.typed:
-            logger.warning("service %r sent no endpoint schemas: its calls are not validated", self.alias)
+            self._warn(f"service {self.alias!r} sent no endpoint schemas: its calls are not validated")
         return schemas
 
     def _parse(self, schema_map: Mapping[str, str], origin: str) -> ServiceSchemas:
@@ -144,7 +151,9 @@ class GrpcConnection:
             arguments = dict(arguments)  # the validators check for a dict, not any mapping
         endpoint_schemas = schemas.get(endpoint)
         if schemas.typed and endpoint_schemas is None:
-            raise CallFailed(self._unknown_endpoint(endpoint, schemas.names()))
+            if self.service.builtin and not self.service.path:
+                raise CallFailed(self._unknown_endpoint(endpoint, schemas.names()))
+            self._note_unvalidated(endpoint)
         try:
             if endpoint_schemas is not None and endpoint_schemas.arguments is not None:
                 endpoint_schemas.arguments.validate(arguments, "arguments")
@@ -169,6 +178,15 @@ class GrpcConnection:
             except ValidationFailed as error:
                 raise CallFailed(f"{error} (in the answer of {self.alias}.{endpoint})") from None
         return payload
+
+    def _note_unvalidated(self, endpoint: str) -> None:
+        with self._lock:
+            if endpoint in self._unvalidated:
+                return
+            self._unvalidated.add(endpoint)
+        self._warn(
+            f"endpoint {endpoint!r} of service {self.alias!r} has no schema: its calls are not validated"
+        )
 
     def _decode_payload(self, endpoint: str, text: str) -> Any:
         # Services of the original catalog answer "" for "nothing to return".

@@ -13,6 +13,11 @@ never start a service. Setting it runs Python code between fork and exec, which 
 gRPC's fork handlers off (see ``runtime.proto``); when a host program imported gRPC before oi turned
 them off, services are started without it (``stop`` still ends them; a killed engine may not).
 
+A path service whose file ends in ``.py`` is run with this interpreter (which has the SDK), with this
+copy of ``runtime`` on its ``PYTHONPATH``: it needs neither a shebang nor the exec bit. A pipeline
+binary serves it on its own interpreter instead (``BINARY --oi-serve-python FILE``), as it serves
+its built-in services: the machine it runs on needs no Python.
+
 A built-in service run from source may take an interpreter started ahead of time, which has already
 imported gRPC (``runtime.services.spawn``); it then runs as it would have been started here.
 
@@ -23,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -116,6 +120,7 @@ class LocalRunner:
                 f"{LOOPBACK}:{port}",
                 token=context.service_token,
                 channel_options=LOOPBACK_CHANNEL_OPTIONS,
+                warn=context.warn,
             )
         except CallFailed as error:  # the schemas given with the service are broken
             raise ServiceStartError(str(error)) from None
@@ -166,8 +171,9 @@ class LocalRunner:
             # bootloader's variables lets it run from the directory this process already unpacked,
             # instead of unpacking the whole binary again (~0.5 s per service).
             environment.update(_frozen_bootloader_environment())
-        elif service.builtin and not service.path:
-            # ``python -m runtime.catalog`` must find this very copy of runtime, installed or not.
+        elif service.builtin and not service.path or is_python_service(service):
+            # ``python -m runtime.catalog`` and a .py service (run with this interpreter) import the
+            # runtime and the SDK from this very copy of runtime, installed or not.
             environment["PYTHONPATH"] = str(SOURCE_ROOT)
         environment["PORT"] = str(port)
         if context.service_token:
@@ -294,10 +300,10 @@ def service_command(service: Service) -> list[str]:
                 f"service {service.alias!r}: {service.path} does not exist. "
                 "To fix this, build the service or correct its path in the pipeline"
             )
-        if path.suffix == ".py":
+        if is_python_service(service):
             if getattr(sys, "frozen", False):  # a pipeline binary carries the SDK: it serves the file
                 return [sys.executable, SERVE_PYTHON_FLAG, str(path.resolve())]
-            return [_python_interpreter(), str(path.resolve())]
+            return [sys.executable, str(path.resolve())]
         if not os.access(path, os.X_OK):
             raise ServiceStartError(
                 f"service {service.alias!r}: {service.path} is not executable. "
@@ -322,14 +328,9 @@ def service_command(service: Service) -> list[str]:
         raise ServiceStartError(f"service {service.alias!r}: {error}") from None
 
 
-def _python_interpreter() -> str:
-    # A frozen pipeline binary is not a Python interpreter: use the one on PATH for .py services.
-    if not getattr(sys, "frozen", False):
-        return sys.executable
-    found = shutil.which("python3") or shutil.which("python")
-    if found is None:
-        raise ServiceStartError("a .py service needs python3 on PATH. To fix this, install Python 3")
-    return found
+def is_python_service(service: Service) -> bool:
+    """Whether ``service`` is a Python file, run by an interpreter rather than executed."""
+    return Path(service.path).suffix == ".py"
 
 
 def _served_by_this_binary(service: Service) -> bool:

@@ -26,3 +26,13 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     except ValueError:
         from_option = False
     return from_option or os.environ.get("OI_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(autouse=True)
+def case_catalog(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Catalog services are looked up in ``cases/catalog`` and an empty services cache, whatever the
+    machine running the tests has configured or downloaded."""
+    from pathlib import Path
+
+    monkeypatch.setenv("OI_CATALOG", str(Path(__file__).resolve().parent / "cases" / "catalog"))
+    monkeypatch.setenv("OI_SERVICES_CACHE", str(tmp_path_factory.mktemp("services-cache")))

@@ -39,7 +39,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("OI_TEST_START_LOG", str(tmp_path / "starts.log"))
     monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     # the in-process memory of answers would hide the disk cache this test is about
-    monkeypatch.setattr(service_init, "_ANSWERS_BY_DIGEST", {})
+    monkeypatch.setattr(service_init, "_ANSWERS", {})
     return tmp_path
 
 
@@ -64,7 +64,7 @@ def test_second_check_reads_the_cache_and_does_not_start_the_service(
     first = check_file(project / "pipeline.oi")
     assert starts(project) == 1
     assert list((project / "cache" / "oi" / "schemas").glob("*.json"))
-    monkeypatch.setattr(service_init, "_ANSWERS_BY_DIGEST", {})  # a new `oic check` process
+    monkeypatch.setattr(service_init, "_ANSWERS", {})  # a new `oic check` process
     second = check_file(project / "pipeline.oi")
     assert starts(project) == 1
     assert codes(second) == codes(first)
@@ -74,7 +74,7 @@ def test_a_changed_binary_is_asked_again(project: Path, monkeypatch: pytest.Monk
     check_file(project / "pipeline.oi")
     binary = project / "bin" / "greeter"
     binary.write_text(binary.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    monkeypatch.setattr(service_init, "_ANSWERS_BY_DIGEST", {})
+    monkeypatch.setattr(service_init, "_ANSWERS", {})
     check_file(project / "pipeline.oi")
     assert starts(project) == 2
 

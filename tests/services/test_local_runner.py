@@ -318,13 +318,45 @@ def test_given_schemas_skip_init(tmp_path: Path) -> None:
             [Service(alias="g", path=str(GREETER), schemas=given)], RunContext("r10", str(tmp_path), "")
         )["g"]
         assert connection.has_schemas()
-        with pytest.raises(CallFailed, match="did you mean 'echo'"):
-            connection.call("ech", {}, "", 30)
         with pytest.raises(CallFailed, match=r"arguments: \$\.text: required field is missing"):
             connection.call("echo", {}, "", 30)
     finally:
         runner.stop()
     assert os.path.exists(tmp_path / "services" / "g-r10.log")
+
+
+def test_an_endpoint_the_schemas_leave_out_is_called_unvalidated_with_one_warning(tmp_path: Path) -> None:
+    runner = LocalRunner(extra_env={**SERVICE_ENV, "GREETER_UNTYPED": "1"})
+    given = {"echo/arguments.json": json.dumps({"type": "object", "required": ["text"]})}
+    warnings: list[str] = []
+    try:
+        connection = runner.start(
+            [Service(alias="g", path=str(GREETER), schemas=given)],
+            RunContext("r12", str(tmp_path), "", warnings.append),
+        )["g"]
+        # `greet` is served but not in the schemas: it is sent, and the service answers it.
+        assert connection.call("greet", {"name": "a"}, "", 30) == {"greeting": "hi a"}
+        assert connection.call("greet", {"name": "b"}, "", 30) == {"greeting": "hi b"}
+        with pytest.raises(CallFailed, match="has no endpoint 'ech'"):  # the service's own answer
+            connection.call("ech", {}, "", 30)
+    finally:
+        runner.stop()
+    assert warnings == [
+        "endpoint 'greet' of service 'g' has no schema: its calls are not validated",
+        "endpoint 'ech' of service 'g' has no schema: its calls are not validated",
+    ]
+
+
+def test_a_built_in_service_refuses_an_unknown_endpoint_before_sending(greeter: GrpcConnection) -> None:
+    # Described as the built-in exec service, whose endpoints oi knows: nothing reaches the process.
+    exec_schemas = {"command/arguments.json": json.dumps({"type": "object"})}
+    described = Service(alias="sh", name="exec", builtin=True, schemas=exec_schemas)
+    connection = GrpcConnection(described, greeter.address, token=TOKEN)
+    try:
+        with pytest.raises(CallFailed, match=r"has no endpoint 'greet'; its endpoints: command"):
+            connection.call("greet", {"name": "a"}, "", 30)
+    finally:
+        connection.close()
 
 
 def test_broken_given_schemas_fail_the_start_before_any_process(tmp_path: Path) -> None:
