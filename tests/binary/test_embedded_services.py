@@ -14,6 +14,8 @@ import yaml
 
 from runtime import bundles, launcher
 from tests.binary.conftest import REPOSITORY, FrozenBase
+from tests.services.test_go_service import PIPELINE as GO_PIPELINE
+from tests.services.test_go_service import build_go_greeter
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("freeze")]
 
@@ -221,3 +223,36 @@ def test_an_import_the_binary_cannot_satisfy_fails_the_build(frozen_base: Frozen
     )
     assert "pip install --target svc no_such_module_anywhere" in last and "--no-embed s" in last
     assert not (project / "dist").exists()
+
+
+def test_a_go_service_with_a_typed_and_an_untyped_endpoint_runs_from_the_binary(
+    frozen_base: FrozenBase, tmp_path: Path
+):
+    """The interop pipeline of tests/services/test_go_service.py, built: the Go program is embedded,
+    and the binary, copied elsewhere, runs both endpoints with the original directory gone. (Skips,
+    saying what to install, without Go and grpc-go.)"""
+    go_greeter = build_go_greeter(tmp_path / "go")
+    project = tmp_path / "project"
+    (project / "bin").mkdir(parents=True)
+    shutil.copy(go_greeter, project / "bin" / "greeter")
+    (project / "pipeline.oi").write_text(GO_PIPELINE.replace("NAME_FIELD", "name"), encoding="utf-8")
+    built = frozen_base.oic(["build", "pipeline.oi", "-o", "dist"], cwd=project)
+    assert built.returncode == 0, built.stderr
+    assert "warning[W0110]" in built.stdout  # shout is untyped
+    assert "service 'greeter': embedded bin/ (1 file, " in built.stderr
+    assert "run as greeter from where the binary unpacks it" in built.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    binary = Path(shutil.copy2(project / "dist" / "go-interop", elsewhere / "go-interop"))
+    (project / "bin").rename(project / "gone")
+
+    ran = _clean_run(binary, ["--logs-dir", "run"], elsewhere)
+    assert ran.returncode == 0, ran.stderr
+    runs = _outputs(elsewhere / "run")
+    assert runs["typed"] == ("Success", '{"greeting": "hello, Ada"}', "")
+    assert yaml.safe_load(str(runs["untyped"][1])) == {"shouted": "HI", "length": 2}
+    status, _, error = runs["invalid"]  # type: ignore[misc]
+    assert status == "failed" and "$.name" in str(error)  # the typed endpoint is validated
+    assert runs["noted"][0] == "Success"
+    log = (elsewhere / "run" / "logs" / "log").read_text(encoding="utf-8")
+    assert "endpoint 'shout' of service 'greeter' has no schema" in log
