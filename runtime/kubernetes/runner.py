@@ -194,7 +194,9 @@ class KubernetesRunner:
             address = entry.forward.address
         else:
             address = manifests.service_address(alias, self.options, context.run_id, cluster.namespace)
-        grpc_connection = GrpcConnection(entry.service, address, token=context.service_token)
+        grpc_connection = GrpcConnection(
+            entry.service, address, token=context.service_token, warn=context.warn
+        )
         entry.connection = PodConnection(grpc_connection, self.options.task_log_path)
         remaining = max(1.0, min(self.options.call_connect_timeout, deadline - time.monotonic()))
         try:

@@ -23,16 +23,6 @@ from pathlib import Path
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-# The session's one freeze runs in the setup of the first test that needs the base. It takes about a
-# minute, but on a machine busy with other builds it can take several, past the suite's per-test
-# timeout; the freeze itself gives up after 900 s.
-FREEZE_TIMEOUT = 1200
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "frozen_base" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.timeout(FREEZE_TIMEOUT))
 
 
 @dataclass(frozen=True)
@@ -48,6 +38,17 @@ class FrozenBase:
     def oic(self, args: list[str], *, cwd: Path) -> subprocess.CompletedProcess[str]:
         """``oic`` with this session's bases and runtime snapshot."""
         return oic(args, cwd=cwd, base_root=self.root, runtime_snapshot=self.runtime_snapshot)
+
+
+# The first test that needs the frozen base waits for the freeze (most of a minute, several on a
+# loaded machine): those tests get a longer per-test timeout than the suite's default.
+FREEZE_TIMEOUT = 1200
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "frozen_base" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.timeout(FREEZE_TIMEOUT))
 
 
 @pytest.fixture(scope="session")
