@@ -228,6 +228,8 @@ def unpack_services(binary: str) -> dict[str, str]:
 
     try:
         data = read_services(binary)
+    except PayloadError as error:
+        raise bundles.BundleError(str(error)) from None
     except OSError as error:
         raise bundles.BundleError(f"cannot read the embedded services: {error.strerror or error}") from None
     return bundles.unpack(data, _services_directory())

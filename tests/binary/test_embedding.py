@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from oic.binary import embed, services
-from runtime import bundles, launcher
+from runtime import bundles, launcher, program
 from runtime.launcher import Payload, read_payload
+from runtime.model import Pipeline, PipelineMetadata, PipelineSpec, Service
 
 
 def _write(path: Path, text: str = "x", mode: int = 0o644) -> Path:
@@ -232,3 +233,60 @@ def test_the_bases_answers_about_modules_are_kept_and_asked_again_only_for_new_o
     with pytest.raises(services.EmbedError):
         services.check_python_imports([plan], base, answers)
     assert calls.read_text().splitlines()[2:] == ["--oi-find-modules csv json not_there"]
+
+
+def test_a_damaged_services_archive_is_one_clear_error_when_a_run_unpacks_it(
+    small_executable: Path, tmp_path: Path
+):
+    binary = embed.write_binary(
+        small_executable, Payload("module = 1\n", {"pipeline": "p"}, b"not a zip archive"), tmp_path / "p"
+    )
+    with pytest.raises(bundles.BundleError, match="damaged.*rebuild the binary"):
+        launcher.unpack_services(str(binary))
+    truncated = tmp_path / "truncated"
+    truncated.write_bytes(binary.read_bytes()[-launcher.TRAILER_SIZE :])
+    with pytest.raises(bundles.BundleError, match="truncated"):
+        launcher.unpack_services(str(truncated))
+
+
+# -- the run: which services run from where they are unpacked ---------------------------------------
+
+
+def _pipeline(*services: Service) -> Pipeline:
+    return Pipeline(PipelineMetadata("p"), PipelineSpec(services=services))
+
+
+def test_a_run_points_embedded_services_at_their_unpacked_files_except_overridden_ones(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    unpacks: list[int] = []
+
+    def unpack() -> dict[str, str]:
+        unpacks.append(1)
+        return {"greeter": "/run/0/service.py", "tool": "/run/1/tool"}
+
+    monkeypatch.setattr(program, "_embedded_services", unpack)
+    pipeline = _pipeline(
+        Service("shell", name="exec", builtin=True),
+        Service("greeter", path="/build/greeter/service.py"),
+        Service("tool", path="/build/tool/tool"),
+    )
+    applied = program._apply_embedded_services(pipeline, {"tool": "/opt/tool"})
+    assert [service.path for service in applied.spec.services] == [
+        "",
+        "/run/0/service.py",
+        "/build/tool/tool",
+    ]
+    assert unpacks == [1]
+    # Every path service pointed elsewhere: nothing is unpacked.
+    program._apply_embedded_services(pipeline, {"tool": "/opt/tool", "greeter": "/opt/g.py"})
+    assert unpacks == [1]
+
+
+def test_a_run_whose_services_cannot_be_unpacked_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch):
+    def unpack() -> dict[str, str]:
+        raise bundles.BundleError("the embedded services are damaged (bad zip); rebuild the binary")
+
+    monkeypatch.setattr(program, "_embedded_services", unpack)
+    with pytest.raises(program.UsageError, match="damaged"):
+        program._apply_embedded_services(_pipeline(Service("greeter", path="/build/s.py")), {})
