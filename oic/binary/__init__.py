@@ -5,6 +5,7 @@
 - ``base``: where bases are kept, finding one, freezing one under a lock;
 - ``embed``: writing a binary (base + payload) atomically;
 - ``services``: which files of the pipeline's path services the binary embeds;
+- ``service_imports``: whether the base carries what an embedded Python service imports;
 - ``progress``: the build's phases on the terminal;
 - ``builder``: the phases of ``oic build`` after checking.
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import runtime
 from oic import __version__ as compiler_version
 from oic.binary import base as bases
-from oic.binary import embed, services, targets
+from oic.binary import embed, service_imports, services, targets
 from oic.binary.freeze import FreezeError
 from oic.binary.progress import Progress
 from oic.codegen import generate, source_sha256
@@ -146,7 +146,7 @@ def _embed_services(
     if python and target == targets.host():
         with progress.phase("checking what the Python services import"):
             try:
-                services.check_python_imports(plans, base.path, _module_answers(base))
+                service_imports.check_python_imports(plans, base.path, _module_answers(base))
             except services.EmbedError as error:
                 raise BuildFailed(str(error)) from None
     elif python:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from oic.binary import embed, services
+from oic.binary import embed, service_imports, services
 from runtime import bundles, launcher, program
 from runtime.launcher import Payload, read_payload
 from runtime.model import Pipeline, PipelineMetadata, PipelineSpec, Service
@@ -103,7 +103,7 @@ def test_past_the_size_cap_the_build_fails_naming_the_largest_parts(tmp_path: Pa
 def test_imports_are_followed_from_the_entry_file_only(service_dir: Path, tmp_path: Path):
     (plan,) = services.plan({"greeter": str(service_dir / "service.py")}, (), tmp_path / "dist")
     assert plan.service is not None
-    found = {(site.module, site.file, site.line) for site in services.imported_modules(plan.service)}
+    found = {(site.module, site.file, site.line) for site in service_imports.imported_modules(plan.service)}
     # pytest is imported only by the test file, which the service never imports.
     assert found == {("json", "helper.py", 1), ("csv", "pkg/deep.py", 1)}
 
@@ -119,7 +119,7 @@ def test_optional_and_type_checking_imports_are_not_required(tmp_path: Path):
     )
     (plan,) = services.plan({"s": str(tmp_path / "service.py")}, (), tmp_path / "dist")
     assert plan.service is not None
-    modules = [site.module for site in services.imported_modules(plan.service)]
+    modules = [site.module for site in service_imports.imported_modules(plan.service)]
     assert modules == ["typing", "json", "email.mime.text"]
 
 
@@ -128,7 +128,7 @@ def test_a_syntax_error_in_a_service_file_fails_the_build_with_its_place(tmp_pat
     (plan,) = services.plan({"s": str(tmp_path / "service.py")}, (), tmp_path / "dist")
     assert plan.service is not None
     with pytest.raises(services.EmbedError, match=r"service.py:2: not valid Python"):
-        services.imported_modules(plan.service)
+        service_imports.imported_modules(plan.service)
 
 
 # -- the archive ------------------------------------------------------------------------------------
@@ -219,19 +219,19 @@ def test_the_bases_answers_about_modules_are_kept_and_asked_again_only_for_new_o
     root = tmp_path / "svc"
     _write(root / "service.py", "import json\n")
     (plan,) = services.plan({"s": str(root / "service.py")}, (), tmp_path / "dist")
-    services.check_python_imports([plan], base, answers)
-    services.check_python_imports([plan], base, answers)
+    service_imports.check_python_imports([plan], base, answers)
+    service_imports.check_python_imports([plan], base, answers)
     assert calls.read_text().splitlines() == ["--oi-find-modules json"]  # asked once
 
     _write(root / "service.py", "import json\nimport csv\nimport not_there\n")
     (plan,) = services.plan({"s": str(root / "service.py")}, (), tmp_path / "dist")
     with pytest.raises(services.EmbedError, match="service.py:3 imports not_there"):
-        services.check_python_imports([plan], base, answers)
+        service_imports.check_python_imports([plan], base, answers)
     assert calls.read_text().splitlines()[1:] == ["--oi-find-modules csv not_there"]  # only the new ones
 
     os.utime(base, ns=(1, 1))  # another base at the same path: its own answers
     with pytest.raises(services.EmbedError):
-        services.check_python_imports([plan], base, answers)
+        service_imports.check_python_imports([plan], base, answers)
     assert calls.read_text().splitlines()[2:] == ["--oi-find-modules csv json not_there"]
 
 
