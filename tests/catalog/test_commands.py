@@ -144,3 +144,9 @@ def test_new_refuses_to_overwrite_and_bad_names(tmp_path: Path, capsys: pytest.C
     assert oic(["new", "service", str(tmp_path / "Not_Valid")]) == 2
     err = capsys.readouterr().err
     assert "already exists" in err and "'Not_Valid' is not a valid name" in err
+
+
+def test_catalog_show_says_which_of_several_fields_to_give(capsys: pytest.CaptureFixture[str]) -> None:
+    assert oic(["catalog", "show", "exec.command"]) == 0
+    out = capsys.readouterr().out
+    assert "    (give exactly one of: Command or Args)\n" in out
