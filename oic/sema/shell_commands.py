@@ -21,6 +21,7 @@ from oic.records import Record, set_field
 from oic.sema import types as t
 from oic.sema.reporter import Reporter
 from oic.sema.resolve import Declarations
+from oic.sema.stdlib import SIGNATURES
 from oic.source import Span
 from oic.syntax import ast
 
@@ -217,6 +218,8 @@ class ShellCommandCheck:
                 "as code: a value such as $(id -un) would run"
             )
         hint = "run the program without a shell: `Args: [program, arguments...]` passes each element as it is"
+        if "quote" in SIGNATURES:  # the standard library's shell quoting, where the language has it
+            hint += ", or quote the value for the shell with `quote(...)`"
         self.reporter.report(span, "W0111", message, hint)
 
 
