@@ -1,8 +1,9 @@
 """Path services a pipeline binary carries: the archive ``oic build`` embeds, and unpacking it.
 
-The archive is a zip file. Each embedded service's files sit under a directory of their own, named by
-the service's position (``0/``, ``1/``, ...), and ``services.json`` maps every service alias to the
-path of its entry file inside the archive (``{"greeter": "0/service.py"}``). Files keep their
+The archive is a zip file. Each embedded directory's files sit under a directory of their own, named
+by position (``0/``, ``1/``, ...), and ``services.json`` maps every service alias to the path of its
+entry file inside the archive (``{"greeter": "0/service.py"}``); services that share a directory
+share its copy. Files keep their
 executable bit. Entries are written in a fixed order with a fixed timestamp, so the same files always
 make the same archive (and the same binary).
 
@@ -50,10 +51,14 @@ def pack(services: Sequence[EmbeddedService]) -> bytes:
     """The archive carrying ``services``."""
     buffer = io.BytesIO()
     manifest: dict[str, str] = {}
+    prefixes: dict[Path, str] = {}
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for position, service in enumerate(services):
-            prefix = str(position)
+        for service in services:
+            packed = service.root in prefixes
+            prefix = prefixes.setdefault(service.root, str(len(prefixes)))
             manifest[service.alias] = f"{prefix}/{service.entry}"
+            if packed:
+                continue
             for relative in sorted(service.files):
                 source = service.root / relative
                 info = zipfile.ZipInfo(f"{prefix}/{relative}", date_time=_FIXED_TIME)

@@ -100,14 +100,17 @@ def plan(
     plans: list[ServicePlan] = []
     total_bytes = total_files = 0
     skipped = {os.path.realpath(output_dir)}
+    counted: set[Path] = set()  # directories two services share travel once
     for alias, text in sorted(path_services.items()):
         path = Path(text)
         if alias in kept_out:
             plans.append(ServicePlan(alias, path, embedded=False))
             continue
         service, size = _collect(alias, path, skipped)
-        total_bytes += size
-        total_files += len(service.files)
+        if service.root not in counted:
+            counted.add(service.root)
+            total_bytes += size
+            total_files += len(service.files)
         if total_bytes > MAX_BYTES or total_files > MAX_FILES:
             raise EmbedError(_too_big(alias, service, size))
         plans.append(ServicePlan(alias, path, embedded=True, service=service, size=size))

@@ -3,9 +3,11 @@ the archive and its place in the payload."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import stat
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -157,9 +159,6 @@ def test_a_damaged_archive_is_one_clear_error(data: bytes, tmp_path: Path):
 
 
 def test_an_archive_naming_a_file_outside_its_directory_is_refused(tmp_path: Path):
-    import io
-    import zipfile
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("../escaped", "x")
@@ -290,3 +289,18 @@ def test_a_run_whose_services_cannot_be_unpacked_is_a_one_line_error(monkeypatch
     monkeypatch.setattr(program, "_embedded_services", unpack)
     with pytest.raises(program.UsageError, match="damaged"):
         program._apply_embedded_services(_pipeline(Service("greeter", path="/build/s.py")), {})
+
+
+def test_services_that_share_a_directory_share_its_copy(tmp_path: Path):
+    root = tmp_path / "tools"
+    _write(root / "first.py", "import json\n")
+    _write(root / "second.py", "import csv\n")
+    _write(root / "data.bin", "x" * 1000)
+    plans = services.plan({"a": str(root / "first.py"), "b": str(root / "second.py")}, (), tmp_path / "dist")
+    data = bundles.pack([plan.service for plan in plans if plan.service is not None])
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert sorted(names) == ["0/data.bin", "0/first.py", "0/second.py", bundles.MANIFEST]
+    destination = tmp_path / "unpacked"
+    destination.mkdir()
+    entries = bundles.unpack(data, destination)
+    assert entries == {"a": str(destination / "0" / "first.py"), "b": str(destination / "0" / "second.py")}
