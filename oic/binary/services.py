@@ -24,7 +24,7 @@ from pathlib import Path
 
 from runtime.bundles import EmbeddedService
 
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 64 * 1000 * 1000  # shown as "64.0 MB" in messages
 MAX_FILES = 5000
 SKIPPED_DIRECTORIES = frozenset(
     {
