@@ -95,6 +95,7 @@ register("E0311", "error", "invalid endpoint schema")
 register("E0312", "error", "schema directory not found")
 register("E0313", "error", "value cannot be indexed or has no fields")
 register("E0314", "error", "a secret would leak into a task name")
+register("E0317", "error", "constant value not allowed by the field's schema")
 register("E0318", "error", "unknown catalog service")
 
 register("E0401", "error", "condition names a task no statement builds")

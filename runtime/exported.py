@@ -4,7 +4,9 @@ Generated code imports ``from runtime.exported import ...`` and nothing else (a 
 generated module to hold it to that). Keeping the surface in one place means a change of the runtime's
 internals cannot silently break compiled pipelines, and a reviewer can see everything compiled code
 can reach: the model it builds, the conditions it combines, the command line it hands the pipeline
-to, and the expression helpers that define the language's value semantics.
+to, and the expression helpers that define the language's value semantics. The standard library's
+helpers are not listed one by one: they are exported under the names its table gives them
+(``runtime/stdlib.py``), so that a function added there is exported without a second list.
 """
 
 from __future__ import annotations
@@ -43,26 +45,6 @@ from runtime.expressions import (
     not_equal,
     object_key,
     pipeline_value,
-    std_contains,
-    std_default,
-    std_ends_with,
-    std_env,
-    std_format,
-    std_join,
-    std_json,
-    std_keys,
-    std_len,
-    std_lower,
-    std_number,
-    std_parse_json,
-    std_range,
-    std_replace,
-    std_split,
-    std_starts_with,
-    std_string,
-    std_trim,
-    std_upper,
-    std_values,
     subtract,
     task_name,
     tasks_value,
@@ -83,6 +65,9 @@ from runtime.model import (
     TaskSpec,
 )
 from runtime.program import ParamSpec, ProgramSpec, main
+from runtime.stdlib_functions import HELPERS as _STANDARD_LIBRARY
+
+globals().update(_STANDARD_LIBRARY)
 
 __all__ = [
     # the model
@@ -139,25 +124,6 @@ __all__ = [
     "task_name",
     "tasks_value",
     "truthy",
-    # the standard library
-    "std_contains",
-    "std_default",
-    "std_ends_with",
-    "std_env",
-    "std_format",
-    "std_join",
-    "std_json",
-    "std_keys",
-    "std_len",
-    "std_lower",
-    "std_number",
-    "std_parse_json",
-    "std_range",
-    "std_replace",
-    "std_split",
-    "std_starts_with",
-    "std_string",
-    "std_trim",
-    "std_upper",
-    "std_values",
+    # the standard library: std_<name> for every function of runtime/stdlib.py
+    *_STANDARD_LIBRARY,
 ]

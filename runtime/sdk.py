@@ -43,7 +43,7 @@ import grpc
 
 from runtime.proto import engine_pb2, engine_pb2_grpc, service_pb2, service_pb2_grpc
 from runtime.services.base import READY_FD_ENV, TOKEN_METADATA_KEY
-from runtime.services.schemas import SchemaError, ValidationFailed, Validator, validator_for
+from runtime.services.schemas import SchemaError, ValidationFailed, Validator
 from runtime.signals import SignalWatch
 
 DEFAULT_BIND_ADDRESS = "127.0.0.1"
@@ -154,8 +154,7 @@ class Service:
             entry.arguments = arguments
         if returns is not None:
             entry.returns = returns
-        if entry.arguments is not None:
-            entry.arguments_validator = _validator(name, "arguments", entry.arguments)
+        _check_schemas(entry)
 
         def register(handler: _HandlerT) -> _HandlerT:
             entry.handler = handler
@@ -183,8 +182,7 @@ class Service:
             except (OSError, ValueError) as error:
                 raise SchemaError(f"{path}: {error}") from None
             setattr(entry, kind, schema)
-        if entry.arguments is not None:
-            entry.arguments_validator = _validator(name, "arguments", entry.arguments)
+        _check_schemas(entry)
 
     def json_schemas(self) -> dict[str, str]:
         """The ``init`` answer: ``ENDPOINT/arguments.json`` and ``ENDPOINT/returns.json`` to schema text.
@@ -364,11 +362,13 @@ def _error(message: str) -> service_pb2.CallResponse:
     return service_pb2.CallResponse(status=service_pb2.Error, error=message)
 
 
-def _validator(endpoint: str, kind: str, schema: Mapping[str, Any]) -> Validator:
-    try:
-        return validator_for(schema)
-    except SchemaError as error:
-        raise SchemaError(f"{endpoint}/{kind}.json: {error}") from None
+def _check_schemas(entry: _Endpoint) -> None:
+    """The endpoint's arguments validator: the service checks every call's arguments with it, as the
+    engine does. Its schema is checked against its metaschema only when a call needs jsonschema (the
+    engine and ``oic check`` check every schema a service sends): a service whose calls are valid
+    starts without loading jsonschema."""
+    if entry.arguments is not None:
+        entry.arguments_validator = Validator(entry.arguments, check_now=False)
 
 
 def _exit_with(message: str, status: int) -> NoReturn:

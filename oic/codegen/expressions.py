@@ -19,32 +19,7 @@ from oic.codegen.markers import PyCode, PyName, join, literal, name
 from oic.codegen.scope import CodegenError, ImportSet, NameAllocator, Scope, SiteTable
 from oic.source import Span
 from oic.syntax import ast
-
-# The standard library: the language's name -> (exported helper, fewest arguments, most arguments).
-# Kept in step with runtime.expressions.STANDARD_LIBRARY by a test (the compiler does not import the
-# runtime).
-STANDARD_LIBRARY: dict[str, tuple[str, int, int]] = {
-    "env": ("std_env", 1, 2),
-    "len": ("std_len", 1, 1),
-    "json": ("std_json", 1, 1),
-    "parse_json": ("std_parse_json", 1, 1),
-    "format": ("std_format", 1, 64),
-    "string": ("std_string", 1, 1),
-    "number": ("std_number", 1, 1),
-    "join": ("std_join", 1, 2),
-    "split": ("std_split", 2, 2),
-    "keys": ("std_keys", 1, 1),
-    "values": ("std_values", 1, 1),
-    "lower": ("std_lower", 1, 1),
-    "upper": ("std_upper", 1, 1),
-    "trim": ("std_trim", 1, 1),
-    "contains": ("std_contains", 2, 2),
-    "starts_with": ("std_starts_with", 2, 2),
-    "ends_with": ("std_ends_with", 2, 2),
-    "replace": ("std_replace", 3, 3),
-    "default": ("std_default", 2, 2),
-    "range": ("std_range", 1, 1),
-}
+from runtime import stdlib
 
 # Binary operators whose helper takes (left, right, site).
 _CHECKED_OPERATORS = {
@@ -149,16 +124,15 @@ class ExpressionCompiler:
         return self.call_helper("get_index", target, index, self.site(node.index.span))
 
     def _expr_Call(self, node: ast.Call, scope: Scope) -> PyCode:
-        entry = STANDARD_LIBRARY.get(node.function.name)
-        if entry is None:
+        function = stdlib.FUNCTIONS_BY_NAME.get(node.function.name)
+        if function is None:
             raise CodegenError(f"unknown function at line {node.span.line}, column {node.span.column}")
-        helper, fewest, most = entry
-        if not fewest <= len(node.args) <= most:
+        if not function.accepts(len(node.args)):
             raise CodegenError(
                 f"wrong number of arguments at line {node.span.line}, column {node.span.column}"
             )
         arguments = [self.expression(argument, scope) for argument in node.args]
-        return self.call_helper(helper, self.site(node.function.span), *arguments)
+        return self.call_helper(function.helper, self.site(node.function.span), *arguments)
 
     def _expr_Unary(self, node: ast.Unary, scope: Scope) -> PyCode:
         operand = self.expression(node.operand, scope)

@@ -31,9 +31,10 @@ from oic.codegen.scope import CodegenError, ImportSet, NameAllocator, Scope, Sit
 from oic.codegen.statements import BodyCompiler, parameters
 from oic.sema.program import CheckedProgram, ResolvedService
 from oic.syntax import ast
+from runtime import stdlib
 
 # Every name of runtime.exported.__all__ (a test keeps the two in step: the compiler does not import
-# the runtime).
+# the runtime's engine): the names listed here, and the helper of every standard-library function.
 EXPORTED_NAMES = frozenset(
     """
     Argument EventReaction Pipeline PipelineMetadata PipelineSpec RetryPolicy Service TASK_STATUS_FAILED
@@ -41,11 +42,9 @@ EXPORTED_NAMES = frozenset(
     task_event_reported task_finished task_finished_with_status task_started ParamSpec ProgramSpec main
     PipelineError Secret add divide equal event_value get_index get_member greater greater_equal
     interpolate is_in iterate less less_equal mark_secrets modulo multiply negate not_equal object_key
-    pipeline_value subtract task_name tasks_value truthy std_contains std_default std_ends_with std_env
-    std_format std_join std_json std_keys std_len std_lower std_number std_parse_json std_range
-    std_replace std_split std_starts_with std_string std_trim std_upper std_values
+    pipeline_value subtract task_name tasks_value truthy
     """.split()
-)
+) | {function.helper for function in stdlib.FUNCTIONS}
 
 # Names the module template itself uses.
 _TEMPLATE_NAMES = (

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from oic.diagnostics import Diagnostic
+from oic.sema import schema_verdicts
 from oic.sema import types as t
 from oic.sema.expressions import ExpressionChecker
 from oic.sema.program import CheckedParam, CheckedProgram
@@ -34,6 +35,7 @@ def check(
 ) -> tuple[CheckedProgram | None, list[Diagnostic]]:
     """Check ``module`` (parsed from ``source``); the program is None when any error was found."""
     reporter = Reporter(source)
+    schema_verdicts.STORE.use_disk(options.use_cache)
     table = collect(module, reporter)
     settings = check_pipeline(table.pipeline, reporter)
     for alias, declaration in table.service_declarations.items():
@@ -63,6 +65,7 @@ def check(
     ReactionChecker(reporter, table, index).run()
     check_shell_commands(table, reporter)
     _warn_unused(table, expressions, reporter)
+    schema_verdicts.STORE.save()
 
     if reporter.has_errors():
         return None, reporter.diagnostics

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from oic.diagnostics import display_path
 from oic.records import Record, set_field
+from oic.sema import schema_verdicts
 from oic.sema.program import EndpointSchemas, ResolvedService
 from oic.sema.reporter import Reporter
 from oic.syntax import ast
@@ -264,14 +265,18 @@ def _has_schema_file(path: str) -> bool:
 def _from_init_answer(
     answer: dict[str, str], declaration: ast.ServiceDecl, reporter: Reporter
 ) -> dict[str, EndpointSchemas]:
+    """The endpoints of a service's ``init`` answer. Keys are read by the engine's own reading
+    (``schema_key``): a key it does not read (the original's ``types/...``) is skipped here too."""
+    # Imported here, like service_init: only path services that answered need it.
+    from runtime.services.schemas import schema_key
+
     collected: dict[str, dict[str, dict[str, Any] | None]] = {}
     for key in sorted(answer):
-        trimmed = key[len("endpoints/") :] if key.startswith("endpoints/") else key
-        endpoint, _, file_name = trimmed.rpartition("/")
-        kind = file_name[: -len(".json")] if file_name.endswith(".json") else ""
-        if not endpoint or kind not in SCHEMA_FILES:
+        parsed = schema_key(key)
+        if parsed is None:
             continue
-        schema = _parse_schema(answer[key], f"{key} (from init)", declaration, reporter)
+        endpoint, kind = parsed
+        schema = _parse_schema(answer[key], f"{endpoint}/{kind}.json (from init)", declaration, reporter)
         collected.setdefault(endpoint, {"arguments": None, "returns": None})[kind] = schema
     return {
         endpoint: EndpointSchemas(kinds["arguments"], kinds["returns"])
@@ -311,6 +316,21 @@ def _parse_schema(
     if not isinstance(schema, dict):
         reporter.report(
             declaration.span, "E0311", f"schema {where} is not a JSON object (a JSON Schema is an object)"
+        )
+        return None
+    # The engine's validator refuses a schema that breaks its draft's metaschema: so does the checker.
+    problem = schema_verdicts.STORE.schema_problem(schema)
+    if problem is not None:
+        invalid = "not a valid JSON Schema: "
+        if problem.startswith(invalid):
+            message = f"schema {where} is not a valid JSON Schema: {problem[len(invalid) :]}"
+        else:
+            message = f"schema {where}: {problem}"
+        reporter.report(
+            declaration.span,
+            "E0311",
+            message,
+            "the engine would refuse this schema and the service with it; fix the schema",
         )
         return None
     return schema

@@ -4,8 +4,8 @@ to ``/bin/sh -c``.
 The shell reads its command line as code: with ``Command: "echo ${greeting}"``, the value
 ``$(id -un)`` for ``greeting`` runs ``id``. A param comes from whoever runs the pipeline, so a param
 (a secret param too, which a shell command line also shows in the process list) that is part of a
-``Command`` is reported, with the way out: ``Args``, the program and its arguments as a list, which
-runs no shell.
+``Command`` is reported, with the ways out: ``Args``, the program and its arguments as a list, which
+runs no shell, or ``quote(...)``, which makes the value one shell word.
 
 What counts is a value that carries a param's text: the param itself, a ``let`` or loop variable
 bound to one, a builder parameter that some call passes one to, and anything computed from those
@@ -21,17 +21,22 @@ from oic.records import Record, set_field
 from oic.sema import types as t
 from oic.sema.reporter import Reporter
 from oic.sema.resolve import Declarations
-from oic.sema.stdlib import SIGNATURES
 from oic.source import Span
 from oic.syntax import ast
+from runtime import stdlib
 
 SHELL_SERVICE = "exec"
 SHELL_ENDPOINT = "command"
 SHELL_FIELD = "Command"
-# Functions whose result cannot carry text from their arguments into a command line.
-_NO_TEXT = frozenset({"len", "number", "contains", "starts_with", "ends_with", "range", "env", "quote"})
-# Functions that return (a part of) their argument as it is: a whole param stays whole.
-_PASS_THROUGH = frozenset({"default"})
+# Functions whose result carries no text of their arguments into a command line: those the standard
+# library's table says hold none (len, contains, ...), env (its result is the environment's, not its
+# argument's), and quote (its result is one shell word that reads back as its argument).
+_NO_TEXT = frozenset(
+    {function.name for function in stdlib.FUNCTIONS if function.secret == stdlib.NONE} | {"env", "quote"}
+)
+# Functions whose result is made of their arguments' own values (default, keys, values): a param's
+# value stays whole.
+_PASS_THROUGH = frozenset(function.name for function in stdlib.FUNCTIONS if function.secret == stdlib.KEPT)
 
 
 class Origin(Record):
@@ -217,9 +222,10 @@ class ShellCommandCheck:
                 f"param {origin.param!r} is interpolated into a shell command line, which the shell reads "
                 "as code: a value such as $(id -un) would run"
             )
-        hint = "run the program without a shell: `Args: [program, arguments...]` passes each element as it is"
-        if "quote" in SIGNATURES:  # the standard library's shell quoting, where the language has it
-            hint += ", or quote the value for the shell with `quote(...)`"
+        hint = (
+            "run the program without a shell: `Args: [program, arguments...]` passes each element as it "
+            "is; or quote the value for the shell: `quote(...)`"
+        )
         self.reporter.report(span, "W0111", message, hint)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from oic.sema import types as t
 from oic.sema.alternatives import check_call_alternatives
+from oic.sema.constants import check_constant_argument
 from oic.sema.endpoints import report_unlisted_endpoint
 from oic.sema.expressions import ExpressionChecker
 from oic.sema.hints import closest, did_you_mean
@@ -193,7 +194,9 @@ class BodyChecker:
                     _unknown_field_hint(argument.name, expected, "arguments", misspelled),
                 )
                 continue
+            reported = len(self.reporter.diagnostics)
             self.check_value(argument.value, argument_types[id(argument)], field_type, argument.name, scope)
+            check_constant_argument(self.reporter, reported, schemas.arguments, where, argument)
         # A required field that a misspelt argument meant is reported once, by the hint above.
         for required in sorted(expected.required - seen - misspelled):
             self.reporter.report(call.span, "E0301", f"missing required argument {required!r} of {where}")

@@ -1,8 +1,10 @@
-"""The standard-library functions a `.oi` expression may call, with their arity and types.
+"""The signatures of the standard-library functions, read from the runtime's table.
 
-Each signature lists the parameter types (checked optimistically, like everything else) and computes
-the result type from the argument types. String results of functions that copy text from their
-arguments stay secret when an argument is a secret, so a secret cannot be laundered by ``lower()``.
+``runtime/stdlib.py`` declares every function once, in a small vocabulary of type names; this module
+maps that vocabulary to the checker's types. Each ``Signature`` lists the parameter types (checked
+optimistically, like everything else) and computes the result type from the argument types. A
+function whose result is *derived* from its arguments' text returns secret strings when an argument
+holds a secret (anywhere inside it), so a secret cannot be laundered by ``lower()`` or ``json()``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 
 from oic.records import Record, set_field
 from oic.sema import types as t
+from runtime import stdlib
 
 
 class Signature(Record):
@@ -48,49 +51,92 @@ class Signature(Record):
         return f"{self.minimum} to {len(self.parameters)}"
 
 
-def _text(arguments: list[t.Type]) -> t.Type:
-    return t.SECRET if any(t.is_secret(argument) for argument in arguments) else t.STRING
+_NAMED_TYPES: dict[str, t.Type] = {
+    "any": t.ANY,
+    "string": t.STRING,
+    "number": t.NUMBER,
+    "integer": t.INTEGER,
+    "bool": t.BOOL,
+    "list": t.LIST,
+    "object": t.OBJECT,
+    "list[string]": t.ListType(t.STRING),
+    "list[integer]": t.ListType(t.INTEGER),
+}
 
 
-def _fixed(result: t.Type) -> Callable[[list[t.Type]], t.Type]:
-    return lambda _arguments: result
+def type_named(text: str) -> t.Type:
+    """The checker's type for a type of the table's vocabulary (``string|list|object``)."""
+    return t.union([_NAMED_TYPES[name.strip()] for name in text.split("|")])
 
 
-def _values(arguments: list[t.Type]) -> t.Type:
+def holds_secret(value: t.Type) -> bool:
+    """Whether a value of this type is, or contains, a secret."""
+    if isinstance(value, t.StringType):
+        return value.secret
+    if isinstance(value, t.ListType):
+        return holds_secret(value.element)
+    if isinstance(value, t.ObjectType):
+        return any(holds_secret(kind) for _, kind in value.fields) or holds_secret(value.extra)
+    if isinstance(value, t.UnionType):
+        return any(holds_secret(option) for option in value.options)
+    return False
+
+
+def _as_secret(value: t.Type) -> t.Type:
+    """``value`` with its strings secret (what a derived result becomes when an argument is secret)."""
+    if isinstance(value, t.StringType):
+        return t.SECRET
+    if isinstance(value, t.ListType):
+        return t.ListType(_as_secret(value.element))
+    if isinstance(value, t.UnionType):
+        return t.union([_as_secret(option) for option in value.options])
+    return value
+
+
+def _object_values(arguments: list[t.Type]) -> t.Type:
     target = arguments[0] if arguments else t.ANY
     if isinstance(target, t.ObjectType):
         return t.ListType(t.union([kind for _, kind in target.fields] + [target.extra]))
     return t.LIST
 
 
-def _default(arguments: list[t.Type]) -> t.Type:
-    return t.union([t.without_null(argument) for argument in arguments])
+def _first_or_second(arguments: list[t.Type]) -> t.Type:
+    if len(arguments) < 2:
+        return t.ANY
+    return t.union([t.without_null(arguments[0]), arguments[1]])
 
 
-_CONTAINER = t.union([t.STRING, t.LIST, t.OBJECT])
-
-SIGNATURES: dict[str, Signature] = {
-    signature.name: signature
-    for signature in (
-        Signature("env", (t.STRING, t.STRING), 1, _fixed(t.STRING)),
-        Signature("len", (_CONTAINER,), 1, _fixed(t.INTEGER)),
-        Signature("json", (t.ANY,), 1, _text),
-        Signature("parse_json", (t.STRING,), 1, _fixed(t.ANY)),
-        Signature("format", (t.STRING,), 1, _text, variadic=True),
-        Signature("string", (t.ANY,), 1, _text),
-        Signature("number", (t.ANY,), 1, _fixed(t.NUMBER)),
-        Signature("join", (t.LIST, t.STRING), 2, _text),
-        Signature("split", (t.STRING, t.STRING), 2, lambda a: t.ListType(_text(a))),
-        Signature("keys", (t.OBJECT,), 1, _fixed(t.ListType(t.STRING))),
-        Signature("values", (t.OBJECT,), 1, _values),
-        Signature("lower", (t.STRING,), 1, _text),
-        Signature("upper", (t.STRING,), 1, _text),
-        Signature("trim", (t.STRING,), 1, _text),
-        Signature("contains", (_CONTAINER, t.ANY), 2, _fixed(t.BOOL)),
-        Signature("starts_with", (t.STRING, t.STRING), 2, _fixed(t.BOOL)),
-        Signature("ends_with", (t.STRING, t.STRING), 2, _fixed(t.BOOL)),
-        Signature("replace", (t.STRING, t.STRING, t.STRING), 3, _text),
-        Signature("default", (t.ANY, t.ANY), 2, _default),
-        Signature("range", (t.NUMBER,), 1, _fixed(t.ListType(t.INTEGER))),
-    )
+_RESULT_RULES: dict[str, Callable[[list[t.Type]], t.Type]] = {
+    "object-values": _object_values,
+    "first-or-second": _first_or_second,
 }
+
+
+def _result(function: stdlib.Function) -> Callable[[list[t.Type]], t.Type]:
+    rule = _RESULT_RULES.get(function.result)
+    if rule is None:
+        fixed = type_named(function.result)
+        rule = lambda _arguments: fixed  # noqa: E731 - a constant result, named by the table
+    if function.secret != stdlib.DERIVED:
+        return rule
+    plain = rule
+
+    def derived(arguments: list[t.Type]) -> t.Type:
+        result = plain(arguments)
+        return _as_secret(result) if any(holds_secret(argument) for argument in arguments) else result
+
+    return derived
+
+
+def signature_of(function: stdlib.Function) -> Signature:
+    """The checker's signature of a function of the table."""
+    return Signature(
+        function.name,
+        tuple(type_named(parameter.type) for parameter in function.parameters),
+        function.fewest,
+        _result(function),
+        variadic=function.variadic,
+    )
+
+
+SIGNATURES: dict[str, Signature] = {function.name: signature_of(function) for function in stdlib.FUNCTIONS}

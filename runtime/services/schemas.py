@@ -2,13 +2,24 @@
 
 A service describes its endpoints with a map like the protocol's ``InitResponse.jsonSchemas``:
 ``ENDPOINT/arguments.json`` and ``ENDPOINT/returns.json`` to JSON Schema text (the original catalog
-sent ``endpoints/ENDPOINT/...``; the prefix is accepted). An empty map means the service is untyped.
+sent ``endpoints/ENDPOINT/...``; the prefix is accepted). ``schema_key`` is the one reading of those
+keys, for the compiler and the engine alike: any other key (the original's ``types/...``) is skipped.
+An empty map means the service is untyped.
+
+One validator for everything: the ``jsonschema`` library, for every draft it knows (a schema without
+``$schema`` is read as draft 7, the draft of the original catalog), with one ``format`` policy for
+all of them (``runtime/services/formats.py``: a fixed set of formats checked by oi's own code, every
+other format ignored) and no fetching of remote ``$ref``s. The engine's client, the SDK and
+``oic check`` (which validates schemas against their metaschema and constant arguments against their
+field's schema) all go through ``Validator``, so a value gets the same verdict and the same message
+everywhere. A schema that breaks its metaschema is refused with ``SchemaError``.
 
 Validation runs on every call, so validators are built once per distinct schema text (cached by
-digest, shared by all services and threads): a compiled fastjsonschema function for drafts 4, 6 and 7
-(the common case, and many times faster), else a reused ``jsonschema`` validator (newer drafts, or a
-schema fastjsonschema cannot compile). Either way a failure becomes one line that names the JSON path
-of the offending field: ``arguments: $.Auth.Token: must be string``.
+digest, shared by all services and threads). A value is first tested by the schema's shortcut
+(``runtime/services/shortcut.py``: a plain Python test that only ever accepts, for the common
+keywords), then, when that does not accept it, by jsonschema, which decides; its errors are
+gathered only for a value that fails. A failure becomes one line that names the JSON path
+of the offending field: ``arguments: $.Auth.Token: 12 is not of type 'string'``.
 
 Fields marked secret (``"writeOnly": true`` or ``"format": "password"``) never have their values put
 into a message; ``secret_paths`` and ``redact`` let the engine hide them in state files and logs.
@@ -20,13 +31,12 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import fastjsonschema
-
 from runtime.services.base import ServiceError
+from runtime.services.shortcut import compile_shortcut
 
 ARGUMENTS = "arguments"
 RETURNS = "returns"
@@ -34,17 +44,14 @@ REDACTED = "***"
 # A path step that matches every list item or every object member.
 ANY = "*"
 
-_FAST_DRAFTS = (
-    "http://json-schema.org/draft-04/schema",
-    "http://json-schema.org/draft-06/schema",
-    "http://json-schema.org/draft-07/schema",
-)
-_KEY_PATTERN = re.compile(r"^(?:endpoints/)?(?P<endpoint>[^/]+)/(?P<kind>arguments|returns)\.json$")
+# The draft of a schema that does not say (``$schema``): the draft of the original catalog's schemas.
+DEFAULT_DRAFT = "http://json-schema.org/draft-07/schema#"
+_KEY_PATTERN = re.compile(r"(?:endpoints/)?(?P<endpoint>[^/]+)/(?P<kind>arguments|returns)\.json\Z")
 _MAX_MESSAGE = 300
 
 
 class SchemaError(ServiceError):
-    """A schema map or a schema in it is malformed (bad key, not JSON, not a valid JSON Schema)."""
+    """A schema is malformed: not JSON, not an object, or not a valid JSON Schema of its draft."""
 
 
 class ValidationFailed(ServiceError):
@@ -54,31 +61,62 @@ class ValidationFailed(ServiceError):
 @dataclass(frozen=True)
 class Violation:
     """One schema violation: ``path`` in JSONPath form (``$.cards[2].id``) and a ``reason`` without the
-    offending value when that value is secret."""
+    offending value when that value is secret. ``steps`` are the keys and positions of ``path``;
+    ``schema_broken`` says that the schema itself could not be applied (an unresolvable ``$ref``, or a
+    schema found invalid only when a value first needed it)."""
 
     path: str
     reason: str
+    steps: tuple[str | int, ...] = ()
+    schema_broken: bool = False
 
     def describe(self, what: str) -> str:
         return f"{what}: {self.path}: {self.reason}"
 
 
 class Validator:
-    """Validates values against one schema; built once per schema text by ``validator_for``."""
+    """Validates values against one schema; built once per schema text by ``validator_for``.
 
-    def __init__(self, schema: Mapping[str, Any]) -> None:
+    ``check_now`` (the default) checks the schema against its draft's metaschema at once and raises
+    ``SchemaError`` when it is not a valid JSON Schema. Without it, jsonschema is loaded only when a
+    value needs it (one the shortcut does not accept), and an invalid schema then makes that value
+    fail with the schema's problem: for a service, whose schemas the engine and ``oic check`` check
+    anyway, and which then starts without loading jsonschema at all as long as its calls are valid."""
+
+    def __init__(self, schema: Mapping[str, Any], check_now: bool = True) -> None:
         self.schema = schema
-        self._check = _compile(schema, secret_paths(schema))
+        self._secrets = secret_paths(schema)
+        self._library_validator: Any = _library_validator(schema) if check_now else None
+        self._certainly_valid = compile_shortcut(schema, _draft_of(schema))
+
+    def _validator(self) -> Any:
+        if self._library_validator is None:
+            self._library_validator = _library_validator(self.schema)
+        return self._library_validator
 
     def violation(self, value: Any) -> Violation | None:
         """The first violation of ``value``, or None when it is valid."""
-        violation = self._check(value)
-        if violation is None:
+        if self._certainly_valid is not None and self._certainly_valid(value):
             return None
-        reason = violation.reason
-        if len(reason) > _MAX_MESSAGE:
-            reason = reason[: _MAX_MESSAGE - 3] + "..."
-        return Violation(violation.path, reason)
+        try:
+            validator = self._validator()
+        except SchemaError as error:
+            return Violation("$", f"cannot be checked: the schema is broken ({error})", schema_broken=True)
+        return _first_violation(validator, value, (), self._secrets)
+
+    def field_violation(self, field: str, value: Any) -> Violation | None:
+        """The first violation by ``value`` of what the schema says about field ``field`` of the
+        object it describes (``properties``, ``patternProperties``, ``additionalProperties``, through
+        ``allOf`` and local ``$ref``s), with the path starting at the field: ``$.Count``. Parts that
+        depend on other fields (``if``, ``anyOf``, ``dependentSchemas``...) are not asked, so that a
+        value checked alone is never refused for what the other fields could make right."""
+        for subschema in _field_schemas(self.schema, self.schema, field, depth=0):
+            found = _first_violation(
+                self._validator().evolve(schema=subschema), value, (field,), self._secrets
+            )
+            if found is not None:
+                return found
+        return None
 
     def validate(self, value: Any, what: str) -> None:
         """Raise ``ValidationFailed`` naming ``what`` (``arguments``, ``payload``) and the path."""
@@ -113,17 +151,24 @@ class ServiceSchemas:
         return sorted(self.endpoints)
 
 
+def schema_key(key: str) -> tuple[str, str] | None:
+    """The endpoint and the kind (``arguments`` or ``returns``) a schema-map key names:
+    ``ENDPOINT/arguments.json`` or ``ENDPOINT/returns.json``, with or without a leading
+    ``endpoints/``. None for any other key (the original's ``types/...``): such keys are skipped, by
+    the compiler and the engine alike."""
+    match = _KEY_PATTERN.match(key)
+    return None if match is None else (match["endpoint"], match["kind"])
+
+
 def parse_schema_map(schema_map: Mapping[str, str]) -> ServiceSchemas:
-    """Parse an ``InitResponse``-style map into per-endpoint validators. Raises ``SchemaError``."""
+    """Parse an ``InitResponse``-style map into per-endpoint validators; keys ``schema_key`` does not
+    read are skipped. Raises ``SchemaError`` for a schema that is not JSON or not a valid schema."""
     texts: dict[str, dict[str, str]] = {}
     for key, text in schema_map.items():
-        match = _KEY_PATTERN.match(key)
-        if match is None:
-            raise SchemaError(
-                f"unexpected schema key {key!r}: "
-                "expected 'ENDPOINT/arguments.json' or 'ENDPOINT/returns.json'"
-            )
-        texts.setdefault(match["endpoint"], {})[match["kind"]] = text
+        parsed = schema_key(key)
+        if parsed is not None:
+            endpoint, kind = parsed
+            texts.setdefault(endpoint, {})[kind] = text
     endpoints: dict[str, EndpointSchemas] = {}
     for endpoint, kinds in texts.items():
         validators: dict[str, Validator | None] = {ARGUMENTS: None, RETURNS: None}
@@ -165,101 +210,133 @@ def validator_for(schema: str | Mapping[str, Any]) -> Validator:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Compiling: fastjsonschema first, jsonschema as the fallback.
+# The library behind the validators. jsonschema is imported on first use: it takes longer to import
+# than the rest of a service's start-up, and `oic check` needs it only for schemas it has not seen.
 
-_Check = Callable[[Any], "Violation | None"]
-
-
-def _compile(schema: Mapping[str, Any], secrets: list[tuple[str, ...]]) -> _Check:
-    declared = str(schema.get("$schema", "")).rstrip("#")
-    if not declared or declared in _FAST_DRAFTS:
-        try:
-            return _fast_check(fastjsonschema.compile(dict(schema), handlers=_NO_REMOTE_REFS), secrets)
-        except Exception:  # noqa: BLE001 - any compile failure (bad regex, unsupported keyword) falls back
-            pass
-    return _jsonschema_check(schema, secrets)
+_library: dict[str, Any] = {}
 
 
-def _refuse_remote(uri: str) -> Any:
-    raise SchemaError(f"remote $ref {uri!r} is not fetched: inline the referenced schema")
+def _library_parts() -> dict[str, Any]:
+    """jsonschema, its format checker with oi's formats, and a registry that retrieves nothing."""
+    if not _library:
+        import jsonschema
+        import referencing
+
+        from runtime.services.formats import FORMATS
+
+        checker = jsonschema.FormatChecker(formats=())
+        for name, check in FORMATS.items():
+            checker.checks(name)(_strings_only(check))
+        _library.update(jsonschema=jsonschema, formats=checker, registry=referencing.Registry())
+    return _library
 
 
-_NO_REMOTE_REFS = {"http": _refuse_remote, "https": _refuse_remote, "ftp": _refuse_remote}
+def _strings_only(check: Callable[[str], bool]) -> Callable[[Any], bool]:
+    return lambda instance: not isinstance(instance, str) or check(instance)
 
 
-def _fast_check(compiled: Callable[[Any], Any], secrets: list[tuple[str, ...]]) -> _Check:
-    def check(value: Any) -> Violation | None:
-        try:
-            compiled(value)
-        except fastjsonschema.JsonSchemaValueException as error:
-            return _translate_fast(error, secrets)
-        return None
-
-    return check
+def _draft_of(schema: Mapping[str, Any]) -> str:
+    declared = schema.get("$schema")
+    return declared if isinstance(declared, str) else DEFAULT_DRAFT
 
 
-def _translate_fast(
-    error: fastjsonschema.JsonSchemaValueException, secrets: list[tuple[str, ...]]
-) -> Violation:
-    name = error.name or "data"
-    path = "$" + name[len("data") :] if name.startswith("data") else name
-    definition = error.definition if isinstance(error.definition, Mapping) else {}
-    value = error.value
-    if error.rule == "required" and isinstance(value, Mapping):
-        missing = [key for key in definition.get("required", ()) if key not in value]
-        if missing:
-            return Violation(_child(path, missing[0]), "required field is missing")
-    if error.rule == "additionalProperties" and isinstance(value, Mapping):
-        extra = _unknown_fields(definition, value)
-        if extra:
-            return Violation(_child(path, extra[0]), "unknown field")
-    reason = (error.message or "")[len(name) :].strip() or "is invalid"
-    # fastjsonschema's reasons quote the schema, not the value: only a failure inside a secret field
-    # (whose rule, such as a pattern, could hint at the value) is reduced to the rule's name.
-    if _is_secret(definition) or _inside_secret(tuple(error.path[1:]), secrets):
-        reason = _rule_only(error.rule)
-    return Violation(path, reason)
-
-
-def _jsonschema_check(schema: Mapping[str, Any], secrets: list[tuple[str, ...]]) -> _Check:
-    # Imported here: jsonschema takes longer to import than the rest of a service's start-up, and it
-    # is needed only for the drafts and schemas fastjsonschema cannot compile.
-    import jsonschema
-
-    validator_class = jsonschema.validators.validator_for(schema)
+def _library_validator(schema: Mapping[str, Any]) -> Any:
+    """The jsonschema validator of ``schema``'s draft, after checking ``schema`` against the draft's
+    metaschema (with oi's formats: a ``pattern`` must be a valid regex, and so on)."""
+    library = _library_parts()
+    jsonschema = library["jsonschema"]
+    default = jsonschema.validators.validator_for({"$schema": DEFAULT_DRAFT})
+    declared = schema.get("$schema")
+    if declared is not None:
+        known = isinstance(declared, str) and jsonschema.validators.validator_for(schema, default=None)
+        if not known:
+            raise SchemaError(
+                f"unknown $schema {declared!r}: oi validates drafts 3, 4, 6, 7, 2019-09 and 2020-12 "
+                "(leave $schema out for draft 7)"
+            )
+    validator_class = jsonschema.validators.validator_for(schema, default=default)
+    meta_class = jsonschema.validators.validator_for(validator_class.META_SCHEMA, default=validator_class)
+    meta_validator = meta_class(validator_class.META_SCHEMA, format_checker=library["formats"])
     try:
-        validator_class.check_schema(schema)
-    except jsonschema.SchemaError as error:
-        raise SchemaError(f"not a valid JSON Schema: {error.message}") from None
-    validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+        error = jsonschema.exceptions.best_match(meta_validator.iter_errors(schema))
+    except RecursionError:
+        raise SchemaError("not a valid JSON Schema: it is nested too deeply") from None
+    if error is not None:
+        where = "".join(_step(part) for part in error.absolute_path)
+        location = f"at {where[1:] if where.startswith('.') else where}: " if where else ""
+        raise SchemaError(f"not a valid JSON Schema: {location}{_shortened(error.message)}")
+    return validator_class(schema, format_checker=library["formats"], registry=library["registry"])
 
-    def check(value: Any) -> Violation | None:
-        try:
-            error = jsonschema.exceptions.best_match(validator.iter_errors(value))
-        except Exception as failure:  # noqa: BLE001 - an unresolvable $ref surfaces only while validating
-            return Violation("$", f"cannot be checked: the schema is broken ({failure})")
-        if error is None:
+
+def _first_violation(
+    validator: Any, value: Any, prefix: tuple[str, ...], secrets: list[tuple[str, ...]]
+) -> Violation | None:
+    jsonschema = _library_parts()["jsonschema"]
+    try:
+        if validator.is_valid(value):
             return None
-        path = "$" + "".join(_step(part) for part in error.absolute_path)
-        if error.validator == "required" and isinstance(error.instance, Mapping):
-            missing = [key for key in error.validator_value if key not in error.instance]
-            if missing:
-                return Violation(_child(path, missing[0]), "required field is missing")
-        if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
-            extra = _unknown_fields(error.schema, error.instance)
-            if extra:
-                return Violation(_child(path, extra[0]), "unknown field")
-        # jsonschema's messages quote the failing value: when that value is, holds or is inside a
-        # secret field, only the rule's name is kept.
-        subschema = error.schema if isinstance(error.schema, Mapping) else {}
-        location = tuple(str(part) for part in error.absolute_path)
-        if _is_secret(subschema) or _inside_secret(location, secrets) or _holds_secret(location, secrets):
-            reason = _rule_only(str(error.validator))
-        else:
-            reason = error.message
-        return Violation(path, reason)
+        error = jsonschema.exceptions.best_match(validator.iter_errors(value))
+    except Exception as failure:  # noqa: BLE001 - an unresolvable $ref surfaces only while validating
+        reason = f"cannot be checked: the schema is broken ({_shortened(str(failure))})"
+        return Violation("$", reason, schema_broken=True)
+    if error is None:
+        return None
+    steps = (*prefix, *error.absolute_path)
+    path = "$" + "".join(_step(part) for part in steps)
+    if error.validator == "required" and isinstance(error.instance, Mapping):
+        missing = [key for key in error.validator_value if key not in error.instance]
+        if missing:
+            return Violation(_child(path, missing[0]), "required field is missing", (*steps, missing[0]))
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        extra = _unknown_fields(error.schema, error.instance)
+        if extra:
+            return Violation(_child(path, extra[0]), "unknown field", (*steps, extra[0]))
+    # jsonschema's messages quote the failing value: when that value is, holds or is inside a secret
+    # field, only the rule's name is kept.
+    subschema = error.schema if isinstance(error.schema, Mapping) else {}
+    location = tuple(str(part) for part in steps)
+    if _is_secret(subschema) or _inside_secret(location, secrets) or _holds_secret(location, secrets):
+        return Violation(path, _rule_only(str(error.validator)), steps)
+    return Violation(path, _shortened(error.message), steps)
 
-    return check
+
+def _shortened(reason: str) -> str:
+    return reason if len(reason) <= _MAX_MESSAGE else reason[: _MAX_MESSAGE - 3] + "..."
+
+
+def _field_schemas(node: Any, root: Mapping[str, Any], field: str, depth: int) -> Iterator[Any]:
+    """The subschemas that apply to field ``field`` of an object that ``node`` describes."""
+    if not isinstance(node, Mapping) or depth > 32:  # the depth bound stops recursive $refs
+        return
+    reference = node.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#"):
+        yield from _field_schemas(_local_target(root, reference), root, field, depth + 1)
+    properties = node.get("properties")
+    matched = False
+    if isinstance(properties, Mapping) and field in properties:
+        matched = True
+        yield properties[field]
+    patterns = node.get("patternProperties")
+    if isinstance(patterns, Mapping):
+        for pattern, subschema in patterns.items():
+            if re.search(pattern, field):
+                matched = True
+                yield subschema
+    additional = node.get("additionalProperties")
+    if not matched and isinstance(additional, Mapping):
+        yield additional
+    for member in node.get("allOf") or ():
+        yield from _field_schemas(member, root, field, depth + 1)
+
+
+def _local_target(root: Mapping[str, Any], reference: str) -> Any:
+    target: Any = root
+    for part in reference[1:].split("/"):
+        if not part:
+            continue
+        key = part.replace("~1", "/").replace("~0", "~")
+        target = target.get(key) if isinstance(target, Mapping) else None
+    return target
 
 
 def _unknown_fields(definition: Mapping[str, Any], value: Mapping[str, Any]) -> list[str]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from runtime import expressions as x
+from runtime import stdlib_functions as functions
 from runtime.expressions import PipelineError, Secret
 from tests.codegen.support import event, finish_task, started_state
 
@@ -156,39 +155,6 @@ def test_iterate_and_object_keys() -> None:
         x.task_name("", SITE)
 
 
-def test_standard_library(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OI_TEST_VALUE", "v")
-    monkeypatch.delenv("OI_TEST_MISSING", raising=False)
-    assert x.std_env(SITE, "OI_TEST_VALUE") == "v"
-    assert x.std_env(SITE, "OI_TEST_MISSING", "d") == "d"
-    with pytest.raises(PipelineError, match='environment variable "OI_TEST_MISSING" is not set'):
-        x.std_env(SITE, "OI_TEST_MISSING")
-    assert x.std_len(SITE, [1, 2]) == 2 and x.std_len(SITE, "abc") == 3
-    assert json.loads(x.std_json(SITE, {"a": [1]})) == {"a": [1]}
-    assert x.std_parse_json(SITE, '{"a": 1}') == {"a": 1}
-    with pytest.raises(PipelineError, match="parse_json\\(\\): not valid JSON"):
-        x.std_parse_json(SITE, "{")
-    assert x.std_format(SITE, "{} of {} {{}}", 1, "two") == "1 of two {}"
-    with pytest.raises(PipelineError, match="more '\\{\\}' placeholders"):
-        x.std_format(SITE, "{} {}", 1)
-    assert x.std_string(SITE, [1]) == "[1]" and x.std_string(SITE, None) == ""
-    assert x.std_number(SITE, " 42 ") == 42 and x.std_number(SITE, "2.5") == 2.5
-    with pytest.raises(PipelineError, match='number\\(\\): "x" is not a number'):
-        x.std_number(SITE, "x")
-    assert x.std_join(SITE, ["a", 1, None], "-") == "a-1-"
-    assert x.std_split(SITE, "a,b", ",") == ["a", "b"]
-    assert x.std_keys(SITE, {"a": 1}) == ["a"] and x.std_values(SITE, {"a": 1}) == [1]
-    assert x.std_lower(SITE, "AbC") == "abc" and x.std_upper(SITE, "a") == "A"
-    assert x.std_trim(SITE, "  a \n") == "a"
-    assert x.std_contains(SITE, [1, 2], 2) and not x.std_contains(SITE, "abc", "d")
-    assert x.std_starts_with(SITE, "abc", "ab") and x.std_ends_with(SITE, "abc", "bc")
-    assert x.std_replace(SITE, "a-b-c", "-", "+") == "a+b+c"
-    assert x.std_default(SITE, None, 3) == 3 and x.std_default(SITE, 0, 3) == 0
-    assert x.std_range(SITE, 3) == [0, 1, 2]
-    with pytest.raises(PipelineError, match="range\\(\\) needs a count of 0 or more"):
-        x.std_range(SITE, -1)
-
-
 def test_secrets_taint_what_is_built_from_them() -> None:
     seen: list[str] = []
     remove = x.on_secret(seen.append)
@@ -198,9 +164,9 @@ def test_secrets_taint_what_is_built_from_them() -> None:
         header = x.interpolate("Bearer ", params["token"])
         assert isinstance(header, Secret) and header == "Bearer s3cr3t"
         assert isinstance(x.add(params["who"], params["token"], SITE), Secret)
-        shouted = x.std_upper(SITE, params["token"])
+        shouted = functions.std_upper(SITE, params["token"])
         assert isinstance(shouted, Secret)
-        assert isinstance(x.std_json(SITE, {"t": params["token"]}), Secret)
+        assert isinstance(functions.std_json(SITE, {"t": params["token"]}), Secret)
         assert not isinstance(x.interpolate("plain ", params["who"]), Secret)
     finally:
         remove()
@@ -224,13 +190,3 @@ def test_guarded_condition_checks_its_guard_only_once_satisfied() -> None:
     assert condition(finished, state) is True
     refusing = x.guarded(task_finished_with_status("a", "Success"), lambda event_, state_: False)
     assert refusing(finished, state) is False
-
-
-def test_standard_library_tables_agree() -> None:
-    from oic.codegen.expressions import STANDARD_LIBRARY as generator_table
-
-    assert set(generator_table) == set(x.STANDARD_LIBRARY)
-    for language_name, (helper, fewest, most) in generator_table.items():
-        function, runtime_fewest, runtime_most = x.STANDARD_LIBRARY[language_name]
-        assert function.__name__ == helper
-        assert (fewest, most) == (runtime_fewest, runtime_most)

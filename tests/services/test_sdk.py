@@ -18,7 +18,7 @@ from runtime.sdk import CallContext, Service
 from runtime.services.base import CallFailed
 from runtime.services.client import GrpcConnection
 from runtime.services.local import free_port
-from runtime.services.schemas import SchemaError
+from runtime.services.schemas import SchemaError, parse_schema_map
 from tests.services.support import GREETER, SERVICE_ENV
 
 
@@ -67,6 +67,65 @@ def test_endpoint_schema_dir_argument_and_a_broken_schema(tmp_path: Path) -> Non
     (schemas / "neg" / "arguments.json").write_text("{broken")
     with pytest.raises(SchemaError, match="neg/arguments.json"):
         service.load_schema_dir(schemas)
+
+
+def test_a_schema_the_engine_would_refuse_fails_the_calls_that_need_it() -> None:
+    service = Service("typo")
+
+    @service.endpoint("when", arguments={"type": "object", "properties": {"At": {"type": "strnig"}}})
+    def when(arguments: dict, context: CallContext) -> dict:
+        return arguments
+
+    # The engine refuses the service's answer to `init` (and `oic check` reports E0311 for it).
+    with pytest.raises(
+        SchemaError, match=r"when/arguments.json: not a valid JSON Schema: at properties.At.type"
+    ):
+        parse_schema_map(service.json_schemas())
+    answer = service.handle(service_pb2.CallRequest(endpoint="when", arguments='{"At": 1}'))
+    assert answer.status == service_pb2.Error
+    assert answer.error.startswith(
+        "arguments: $: cannot be checked: the schema is broken (not a valid JSON Schema"
+    )
+
+
+def test_a_service_with_valid_calls_never_loads_jsonschema() -> None:
+    # Service start-up is on the critical path of every run: the shortcut validates the usual calls.
+    probe = (
+        "import sys, json\n"
+        "from runtime.proto import service_pb2\n"
+        "from runtime.sdk import Service\n"
+        "service = Service('s')\n"
+        "schema = {'type': 'object', 'required': ['n'], 'properties': {'n': {'type': 'integer'}}}\n"
+        "service.endpoint('e', arguments=schema, returns={'type': 'object'})(lambda a, c: a)\n"
+        "answer = service.handle(service_pb2.CallRequest(endpoint='e', arguments='{\"n\": 1}'))\n"
+        "print(json.dumps([answer.status, 'jsonschema' in sys.modules]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **SERVICE_ENV},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [service_pb2.OK, False]
+
+
+def test_the_service_checks_arguments_with_the_engine_s_validator_and_formats() -> None:
+    service = Service("calendar")
+    arguments = {"type": "object", "properties": {"At": {"type": "string", "format": "date-time"}}}
+
+    @service.endpoint("book", arguments=arguments)
+    def book(arguments: dict, context: CallContext) -> dict:
+        return arguments
+
+    refused = service.handle(service_pb2.CallRequest(endpoint="book", arguments='{"At": "yesterday"}'))
+    assert refused.status == service_pb2.Error
+    assert refused.error == "arguments: $.At: 'yesterday' is not a 'date-time'"
+    taken = service.handle(
+        service_pb2.CallRequest(endpoint="book", arguments='{"At": "2024-01-02T03:04:05Z"}')
+    )
+    assert taken.status == service_pb2.OK
 
 
 def test_untyped_service_answers_an_empty_map() -> None:
