@@ -8,11 +8,20 @@ own tail at start-up.
 
 Payload layout, at the very end of the file (texts in UTF-8)::
 
-    module text | provenance JSON | module length (u64 LE) | provenance length (u64 LE) | MAGIC
+    services archive | module text | provenance JSON
+    | archive length | module length | provenance length (each u64 LE) | MAGIC
+
+The services archive (``runtime.bundles``, possibly empty) carries the path services the pipeline
+embeds; it comes first so that a start-up reads only the module and the provenance, and the archive
+only when a run needs its services. Binaries of the first layout (no archive; the trailer without
+its length, ``MAGIC_V1``) are still read.
 
 The generated module is compiled with the ``.oi`` file name as its filename and run as ``__main__``;
-it ends by calling ``runtime.program.main``. ``BINARY --oi-serve-builtin NAME`` serves one built-in
-catalog service instead, which is how the local runner starts built-in services from a built binary.
+it ends by calling ``runtime.program.main``. Two flags make the binary serve one service instead,
+which is how the local runner starts services from a built binary without any Python installed:
+``BINARY --oi-serve-builtin NAME`` serves a built-in catalog service, and ``BINARY --oi-serve-python
+FILE`` runs a Python service file (an SDK service) as ``python FILE`` would, on the binary's own
+interpreter, which carries the SDK.
 
 This module stays import-light: ``oic.binary`` imports it for the payload format.
 """
@@ -26,11 +35,16 @@ import sys
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
-MAGIC = b"OIPIPE\x00\x01"
-_TRAILER = struct.Struct("<QQ8s")
+MAGIC = b"OIPIPE\x00\x02"
+MAGIC_V1 = b"OIPIPE\x00\x01"
+_TRAILER = struct.Struct("<QQQ8s")
+_TRAILER_V1 = struct.Struct("<QQ8s")
+TRAILER_SIZE = _TRAILER.size
 SERVE_BUILTIN_FLAG = "--oi-serve-builtin"
+SERVE_PYTHON_FLAG = "--oi-serve-python"
+FIND_MODULES_FLAG = "--oi-find-modules"
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
@@ -42,18 +56,25 @@ class PayloadError(Exception):
 
 @dataclass(frozen=True)
 class Payload:
-    """A pipeline carried by a binary: the generated ``module_text`` and its ``provenance`` (pipeline
-    name, source file name and sha256, compiler version, target, build time, base)."""
+    """A pipeline carried by a binary: the generated ``module_text``, its ``provenance`` (pipeline
+    name, source file name and sha256, compiler version, target, build time, base), and ``services``,
+    the archive of the path services it embeds (``runtime.bundles``; empty when none).
+
+    ``read_payload`` leaves ``services`` empty and gives its size as ``services_size``: the archive
+    is read only when a run needs it (``read_services``)."""
 
     module_text: str
     provenance: Mapping[str, Any]
+    services: bytes = b""
+    services_size: int = 0
 
 
 def encode_payload(payload: Payload) -> bytes:
     """The bytes appended to a base binary for ``payload``."""
     module = payload.module_text.encode("utf-8")
     provenance = json.dumps(dict(payload.provenance), sort_keys=True).encode("utf-8")
-    return module + provenance + _TRAILER.pack(len(module), len(provenance), MAGIC)
+    lengths = _TRAILER.pack(len(payload.services), len(module), len(provenance), MAGIC)
+    return payload.services + module + provenance + lengths
 
 
 def append_payload(path: str | os.PathLike[str], payload: Payload) -> None:
@@ -62,44 +83,89 @@ def append_payload(path: str | os.PathLike[str], payload: Payload) -> None:
         binary.write(encode_payload(payload))
 
 
-def read_payload(path: str | os.PathLike[str]) -> Payload | None:
-    """The payload at the end of the file at ``path``; None when it has none. Raises ``PayloadError``
-    when a trailer is there but the payload is damaged."""
-    with open(path, "rb") as binary:
-        binary.seek(0, os.SEEK_END)
-        size = binary.tell()
+@dataclass(frozen=True)
+class _Trailer:
+    services: int
+    module: int
+    provenance: int
+    size: int  # of the trailer itself
+
+    @property
+    def total(self) -> int:
+        return self.services + self.module + self.provenance + self.size
+
+
+def _damaged(path: str | os.PathLike[str], how: str) -> PayloadError:
+    return PayloadError(f"{path}: the pipeline payload is {how}; rebuild the binary with `oic build`")
+
+
+def _read_trailer(binary: BinaryIO, path: str | os.PathLike[str]) -> tuple[_Trailer, int] | None:
+    """The trailer at the end of ``binary`` and the file's size; None when there is no payload."""
+    binary.seek(0, os.SEEK_END)
+    size = binary.tell()
+    if size < _TRAILER_V1.size:
+        return None
+    binary.seek(size - len(MAGIC))
+    magic = binary.read(len(MAGIC))
+    if magic == MAGIC:
         if size < _TRAILER.size:
-            return None
+            raise _damaged(path, "truncated")
         binary.seek(size - _TRAILER.size)
-        module_length, provenance_length, magic = _TRAILER.unpack(binary.read(_TRAILER.size))
-        if magic != MAGIC:
+        services, module, provenance, _ = _TRAILER.unpack(binary.read(_TRAILER.size))
+        trailer = _Trailer(services, module, provenance, _TRAILER.size)
+    elif magic == MAGIC_V1:
+        binary.seek(size - _TRAILER_V1.size)
+        module, provenance, _ = _TRAILER_V1.unpack(binary.read(_TRAILER_V1.size))
+        trailer = _Trailer(0, module, provenance, _TRAILER_V1.size)
+    else:
+        return None
+    if trailer.total > size:
+        raise _damaged(path, "truncated")
+    return trailer, size
+
+
+def read_payload(path: str | os.PathLike[str]) -> Payload | None:
+    """The payload at the end of the file at ``path`` (without its services archive); None when it
+    has none. Raises ``PayloadError`` when a trailer is there but the payload is damaged."""
+    with open(path, "rb") as binary:
+        found = _read_trailer(binary, path)
+        if found is None:
             return None
-        total = module_length + provenance_length
-        if total > size - _TRAILER.size:
-            raise PayloadError(
-                f"{path}: the pipeline payload is truncated; rebuild the binary with `oic build`"
-            )
-        binary.seek(size - _TRAILER.size - total)
-        data = binary.read(total)
+        trailer, size = found
+        binary.seek(size - trailer.size - trailer.provenance - trailer.module)
+        data = binary.read(trailer.module + trailer.provenance)
     try:
-        module_text = data[:module_length].decode("utf-8")
-        provenance = json.loads(data[module_length:].decode("utf-8"))
+        module_text = data[: trailer.module].decode("utf-8")
+        provenance = json.loads(data[trailer.module :].decode("utf-8"))
     except ValueError:
-        raise PayloadError(
-            f"{path}: the pipeline payload is damaged; rebuild the binary with `oic build`"
-        ) from None
+        raise _damaged(path, "damaged") from None
     if not isinstance(provenance, dict):
-        raise PayloadError(f"{path}: the pipeline payload is damaged; rebuild the binary with `oic build`")
-    return Payload(module_text, provenance)
+        raise _damaged(path, "damaged")
+    return Payload(module_text, provenance, services_size=trailer.services)
+
+
+def read_services(path: str | os.PathLike[str]) -> bytes:
+    """The services archive of the payload of the file at ``path`` (empty when it has none)."""
+    with open(path, "rb") as binary:
+        found = _read_trailer(binary, path)
+        if found is None:
+            return b""
+        trailer, size = found
+        binary.seek(size - trailer.total)
+        data = binary.read(trailer.services)
+    if len(data) != trailer.services:
+        raise _damaged(path, "truncated")
+    return data
 
 
 def base_size(path: str | os.PathLike[str]) -> int:
     """The size of the file at ``path`` without its payload (the base binary's own size)."""
-    size = os.path.getsize(path)
-    payload = read_payload(path)
-    if payload is None:
-        return size
-    return size - len(encode_payload(payload))
+    with open(path, "rb") as binary:
+        found = _read_trailer(binary, path)
+        if found is None:
+            return os.path.getsize(path)
+        trailer, size = found
+    return size - trailer.total
 
 
 def serve_builtin(name: str) -> int:
@@ -115,12 +181,69 @@ def serve_builtin(name: str) -> int:
     return 0
 
 
-def run_payload(payload: Payload, argv: list[str]) -> int:
-    """Compile and run the pipeline module as ``__main__`` with ``argv`` as its arguments."""
+def serve_python(path: str) -> int:
+    """Serve the Python service file at ``path`` in this process, as ``python path`` would."""
+    from runtime.serve import serve_file
+
+    return serve_file(path)
+
+
+def find_modules(names: list[str]) -> int:
+    """Print (as a JSON list) the names among ``names`` that this interpreter cannot import: how
+    `oic build` learns whether a base carries what an embedded Python service imports."""
+    import importlib.util
+
+    missing = []
+    for name in names:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):  # a parent package is missing, or the name is malformed
+            found = False
+        if not found:
+            missing.append(name)
+    print(json.dumps(missing))
+    return 0
+
+
+def _services_directory() -> str:
+    """Where a run unpacks the embedded services: inside the directory the one-file binary unpacked
+    itself into (removed with it when the run ends), or a temporary directory removed at exit."""
+    unpacked = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and unpacked:
+        directory = os.path.join(unpacked, "oi-services")
+        os.makedirs(directory, exist_ok=True)
+        return directory
+    import atexit
+    import shutil
+    import tempfile
+
+    directory = tempfile.mkdtemp(prefix="oi-services-")
+    atexit.register(shutil.rmtree, directory, True)
+    return directory
+
+
+def unpack_services(binary: str) -> dict[str, str]:
+    """Unpack the services the binary at ``binary`` embeds; return each alias's entry file."""
+    from runtime import bundles
+
+    try:
+        data = read_services(binary)
+    except PayloadError as error:
+        raise bundles.BundleError(str(error)) from None
+    except OSError as error:
+        raise bundles.BundleError(f"cannot read the embedded services: {error.strerror or error}") from None
+    return bundles.unpack(data, _services_directory())
+
+
+def run_payload(payload: Payload, argv: list[str], binary: str | None = None) -> int:
+    """Compile and run the pipeline module as ``__main__`` with ``argv`` as its arguments. ``binary``
+    is the file the payload came from, which holds the embedded services' archive."""
     from runtime import program
 
     provenance = payload.provenance
     program.set_build_info(provenance)
+    if payload.services_size and binary is not None:
+        program.set_embedded_services(lambda: unpack_services(binary))
     filename = str(provenance.get("source") or "pipeline.oi")
     code = compile(payload.module_text, filename, "exec", dont_inherit=True)
     module = types.ModuleType("__main__")
@@ -195,6 +318,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name}: error: {SERVE_BUILTIN_FLAG} expects one service name", file=sys.stderr)
                 return EXIT_USAGE
             return serve_builtin(arguments[1])
+        if arguments[:1] == [SERVE_PYTHON_FLAG]:
+            if len(arguments) != 2:
+                print(f"{name}: error: {SERVE_PYTHON_FLAG} expects a Python file", file=sys.stderr)
+                return EXIT_USAGE
+            return serve_python(arguments[1])
+        if arguments[:1] == [FIND_MODULES_FLAG]:
+            return find_modules(arguments[1:])
         payload = read_payload(sys.executable)
         if payload is None:
             print(
@@ -203,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        return run_payload(payload, arguments)
+        return run_payload(payload, arguments, sys.executable)
     except PayloadError as error:
         print(f"{name}: error: {error}", file=sys.stderr)
         return EXIT_USAGE

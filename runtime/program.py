@@ -127,6 +127,17 @@ def set_build_info(info: Mapping[str, Any]) -> None:
     _build_info = dict(info)
 
 
+# Unpacks the path services the binary embeds (alias -> the unpacked entry file); None: it embeds none.
+_embedded_services: Callable[[], Mapping[str, str]] | None = None
+
+
+def set_embedded_services(unpack: Callable[[], Mapping[str, str]]) -> None:
+    """Called by the launcher of a binary that embeds path services: ``unpack`` is called once, when
+    a local run is about to start them."""
+    global _embedded_services
+    _embedded_services = unpack
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that raises ``UsageError`` instead of printing usage and exiting."""
 
@@ -458,6 +469,29 @@ def _apply_service_paths(spec: ProgramSpec, pipeline: Pipeline, service_paths: M
     return dataclasses.replace(pipeline, spec=dataclasses.replace(pipeline.spec, services=services))
 
 
+def _apply_embedded_services(pipeline: Pipeline, overridden: Mapping[str, str]) -> Pipeline:
+    """Run the path services the binary embeds from where they are unpacked, except those that
+    ``--service-path`` points elsewhere."""
+    if _embedded_services is None:
+        return pipeline
+    services = list(pipeline.spec.services)
+    if all(service.alias in overridden or not service.path for service in services):
+        return pipeline
+    from runtime.bundles import BundleError
+
+    try:
+        unpacked = _embedded_services()
+    except BundleError as error:
+        raise UsageError(str(error)) from None
+    services = [
+        dataclasses.replace(service, path=unpacked[service.alias])
+        if service.path and service.alias in unpacked and service.alias not in overridden
+        else service
+        for service in services
+    ]
+    return dataclasses.replace(pipeline, spec=dataclasses.replace(pipeline.spec, services=services))
+
+
 def _kubernetes_options(flags: KubernetesFlags) -> Any:
     from runtime.engine import EngineKubernetesOptions
 
@@ -499,6 +533,8 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
     finally:
         stop_collecting()
     pipeline = _apply_service_paths(spec, pipeline, invocation.service_paths)
+    if not invocation.kubernetes.requested:  # Kubernetes runs services from images
+        pipeline = _apply_embedded_services(pipeline, invocation.service_paths)
     # Imported only now: --help, --version and usage errors stay fast.
     from runtime.engine import Engine, EngineOptions
 

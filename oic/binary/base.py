@@ -5,7 +5,8 @@ version, Python version, target OS and architecture, and a digest of the runtime
 runtime never runs from a stale base). Bases live under one root directory:
 
 - ``$OI_BASE_DIR`` when set, else ``$XDG_CACHE_HOME/oi/bases``, else ``~/.cache/oi/bases``;
-- ``<root>/<key>/oi-base``: frozen on this machine (with ``oi-base.json`` and ``freeze.log`` beside it);
+- ``<root>/<key>/oi-base``: frozen on this machine (with ``oi-base.json`` and ``freeze.log`` beside it,
+  and ``oi-base.modules.json``, the modules embedded Python services asked it about);
 - ``<root>/<os>-<arch>/oi-base``: a base frozen elsewhere and copied here, for targets this machine
   cannot freeze (PyInstaller does not cross-compile).
 
@@ -32,7 +33,7 @@ import runtime
 from oic.binary import freeze
 from oic.binary.targets import Target, host
 
-RECIPE_VERSION = "2"  # bump when the freeze recipe changes, to invalidate existing bases
+RECIPE_VERSION = "4"  # bump when the freeze recipe changes, to invalidate existing bases
 MANIFEST_NAME = "oi-base.json"
 
 

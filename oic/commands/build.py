@@ -27,6 +27,11 @@ $XDG_CACHE_HOME/oi/bases or ~/.cache/oi/bases); each build copies the base and a
 PyInstaller cannot build for another OS or architecture. To build for a target other than this machine
 (the pipeline block's os/arch), freeze a base on a machine of that target with `oic build --base-only -o
 DIR`, copy DIR/oi-base-<os>-<arch> to <bases dir>/<os>-<arch>/oi-base here, or pass --base PATH.
+
+The binary embeds the pipeline's path services (the directory holding each service's file, without
+caches, version control and virtual environments), so that it runs where they are not installed: a
+.py service runs on the binary's own Python, which carries the SDK. --no-embed ALIAS keeps a service
+out; the binary then runs it from its path, or from --service-path ALIAS=PATH given at run time.
 """
 
 
@@ -50,6 +55,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--rebuild-base", action="store_true", help="freeze the base again even if one is cached"
+    )
+    parser.add_argument(
+        "--no-embed",
+        action="append",
+        default=[],
+        metavar="ALIAS",
+        help="do not embed path service ALIAS in the binary (repeatable)",
     )
     parser.add_argument(
         "--base-only",
@@ -99,7 +111,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"oic build: error: {problem}", file=sys.stderr)
         return exit_codes.USAGE
     progress = Progress(sys.stderr, verbose=args.verbose)
-    options = BuildOptions(output_dir=Path(args.output), base=args.base, rebuild_base=args.rebuild_base)
+    options = BuildOptions(
+        output_dir=Path(args.output),
+        base=args.base,
+        rebuild_base=args.rebuild_base,
+        not_embedded=frozenset(args.no_embed),
+    )
     try:
         if args.base_only:
             destination = build_base_only(options, progress)

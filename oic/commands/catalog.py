@@ -82,6 +82,8 @@ def _show(target: str, output_format: str) -> int:
     if output_format == "json":
         print(json.dumps({"service": name, "version": catalog.BUILTIN[name], "endpoints": schemas}, indent=2))
         return exit_codes.OK
+    from oic.sema.alternatives import required_alternatives
+
     for index, ep in enumerate(chosen):
         if index:
             print()
@@ -92,6 +94,11 @@ def _show(target: str, output_format: str) -> int:
         for kind in SCHEMA_KINDS:
             print(f"\n  {kind}:")
             _print_fields(list(describe_fields(schemas[ep][kind])))
+            alternatives = required_alternatives(schemas[ep][kind])
+            if alternatives is not None:
+                how = "exactly one" if alternatives[0] == "oneOf" else "at least one"
+                choices = " or ".join(", ".join(option) for option in alternatives[1])
+                print(f"    (give {how} of: {choices})")
     return exit_codes.OK
 
 

@@ -86,7 +86,8 @@ on engine.started {
 
 # Outputs are typed from the endpoint's returns.json: a typo in `Stdout` is a compile-time error.
 on task("hello").finished(success) if len(tasks["hello"].output.Stdout) > 0 {
-  task "report" = shell.command(Command: "echo ${json(greeting)}")
+  # Args runs printf without a shell: the greeting is printed as it is, whatever it holds.
+  task "report" = shell.command(Args: ["printf", "%s\\n", greeting])
 }
 
 on task("hello").finished(failed) {
@@ -231,6 +232,9 @@ runs `oic`, which has the SDK: it needs no shebang and no exec bit.
 Test it with `python -m pytest test_service.py`; run it alone with `PORT=50051 python service.py`.
 To add an endpoint, add `schemas/<endpoint>/arguments.json` and `returns.json` and a function
 decorated with `@service.endpoint("<endpoint>")`.
+
+`oic build` embeds this directory in the pipeline's binary, which serves the service on its own
+Python: the binary runs where oi is not installed. Keep files that should not ship out of it.
 """
 
 _ARGUMENTS = {

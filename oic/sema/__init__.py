@@ -32,6 +32,7 @@ from oic.sema.reporter import Reporter
 from oic.sema.resolve import collect, definition_scope
 from oic.sema.schemas import SchemaOptions, resolve_service
 from oic.sema.settings import check_pipeline
+from oic.sema.shell_commands import check_shell_commands
 from oic.sema.statements import BodyChecker
 from oic.sema.task_index import TaskIndex
 from oic.source import SourceFile
@@ -80,6 +81,7 @@ def check(
 
     ReactionChecker(reporter, table, index).run()
     check_reaction_cycles(table, index, reporter)
+    check_shell_commands(table, reporter)
     _warn_unused(table, expressions, reporter)
     schema_verdicts.STORE.save()
 

@@ -23,6 +23,7 @@ What an accepted body guarantees at run time, unless a value involved is typed `
 from __future__ import annotations
 
 from oic.sema import types as t
+from oic.sema.alternatives import check_call_alternatives
 from oic.sema.constants import check_constant_argument
 from oic.sema.endpoints import report_unlisted_endpoint
 from oic.sema.expressions import ExpressionChecker
@@ -232,6 +233,7 @@ class BodyChecker:
         # A required field that a misspelt argument meant is reported once, by the hint above.
         for required in sorted(expected.required - seen - misspelled):
             self.reporter.report(call.span, "E0301", f"missing required argument {required!r} of {where}")
+        check_call_alternatives(schemas.arguments, call.arguments, call, where, self.reporter)
 
     def check_value(
         self, expression: ast.Expression, actual: t.Type, expected: t.Type, path: str, scope: Scope

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from oic.records import Record, set_field
+from oic.sema.alternatives import only_requires
 from runtime.param_types import WRITTEN_PARAM_TYPES
 
 # The types are ``oic.records.Record`` values (frozen dataclasses without their import-time cost).
@@ -506,6 +507,8 @@ def from_schema(schema: Any, root: Mapping[str, Any] | None = None, depth: int =
         return EnumType((schema["const"],))
     for combinator in ("anyOf", "oneOf"):
         options = schema.get(combinator)
+        if depth == 0 and only_requires(options):  # which fields to give: see oic.sema.alternatives
+            continue
         if isinstance(options, list) and options:
             return union([from_schema(option, root, depth + 1, origin) for option in options])
     declared = schema.get("type")

@@ -14,8 +14,9 @@ gRPC's fork handlers off (see ``runtime.proto``); when a host program imported g
 them off, services are started without it (``stop`` still ends them; a killed engine may not).
 
 A path service whose file ends in ``.py`` is run with this interpreter (which has the SDK), with this
-copy of ``runtime`` on its ``PYTHONPATH``: it needs neither a shebang nor the exec bit. (A pipeline
-binary is no Python interpreter: there it takes ``python3`` from ``PATH``.)
+copy of ``runtime`` on its ``PYTHONPATH``: it needs neither a shebang nor the exec bit. A pipeline
+binary serves it on its own interpreter instead (``BINARY --oi-serve-python FILE``), as it serves
+its built-in services: the machine it runs on needs no Python.
 
 A built-in service run from source may take an interpreter started ahead of time, which has already
 imported gRPC (``runtime.services.spawn``); it then runs as it would have been started here.
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -42,6 +42,7 @@ from pathlib import Path
 
 import grpc
 
+from runtime.launcher import SERVE_BUILTIN_FLAG, SERVE_PYTHON_FLAG
 from runtime.model import Service
 from runtime.proto import GRPC_FORK_HANDLERS_OFF
 from runtime.services.base import CallFailed, RunContext, ServiceConnection, ServiceStartError
@@ -165,17 +166,14 @@ class LocalRunner:
 
     def _environment(self, service: Service, port: int, context: RunContext) -> dict[str, str]:
         environment = {name: os.environ[name] for name in PASSED_THROUGH_ENV if name in os.environ}
-        if service.builtin and not service.path:
-            if getattr(sys, "frozen", False):
-                # The pipeline binary serves its built-in services itself. Handing the child the
-                # bootloader's variables lets it run from the directory this process already
-                # unpacked, instead of unpacking the whole binary again (~0.5 s per service).
-                environment.update(_frozen_bootloader_environment())
-            else:
-                # ``python -m runtime.catalog`` must find this very copy of runtime, installed or not.
-                environment["PYTHONPATH"] = str(SOURCE_ROOT)
-        elif is_python_service(service) and not getattr(sys, "frozen", False):
-            # A .py service runs with this interpreter, and imports the SDK from this copy of runtime.
+        if _served_by_this_binary(service):
+            # The pipeline binary serves its built-in and Python services itself. Handing the child the
+            # bootloader's variables lets it run from the directory this process already unpacked,
+            # instead of unpacking the whole binary again (~0.5 s per service).
+            environment.update(_frozen_bootloader_environment())
+        elif service.builtin and not service.path or is_python_service(service):
+            # ``python -m runtime.catalog`` and a .py service (run with this interpreter) import the
+            # runtime and the SDK from this very copy of runtime, installed or not.
             environment["PYTHONPATH"] = str(SOURCE_ROOT)
         environment["PORT"] = str(port)
         if context.service_token:
@@ -303,7 +301,9 @@ def service_command(service: Service) -> list[str]:
                 "To fix this, build the service or correct its path in the pipeline"
             )
         if is_python_service(service):
-            return [_python_interpreter(), str(path.resolve())]
+            if getattr(sys, "frozen", False):  # a pipeline binary carries the SDK: it serves the file
+                return [sys.executable, SERVE_PYTHON_FLAG, str(path.resolve())]
+            return [sys.executable, str(path.resolve())]
         if not os.access(path, os.X_OK):
             raise ServiceStartError(
                 f"service {service.alias!r}: {service.path} is not executable. "
@@ -312,7 +312,7 @@ def service_command(service: Service) -> list[str]:
         return [str(path.resolve())]
     if service.builtin:
         if getattr(sys, "frozen", False):
-            return [sys.executable, "--oi-serve-builtin", service.name]
+            return [sys.executable, SERVE_BUILTIN_FLAG, service.name]
         return [sys.executable, "-m", "runtime.catalog", service.name]
     try:
         from runtime.catalog.resolve import locate_service_binary
@@ -333,14 +333,11 @@ def is_python_service(service: Service) -> bool:
     return Path(service.path).suffix == ".py"
 
 
-def _python_interpreter() -> str:
-    # A frozen pipeline binary is not a Python interpreter: use the one on PATH for .py services.
+def _served_by_this_binary(service: Service) -> bool:
+    """Whether a pipeline binary runs ``service`` on itself (built-in and ``.py`` services)."""
     if not getattr(sys, "frozen", False):
-        return sys.executable
-    found = shutil.which("python3") or shutil.which("python")
-    if found is None:
-        raise ServiceStartError("a .py service needs python3 on PATH. To fix this, install Python 3")
-    return found
+        return False
+    return service.path.endswith(".py") if service.path else service.builtin
 
 
 def free_port() -> int:

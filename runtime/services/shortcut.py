@@ -235,6 +235,36 @@ def _enum(argument: Any, schema: Any, draft: int, depth: int) -> Test:
     return lambda value: isinstance(value, str) and value in strings
 
 
+def _required_choice(exactly_one: bool) -> Callable[[Any, Any, int, int], Test]:
+    """``oneOf``/``anyOf`` whose options only require fields (``exec.command``'s "``Command`` or
+    ``Args``"): a ``required`` test is exact, so the number of options an object satisfies is
+    known, and so is the verdict. A value that is no object satisfies every option (``required``
+    constrains objects only). Other combinators are left to jsonschema."""
+
+    def build(argument: Any, schema: Any, draft: int, depth: int) -> Test:
+        if not isinstance(argument, list) or not argument:
+            raise _Unsupported
+        options: list[tuple[str, ...]] = []
+        for option in argument:
+            names = option.get("required") if isinstance(option, Mapping) else None
+            if not isinstance(names, list) or set(option) - _IGNORED - {"required"}:
+                raise _Unsupported
+            if not all(isinstance(name, str) for name in names):
+                raise _Unsupported
+            options.append(tuple(names))
+
+        def test(value: Any) -> bool:
+            if isinstance(value, dict):
+                satisfied = sum(all(name in value for name in names) for names in options)
+            else:
+                satisfied = len(options)
+            return satisfied == 1 if exactly_one else satisfied >= 1
+
+        return test
+
+    return build
+
+
 def _format(argument: Any, schema: Any, draft: int, depth: int) -> Test:
     check = FORMATS.get(argument) if isinstance(argument, str) else None
     if check is None:
@@ -260,4 +290,6 @@ _KEYWORDS: dict[str, Callable[[Any, Any, int, int], Test]] = {
     "pattern": _pattern,
     "enum": _enum,
     "format": _format,
+    "oneOf": _required_choice(exactly_one=True),
+    "anyOf": _required_choice(exactly_one=False),
 }

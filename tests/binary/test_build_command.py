@@ -23,7 +23,7 @@ param who: string = "world"
 service shell = catalog "exec"
 
 on engine.started {
-  task "greet" = shell.command(Command: "echo hello, ${who}")
+  task "greet" = shell.command(Args: ["echo", "hello, ${who}"])
 }
 """
 
@@ -67,6 +67,10 @@ def test_a_pipeline_with_errors_is_not_built(project: Path, tmp_path: Path):
         (["build", "pipeline.oi", "--base", "nowhere"], "--base nowhere: no such file"),
         (["build", "pipeline.oi", "--base", "x", "--rebuild-base"], "do not go together"),
         (["build", "--base-only", "pipeline.oi"], "--base-only takes no pipeline file"),
+        (
+            ["build", "pipeline.oi", "--no-embed", "ghost"],
+            "--no-embed ghost: not a path service of this pipeline (path services: none)",
+        ),
     ],
 )
 def test_usage_errors(project: Path, tmp_path: Path, args: list[str], fragment: str):

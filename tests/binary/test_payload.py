@@ -65,7 +65,7 @@ def test_a_pipeline_binary_used_as_base_contributes_only_its_base(small_executab
 def test_a_truncated_payload_is_reported(small_executable: Path, tmp_path: Path):
     launcher.append_payload(small_executable, Payload("x = 1\n" * 100, {"n": 1}))
     data = small_executable.read_bytes()
-    trailer = data[-24:]
+    trailer = data[-launcher.TRAILER_SIZE :]
     damaged = tmp_path / "damaged"
     damaged.write_bytes(b"tiny" + trailer)
     with pytest.raises(PayloadError, match="truncated"):
@@ -75,7 +75,7 @@ def test_a_truncated_payload_is_reported(small_executable: Path, tmp_path: Path)
 def test_a_corrupt_payload_is_reported(small_executable: Path, tmp_path: Path):
     launcher.append_payload(small_executable, Payload("x = 1\n", {"n": 1}))
     data = bytearray(small_executable.read_bytes())
-    data[-26] = ord("!")  # inside the provenance JSON
+    data[-launcher.TRAILER_SIZE - 2] = ord("!")  # inside the provenance JSON
     damaged = tmp_path / "damaged"
     damaged.write_bytes(bytes(data))
     with pytest.raises(PayloadError, match="damaged"):

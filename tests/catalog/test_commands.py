@@ -11,6 +11,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+import yaml
 
 from oic.cli import main as oic
 from runtime.model import Service
@@ -84,6 +85,30 @@ def test_new_pipeline_checks_and_runs(tmp_path: Path) -> None:
     assert len(report_logs) == 1 and "hi there" in report_logs[0].read_text()
 
 
+def test_the_new_pipeline_prints_a_hostile_greeting_and_runs_nothing(tmp_path: Path) -> None:
+    """The scaffold once ran `echo ${json(greeting)}` through the shell: `$(id -un)` ran `id`."""
+    assert oic(["new", "pipeline", str(tmp_path / "greeter")]) == 0
+    pipeline = tmp_path / "greeter" / "pipeline.oi"
+    assert oic(["check", "--werror", str(pipeline)]) == 0  # no W0111 in what oic new writes
+    markers = [tmp_path / f"ran-{n}" for n in range(4)]
+    greeting = (
+        f"$(touch {markers[0]}) `touch {markers[1]}`; touch {markers[2]}\ntouch {markers[3]} "
+        "'\" $(id -un) ${HOME} *"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "oic", "run", str(pipeline), "--", "--param", f"greeting={greeting}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, run.stderr
+    state = yaml.safe_load((tmp_path / "logs" / "state.yaml").read_text())
+    (report,) = [entry for entry in state["tasks"].values() if entry["task"] == "report"]
+    assert json.loads(report["output"])["Stdout"] == greeting + "\n"
+    assert not any(marker.exists() for marker in markers)
+
+
 def test_new_service_passes_its_own_test_and_runs_in_a_pipeline(tmp_path: Path) -> None:
     assert oic(["new", "service", str(tmp_path / "greeter")]) == 0
     tests = subprocess.run(
@@ -119,3 +144,9 @@ def test_new_refuses_to_overwrite_and_bad_names(tmp_path: Path, capsys: pytest.C
     assert oic(["new", "service", str(tmp_path / "Not_Valid")]) == 2
     err = capsys.readouterr().err
     assert "already exists" in err and "'Not_Valid' is not a valid name" in err
+
+
+def test_catalog_show_says_which_of_several_fields_to_give(capsys: pytest.CaptureFixture[str]) -> None:
+    assert oic(["catalog", "show", "exec.command"]) == 0
+    out = capsys.readouterr().out
+    assert "    (give exactly one of: Command or Args)\n" in out

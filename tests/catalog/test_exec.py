@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from runtime.services.base import CallFailed
@@ -45,3 +50,61 @@ def test_working_directory(shell: RunningBuiltin, tmp_path) -> None:  # type: ig
     assert shell.call("command", {"Command": "pwd", "Directory": str(tmp_path)})["Stdout"].strip() == str(
         tmp_path
     )
+
+
+# -- Args: a program and its arguments, no shell --------------------------------------------------
+
+HOSTILE = [
+    "$(id -un)",
+    "`id -un`",
+    "; id -un",
+    "a && id -un",
+    "line one\nid -un",
+    "'\"; id -un #",
+    "${HOME}",
+    "*",
+    " spaced  out ",
+    "",
+    "snow \u2603 \\ back\\slash",
+]
+
+
+def test_args_pass_every_word_through_byte_for_byte(shell: RunningBuiltin) -> None:
+    dump = "import json, sys; sys.stdout.write(json.dumps(sys.argv[1:]))"
+    result = shell.call("command", {"Args": [sys.executable, "-c", dump, *HOSTILE]})
+    assert json.loads(result["Stdout"]) == HOSTILE
+
+
+def test_args_run_nothing_a_shell_would(shell: RunningBuiltin, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    words = [f"$(touch {marker})", f"`touch {marker}`", f"; touch {marker}", f"\ntouch {marker}"]
+    result = shell.call("command", {"Args": ["echo", *words]})
+    assert result["Stdout"] == " ".join(words) + "\n"
+    assert not marker.exists()
+
+
+def test_args_find_the_program_on_path_and_keep_the_directory(shell: RunningBuiltin, tmp_path: Path) -> None:
+    assert shell.call("command", {"Args": ["pwd"], "Directory": str(tmp_path)})["Stdout"] == f"{tmp_path}\n"
+
+
+def test_args_failures_read_like_command_failures(shell: RunningBuiltin) -> None:
+    with pytest.raises(CallFailed, match=r"^command exited with code 2"):
+        shell.call("command", {"Args": ["ls", "/no/such/directory/anywhere"]})
+    with pytest.raises(CallFailed, match=r"cannot run no-such-program-anywhere in .*No such file"):
+        shell.call("command", {"Args": ["no-such-program-anywhere"]})
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"Command": "echo a", "Args": ["echo", "b"]},
+        {"Directory": "/tmp"},
+        {"Args": []},
+        {"Args": ["echo", 3]},
+    ],
+)
+def test_exactly_one_of_command_and_args_is_required(
+    shell: RunningBuiltin, arguments: dict[str, Any]
+) -> None:
+    with pytest.raises(CallFailed, match="arguments"):
+        shell.call("command", arguments)

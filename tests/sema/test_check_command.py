@@ -89,7 +89,7 @@ def test_json_format_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "severity": "error",
         "code": "E0302",
         "message": "sh.command has no argument 'Comand'",
-        "hint": "did you mean `Command`? (it is required)",
+        "hint": "did you mean `Command`?",
     }
 
 

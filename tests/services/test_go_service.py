@@ -43,10 +43,14 @@ def missing_tools() -> list[str]:
 @pytest.fixture(scope="module")
 def go_greeter(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Go service, built into a temporary directory."""
+    return build_go_greeter(tmp_path_factory.mktemp("go"))
+
+
+def build_go_greeter(work: Path) -> Path:
+    """Build the Go service in ``work``; skip the calling test without Go and grpc-go."""
     missing = missing_tools()
     if missing:
         pytest.skip(f"needs Go and grpc-go ({', '.join(missing)} missing): apt-get install {PACKAGES}")
-    work = tmp_path_factory.mktemp("go")
     gopath = work / "gopath"
     (gopath / "src" / "oi-go-greeter").mkdir(parents=True)
     shutil.copy(GO_SOURCE, gopath / "src" / "oi-go-greeter" / "main.go")

@@ -227,3 +227,29 @@ def test_keywords_the_shortcut_does_not_handle_leave_it_to_jsonschema(schema: di
     assert compile_shortcut(schema, schema_module.DEFAULT_DRAFT) is None
     assert compile_shortcut({"exclusiveMinimum": 1}, "http://json-schema.org/draft-04/schema#") is None
     assert compile_shortcut({}, "http://json-schema.org/draft-03/schema#") is None
+
+
+@pytest.mark.parametrize("draft", DRAFTS)
+@pytest.mark.parametrize("combinator", ["oneOf", "anyOf"])
+def test_a_choice_of_required_fields_takes_the_shortcut_and_agrees_with_jsonschema(
+    draft: str, combinator: str
+):
+    schema = {
+        "$schema": draft,
+        "type": "object",
+        "properties": {"Command": {"type": "string"}, "Args": {"type": "array"}},
+        combinator: [{"required": ["Command"]}, {"required": ["Args"], "description": "no shell"}],
+    }
+    shortcut = compile_shortcut(schema, draft)
+    assert shortcut is not None
+    values = [{"Command": "ls"}, {"Args": []}, {"Command": "ls", "Args": []}, {}, {"Other": 1}, "ls", None]
+    for value in values:
+        assert not shortcut(value) or _jsonschema_valid(schema, value), value
+    assert shortcut({"Command": "ls"}) and shortcut({"Args": ["ls"]})
+    assert shortcut({"Command": "ls", "Args": []}) == (combinator == "anyOf")
+    bare = {"$schema": draft, combinator: [{"required": ["a"]}, {"required": ["b"]}]}
+    bare_shortcut = compile_shortcut(bare, draft)
+    assert bare_shortcut is not None
+    for value in PROBES:
+        assert not bare_shortcut(value) or _jsonschema_valid(bare, value), value
+    assert compile_shortcut({combinator: [{"type": "string"}, {"required": ["a"]}]}, draft) is None

@@ -1,4 +1,6 @@
-"""The exec endpoint ``command``: run a command line with ``/bin/sh -c``.
+"""The exec endpoint ``command``: run a command line with ``/bin/sh -c`` (``Command``), or a program
+with its arguments and no shell at all (``Args``: each element reaches the program byte for byte, so
+a value such as ``$(id)`` or ``; rm -rf ~`` is only text). The schema requires exactly one of the two.
 
 Standard output and standard error are copied line by line into the task's log as they come (a long
 build shows progress), standard output is also returned. A non-zero exit fails the call with the
@@ -80,8 +82,21 @@ def _environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name not in SERVICE_ONLY_VARIABLES}
 
 
+def _argv(arguments: Mapping[str, Any]) -> list[str]:
+    """The program and its arguments: ``Args`` as given, or the shell running ``Command``."""
+    has_command, has_args = "Command" in arguments, "Args" in arguments
+    if has_command == has_args:  # the schema already refuses this; a direct caller gets the same rule
+        raise EndpointError("give exactly one of Command (run by /bin/sh -c) and Args (run without a shell)")
+    if has_args:
+        argv = arguments["Args"]
+        if not isinstance(argv, list) or not argv or not all(isinstance(word, str) for word in argv):
+            raise EndpointError("Args must be a non-empty list of strings: the program, then its arguments")
+        return list(argv)
+    return ["/bin/sh", "-c", str(arguments["Command"])]
+
+
 def command(arguments: Mapping[str, Any], fd: str, log: Log) -> dict[str, Any]:
-    command_line = str(arguments["Command"])
+    argv = _argv(arguments)
     timeout: float | None = float(arguments["Timeout"]) if arguments.get("Timeout") else None
     directory = arguments.get("Directory") or None
     sink: IO[bytes] = open(fd, "ab") if fd else sys.stderr.buffer  # noqa: SIM115 - closed below
@@ -93,7 +108,7 @@ def command(arguments: Mapping[str, Any], fd: str, log: Log) -> dict[str, Any]:
                 raise EndpointError("the exec service is stopping: the command was not run")
             try:
                 process = subprocess.Popen(
-                    ["/bin/sh", "-c", command_line],
+                    argv,
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
@@ -103,7 +118,7 @@ def command(arguments: Mapping[str, Any], fd: str, log: Log) -> dict[str, Any]:
                 )
             except OSError as error:
                 where = directory or os.getcwd()
-                raise EndpointError(f"cannot run /bin/sh in {where}: {error.strerror or error}") from None
+                raise EndpointError(f"cannot run {argv[0]} in {where}: {error.strerror or error}") from None
             _running.add(process)
         assert process.stdout is not None and process.stderr is not None
         pumps = [

@@ -1,4 +1,4 @@
-"""The built-in `exec` service: run a shell command."""
+"""The built-in `exec` service: run a command, through the shell or without one."""
 
 from __future__ import annotations
 

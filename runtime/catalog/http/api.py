@@ -1,8 +1,10 @@
-"""The http endpoint ``call``: one request, whatever the status.
+"""The http endpoint ``call``: one request.
 
-Unlike the API services, a 4xx or 5xx answer is a successful call here (the pipeline decides what a
-status means, as with the original service); only a request that gets no answer fails. The URL may
-carry credentials, so logs and errors show it with credential parameters masked.
+By default any status is a successful call (the pipeline decides what a status means, as with the
+original service); only a request that gets no answer fails. With ``ExpectStatus`` (codes such as
+``200`` and classes such as ``"2xx"``) an answer with another status fails the call, with the status
+and the start of the body in the error, as ``curl --fail`` would for a cron job. The URL may carry
+credentials, so logs and errors show it with credential parameters masked.
 """
 
 from __future__ import annotations
@@ -45,8 +47,35 @@ def call(arguments: Mapping[str, Any], log: Log) -> dict[str, Any]:
     except (OSError, ValueError) as error:
         raise remote.RemoteError(f"{shown}: {error}") from None
     log(f"{shown} answered {status}")
+    expected = arguments.get("ExpectStatus")
+    if expected and not any(_matches(int(status), item) for item in expected):
+        wanted = ", ".join(str(item) for item in expected)
+        raise remote.RemoteError(
+            f"{shown} answered {status}, not {wanted}{_excerpt(data)}", status=int(status)
+        )
     return {
         "Status": int(status),
         "Headers": [{"Name": name, "Value": value} for name, value in answer_headers.items()],
         "Body": data.decode("utf-8", errors="replace"),
     }
+
+
+BODY_EXCERPT = 200
+
+
+def _matches(status: int, expected: Any) -> bool:
+    """Whether ``status`` is the code ``expected`` (``404``) or in its class (``"2xx"``)."""
+    if isinstance(expected, bool):
+        return False
+    if isinstance(expected, int):
+        return status == expected
+    text = str(expected).strip().lower()
+    return len(text) == 3 and text[0].isdigit() and text[1:] == "xx" and status // 100 == int(text[0])
+
+
+def _excerpt(data: bytes) -> str:
+    """The start of a body, on one line, for an error message ("" for an empty body)."""
+    text = " ".join(data.decode("utf-8", errors="replace").split())
+    if not text:
+        return ""
+    return f"; body: {text[:BODY_EXCERPT]}{'...' if len(text) > BODY_EXCERPT else ''}"
