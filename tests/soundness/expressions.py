@@ -239,8 +239,14 @@ class Expressions:
     # -- shapes of any type --------------------------------------------------------------------------
 
     def _conditional(self, target: g.GType, scope: Scope, depth: int, public: bool) -> E:
-        then = self.expr(target, scope, depth, public)
-        test = self.test(scope, depth)
+        # `x if tasks["b"].status == "success" else y`: x may read b's output
+        narrowed = self.narrowing(scope) if chance(self.choices, 25) else None
+        if narrowed is not None:
+            test, name = narrowed
+            then = self.expr(target, scope.with_facts({name: "success"}), depth, public)
+        else:
+            test = self.test(scope, depth)
+            then = self.expr(target, scope, depth, public)
         otherwise = self.expr(target, scope, depth, public)
         text = f"{operand(then, OR)} if {operand(test, OR)} else {operand(otherwise, CONDITIONAL)}"
         return E(text, CONDITIONAL, g.union([then.type, otherwise.type]))
@@ -286,6 +292,7 @@ class Expressions:
             (1, lambda: self._env()),
             (1, lambda: self._first_piece(text, s, d, p)),
             (1, lambda: self._any_sum(g.STRING, s, d)),
+            (1, lambda: self._index_chain(s)),
         ]
         return producers
 
@@ -378,6 +385,16 @@ class Expressions:
         separator = E(string_literal(self.choices, pick(self.choices, SEPARATORS)), ATOM, g.STRING)
         pieces = self.call("split", [subject, separator], g.TList(subject.type))
         return E(f"{pieces.text}[0]", POSTFIX, g.SECRET if g.is_secret(subject.type) else g.STRING)
+
+    def _index_chain(self, scope: Scope) -> E:
+        """``"text"[0][0]...``: a character of a one-character string is that string, however long
+        the (flat) chain."""
+        long = chance(self.choices, 10) and self.world.uses("long-chains")
+        count = between(self.choices, 130, 200) if long else between(self.choices, 1, 4)
+        if long:
+            self.world.features.add("flat-chain")
+        literal = string_literal(self.choices, pick(self.choices, ("a", "é", "*", "x")))
+        return E(literal + "[0]" * count, POSTFIX, g.STRING)
 
     def _wrong_for_string(self, scope: Scope) -> E:
         return self.literal(pick(self.choices, (g.INT, g.TList(g.INT), g.BOOL)), scope)
@@ -650,7 +667,13 @@ class Expressions:
         inner.bindings[variable] = item
         condition = ""
         if chance(self.choices, 40):
-            condition = f" if {self.test(inner, depth).text}"
+            narrowed = self.narrowing(inner) if chance(self.choices, 30) else None
+            if narrowed is not None:
+                test, name = narrowed
+                inner = inner.with_facts({name: "success"})
+            else:
+                test = self.test(inner, depth)
+            condition = f" if {test.text}"
         value = self.expr(element, inner, depth, public)
         self.world.features.add("list-comprehension")
         text = f"[for {variable} in {operand(source, OR)}{condition}: {value.text}]"

@@ -91,6 +91,13 @@ KNOWN: tuple[Known, ...] = (
         "a guard evaluated on an event that does not trigger its condition (D4)",
         steady=False,
     ),
+    Known(
+        "short-secret-masks-words",
+        PROPERTY_1,
+        r"^run failed: its message is masked by a short secret",
+        "a secret of a character or two is masked inside every word of the run's message (D7)",
+        steady=False,
+    ),
     # -- property 2: programs valid by the documents that the checker rejects -----------------------
     Known(
         "duration-exponent",

@@ -129,8 +129,11 @@ class _Generator:
         if chance(c, 55):
             # a default may read the params declared before it
             scope = self.param_scope if self.world.uses("param-references") else Scope()
-            default = self.expressions.expr(target, scope, 2, public=written != "secret")
-            default_text = default.text
+            if written == "secret" and not self.world.uses("short-secrets"):
+                # a secret of a few characters would be masked inside every word that holds it
+                default_text = string_literal(c, pick(c, SECRET_VALUES))
+            else:
+                default_text = self.expressions.expr(target, scope, 2, public=written != "secret").text
             if chance(c, 15):
                 wrong = '"text"' if written not in ("string", "secret", "any") else "[1, 2]"
                 if written in ("integer", "int"):

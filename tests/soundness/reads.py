@@ -91,6 +91,8 @@ class Reads:
                 fact = scope.facts.get(name)
                 if fact is not None or unsure:
                     roots.append(self._task_root(info, fact))
+            if unsure and chance(self.world.choices, 10):
+                roots.append(self._dynamic_task_root())
         if len(roots) > ROOTS_PER_READ:
             remaining = roots
             roots = []
@@ -100,6 +102,22 @@ class Reads:
         for root in roots:
             found.extend(self._paths(root, public))
         return found
+
+    def _dynamic_task_root(self) -> Read:
+        """``tasks[NAME]`` with a name known only at run time (a task that may never be built): its
+        status and error are there all the same, its output and arguments are `any` (unread)."""
+        c = self.world.choices
+        name = pick(c, ('"t" + "1"', '"no-" + "such"', '"${"r"}1"', '"loop1-" + "x"'))
+        record = g.TObj(
+            (
+                g.Field("output", g.ANY),
+                g.Field("status", g.STATUS),
+                g.Field("error", g.STRING),
+                g.Field("arguments", g.ANY),
+            ),
+            closed=True,
+        )
+        return Read(E(f"tasks[{name}]", POSTFIX, record))
 
     def _task_root(self, info: TaskInfo, fact: str | None) -> Read:
         key = (info.name, fact, id(info.returns))

@@ -184,6 +184,7 @@ SWARM = (
     "reports",
     "named-conditions",
     "builders",
+    "short-secrets",
 )
 
 
