@@ -32,6 +32,8 @@ PARAM_TYPES = (
     "list[number]", "list[bool]", "object", "any",
 )  # fmt: skip
 SECRET_VALUES = ("s3cr3t-value", "hunter2!", "tok_ABCDEF")
+# Secrets shorter than the redaction minimum: masked as whole values only, never inside words.
+SHORT_SECRETS = ("a", ",", "ab")
 
 
 @dataclass
@@ -129,11 +131,12 @@ class _Generator:
         if chance(c, 55):
             # a default may read the params declared before it
             scope = self.param_scope if self.world.uses("param-references") else Scope()
-            if written == "secret" and not self.world.uses("short-secrets"):
-                # a secret of a few characters would be masked inside every word that holds it
-                default_text = string_literal(c, pick(c, SECRET_VALUES))
+            if written == "secret":
+                # a secret's value is masked wherever it appears: not a word the messages use
+                short = SHORT_SECRETS if self.world.uses("short-secrets") else ()
+                default_text = string_literal(c, pick(c, SECRET_VALUES + short))
             else:
-                default_text = self.expressions.expr(target, scope, 2, public=written != "secret").text
+                default_text = self.expressions.expr(target, scope, 2, public=True).text
             if chance(c, 15):
                 wrong = '"text"' if written not in ("string", "secret", "any") else "[1, 2]"
                 if written in ("integer", "int"):

@@ -34,7 +34,7 @@ DECISIONS = 2000
 @pytest.mark.timeout(1200)  # a few hundred runs on a machine other suites share
 def test_generated_programs_keep_both_properties(farm: ServiceFarm, tmp_path: Path) -> None:
     functions = usable_functions()
-    harness = Harness(farm, str(tmp_path))
+    harness = Harness(farm, str(tmp_path), timeout=60)
     tally = Tally(tmp_path / "triage")
 
     @settings(settings.get_profile("oi-soundness"), max_examples=PROGRAMS)
