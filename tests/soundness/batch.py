@@ -38,11 +38,16 @@ def choose_near_miss(program: Program) -> int | None:
 def run_batch(
     harness: Harness,
     tally: Tally,
-    programs: Iterable[Program],
+    programs: Iterable[Program | tuple[str, Exception]],
     progress: Callable[[int, Tally], None] | None = None,
 ) -> Tally:
+    """Evaluate ``programs``; an item that is a (seed, exception) is a program the generator could
+    not make, counted apart (a bug of the generator, not of oi)."""
     for number, program in enumerate(programs, start=1):
-        evaluate_program(harness, tally, program, choose_near_miss(program))
+        if isinstance(program, tuple):
+            tally.generator_errors.append(program)
+        else:
+            evaluate_program(harness, tally, program, choose_near_miss(program))
         if progress is not None:
             progress(number, tally)
     return tally

@@ -135,7 +135,8 @@ class Reads:
         return known
 
     def _walk(self, root: Read, public: bool) -> list[Read]:
-        found = [root]
+        # a record holding a secret somewhere is not public as a whole; its other fields may be
+        found = [] if public and g.is_secret(root.type) else [root]
         frontier = [root]
         for _ in range(MAX_STEPS):
             following: list[Read] = []

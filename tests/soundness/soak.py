@@ -27,10 +27,13 @@ from tests.soundness.services import ServiceFarm
 from tests.soundness.triage import Tally
 
 
-def seeded_programs(first: int, count: int) -> Iterator[Program]:
+def seeded_programs(first: int, count: int) -> Iterator[Program | tuple[str, Exception]]:
     functions = usable_functions()
     for seed in range(first, first + count):
-        yield generate(SeededChoices(seed), functions, str(seed))
+        try:
+            yield generate(SeededChoices(seed), functions, str(seed))
+        except Exception as error:  # a generator bug: reported with its seed, the soak goes on
+            yield str(seed), error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,8 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         programs = list(seeded_programs(first, count)) if options.print else seeded_programs(first, count)
         if options.print:
             for program in programs:
-                print(program.text)
-                print(f"# params: {program.params}")
+                if isinstance(program, Program):
+                    print(program.text)
+                    print(f"# params: {program.params}")
         run_batch(Harness(farm, workdir), tally, programs, progress)
     finally:
         farm.stop()
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"soak: seeds {first}..{first + count - 1}, {time.monotonic() - started:.0f}s")
     for line in tally.summary():
         print(line)
-    return 1 if tally.unsound or tally.rejected else 0
+    return 1 if tally.unsound or tally.rejected or tally.generator_errors else 0
 
 
 if __name__ == "__main__":

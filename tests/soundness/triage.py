@@ -50,6 +50,7 @@ class Tally:
     near_miss_kinds: Counter[str] = field(default_factory=Counter)
     near_miss_accepted: Counter[str] = field(default_factory=Counter)
     features: Counter[str] = field(default_factory=Counter)
+    generator_errors: list[tuple[str, Exception]] = field(default_factory=list)
     seconds: float = 0.0
 
     def add(
@@ -132,6 +133,13 @@ class Tally:
                 example = self.examples.get(f"{prop}: {name}", [Example("?", "")])[0]
                 where = f" {example.path}" if example.path else ""
                 lines.append(f"  {count:5d}  {name}  [seed {_short(example.seed)}]{where}")
+        if self.generator_errors:
+            seeds = ", ".join(seed for seed, _ in self.generator_errors[:10])
+            first = self.generator_errors[0][1]
+            lines.append(
+                f"the generator failed on {len(self.generator_errors)} seed(s) ({seeds}): "
+                f"{type(first).__name__}: {str(first)[:200]}"
+            )
         if self.near_misses:
             accepted = ", ".join(
                 f"{kind} {self.near_miss_accepted[kind]}/{total}"
