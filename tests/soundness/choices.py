@@ -17,6 +17,8 @@ T = TypeVar("T")
 
 
 class Choices(Protocol):
+    """Answers the generator's questions: a number below ``count``."""
+
     def below(self, count: int) -> int:
         """A number in ``range(count)`` (``count`` >= 1)."""
         ...

@@ -55,6 +55,8 @@ class NamedCondition:
 
 
 class Conditions:
+    """Writes the conditions of one program, with the named conditions and glob prefixes it has."""
+
     def __init__(self, world: World, expressions: Expressions) -> None:
         self.world = world
         self.choices = world.choices

@@ -26,36 +26,42 @@ class GType:
 
 @dataclass(frozen=True)
 class TStr(GType):
+    """A string; ``secret`` when derived from a secret."""
+
     secret: bool = False
 
 
 @dataclass(frozen=True)
 class TInt(GType):
-    pass
+    """A whole number."""
 
 
 @dataclass(frozen=True)
 class TNum(GType):
-    pass
+    """Any number."""
 
 
 @dataclass(frozen=True)
 class TBool(GType):
-    pass
+    """``true`` or ``false``."""
 
 
 @dataclass(frozen=True)
 class TNull(GType):
-    pass
+    """``null``."""
 
 
 @dataclass(frozen=True)
 class TList(GType):
+    """A list of ``element`` values."""
+
     element: GType
 
 
 @dataclass(frozen=True)
 class Field:
+    """A field of an object type: ``required`` unless it may be absent."""
+
     name: str
     type: GType
     required: bool = True
@@ -84,16 +90,22 @@ class TObj(GType):
 
 @dataclass(frozen=True)
 class TEnum(GType):
+    """One of ``values`` (JSON literals)."""
+
     values: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class TUnion(GType):
+    """Any one of ``options``."""
+
     options: tuple[GType, ...]
 
 
 @dataclass(frozen=True)
 class TAny(GType):
+    """``any`` to the checker; ``actual``: what the value is at run time (None: unknown)."""
+
     actual: GType | None = None
 
 

@@ -56,6 +56,8 @@ def record_type(info: TaskInfo, fact: str | None) -> g.TObj:
 
 
 class Reads:
+    """Finds the reads of a scope that fit a type, and their near-misses."""
+
     def __init__(self, world: World) -> None:
         self.world = world
         self._task_roots: dict[tuple[object, ...], Read] = {}

@@ -43,6 +43,8 @@ class Context:
 
 @dataclass
 class Builder:
+    """A ``builder`` declaration: its parameters, the facts its body relies on, its text."""
+
     name: str
     parameters: list[tuple[str, str, g.GType, g.GType]]  # name, written type, static type, argument target
     facts: dict[str, str]
@@ -52,6 +54,8 @@ class Builder:
 
 
 class Statements:
+    """Writes the bodies, tasks and builders of one program."""
+
     def __init__(
         self, world: World, expressions: Expressions, conditions: Conditions, aliases: dict[str, str]
     ):

@@ -26,6 +26,8 @@ PROPERTY_2 = "no-false-rejection"
 
 @dataclass
 class Example:
+    """A kept counterexample: its seed and the file it is in."""
+
     seed: str
     path: str
 
