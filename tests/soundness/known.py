@@ -46,7 +46,8 @@ KNOWN: tuple[Known, ...] = (
     Known(
         "optional-field-absent",
         PROPERTY_1,
-        r"^reaction raised: no field '\.\.\.' in (the arguments of task|the output of task|pipeline)",
+        r"^reaction raised: no field '\.\.\.' in (the arguments of task|the output of task|pipeline"
+        r"|field '\.\.\.' of the arguments of task)",
         "an optional schema field left out is read with get_member and raises (D3)",
     ),
     Known(
@@ -72,9 +73,17 @@ KNOWN: tuple[Known, ...] = (
     Known(
         "output-of-pending-rerun",
         PROPERTY_1,
-        r"^reaction raised: cannot (read field|index) .* of null",
+        r"^reaction raised: (cannot read field '\.\.\.' of null|cannot index null"
+        r"|'\.\.\.' needs a list, an object or a string on its right, not null)",
         "a reusable task's output read while its next run is pending: the latest run, not the latest "
         "finished one (D1); or a near-miss the checker let through (D2/D3)",
+        steady=False,
+    ),
+    Known(
+        "number-into-integer",
+        PROPERTY_1,
+        r"^task failed: arguments: \$\.(count|age|times|limit): must be integer",
+        "a number not known to be whole (`7 / 2`) passed to an integer field checks clean (D3)",
         steady=False,
     ),
     Known(

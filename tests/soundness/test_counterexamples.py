@@ -39,6 +39,7 @@ STILL_BROKEN = {
     "keyword_object_key": "front: `for` as the first key of an object literal (E0101 today)",
     "long_else_if": "front: `else if` chains generate flat code (not valid Python today)",
     "narrowed_to_failed": "sema: task-read rule (D2) and null rules (D3)",
+    "number_into_integer": "sema: `number` does not fit `integer` (D3)",
     "optional_argument_field": "sema: optional fields read with a null-returning accessor (D3)",
     "optional_field_used_bare": "sema: optional fields typed `F | null` (D3)",
     "optional_output_field": "sema: optional fields read with a null-returning accessor (D3)",

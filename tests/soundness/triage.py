@@ -41,7 +41,8 @@ class Tally:
     near_misses: int = 0
     unsound: int = 0  # programs with at least one violation
     rejected: int = 0  # valid programs with at least one error
-    accepted: int = 0
+    accepted: int = 0  # programs and near-misses
+    near_misses_ran: int = 0
     ran: int = 0
     clean: int = 0
     allowed: Counter[str] = field(default_factory=Counter)
@@ -74,6 +75,7 @@ class Tally:
             broken += [(PROPERTY_2, class_of(code, message)) for code, _, message in outcome.errors]
         if outcome.ran:
             self.ran += 1
+            self.near_misses_ran += bool(near_miss)
         for kind in outcome.allowed:
             self.allowed[kind] += 1
         for category, detail in outcome.violations:
@@ -119,9 +121,12 @@ class Tally:
         return sum(self.classes[prop].values())
 
     def summary(self) -> list[str]:
+        near_accepted = sum(self.near_miss_accepted.values())
         lines = [
-            f"generated {self.generated} programs (+{self.near_misses} near-misses): "
-            f"{self.accepted} accepted, {self.ran} ran, {self.clean} ran clean, in {self.seconds:.1f}s",
+            f"generated {self.generated} programs: {self.accepted - near_accepted} accepted, "
+            f"{self.ran - self.near_misses_ran} ran; and {self.near_misses} near-misses: {near_accepted} "
+            f"accepted, {self.near_misses_ran} ran; {self.clean} runs clean "
+            f"({self.seconds:.0f}s checking and running)",
             f"allowed failures seen: {dict(self.allowed) or 'none'}",
         ]
         for prop, title in (
