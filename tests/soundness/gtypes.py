@@ -1,5 +1,5 @@
-"""The generator's own model of oi's static types, written from docs/language.md and the round's
-semantics (null and optional fields, sound unions, ``any``), independently of ``oic/sema``.
+"""The generator's own model of oi's static types, written from docs/language.md and the typing
+rules (null and optional fields, sound unions, ``any``), independently of ``oic/sema``.
 
 The generator asks one question of it: *may a value of static type V be used where T is expected,
 certainly, by a sound checker?* (``fits``). It answers conservatively: a program the generator calls

@@ -1,6 +1,7 @@
 """Counterexample classes that today's checker and runtime still produce, each to be fixed by the
-change the round's semantics describe. The in-suite test fails on a class not listed here, and on a
-listed class that no longer appears (remove it then): the list can only shrink.
+change the typing rules and the runtime's semantics call for. The in-suite test fails on a class
+not listed here, and on a listed class that no longer appears (remove it then): the list can only
+shrink.
 
 Each entry: an ``id``, the property it breaks, a pattern matched against the class (``triage``
 spelling: ``category: message``), and what is wrong.
@@ -35,7 +36,7 @@ KNOWN: tuple[Known, ...] = (
         "task-not-run",
         PROPERTY_1,
         r'^reaction raised: task "\.\.\." has not run \(yet\)',
-        "a task record read before the task ran raises instead of being there (D1)",
+        "a task record read before the task ran raises instead of being there",
     ),
     Known(
         "integer-param",
@@ -48,7 +49,7 @@ KNOWN: tuple[Known, ...] = (
         PROPERTY_1,
         r"^reaction raised: no field '\.\.\.' in (the arguments of task|the output of task|pipeline"
         r"|field '\.\.\.' of the arguments of task)",
-        "an optional schema field left out is read with get_member and raises (D3)",
+        "an optional schema field left out is read with get_member and raises",
     ),
     Known(
         "tasks-member",
@@ -67,7 +68,7 @@ KNOWN: tuple[Known, ...] = (
         "else-if-nesting",
         PROPERTY_1,
         r"^codegen: the generated module is not valid Python: too many levels of indentation",
-        "a long `else if` chain checks clean and generates nested code (D11)",
+        "a long `else if` chain checks clean and generates nested code",
         steady=False,
     ),
     Known(
@@ -76,14 +77,14 @@ KNOWN: tuple[Known, ...] = (
         r"^reaction raised: (cannot read field '\.\.\.' of null|cannot index null"
         r"|'\.\.\.' needs a list, an object or a string on its right, not null)",
         "a reusable task's output read while its next run is pending: the latest run, not the latest "
-        "finished one (D1); or a near-miss the checker let through (D2/D3)",
+        "finished one; or a near-miss the checker let through",
         steady=False,
     ),
     Known(
         "number-into-integer",
         PROPERTY_1,
         r"^task failed: arguments: \$\.(count|age|times|limit): must be integer",
-        "a number not known to be whole (`7 / 2`) passed to an integer field checks clean (D3)",
+        "a number not known to be whole (`7 / 2`) passed to an integer field checks clean",
         steady=False,
     ),
     Known(
@@ -97,14 +98,14 @@ KNOWN: tuple[Known, ...] = (
         "guard-on-other-event",
         PROPERTY_1,
         r"^reaction raised: no field '\.\.\.' in the payload of event",
-        "a guard evaluated on an event that does not trigger its condition (D4)",
+        "a guard evaluated on an event that does not trigger its condition",
         steady=False,
     ),
     Known(
         "short-secret-masks-words",
         PROPERTY_1,
         r"^run failed: its message is masked by a short secret",
-        "a secret of a character or two is masked inside every word of the run's message (D7)",
+        "a secret of a character or two is masked inside every word of the run's message",
         steady=False,
     ),
     # -- property 2: programs valid by the documents that the checker rejects -----------------------
@@ -118,13 +119,13 @@ KNOWN: tuple[Known, ...] = (
         "flat-chain-nesting",
         PROPERTY_2,
         r"^E0107: expression nested more than N deep",
-        "a flat sum of 129 or more terms is refused as nesting (D11)",
+        "a flat sum of 129 or more terms is refused as nesting",
     ),
     Known(
         "param-reads-param",
         PROPERTY_2,
         r"^E0201: undefined name",
-        "a param default reading an earlier param is refused (D10)",
+        "a param default reading an earlier param is refused",
     ),
     Known(
         "keyword-first-key",

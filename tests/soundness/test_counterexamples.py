@@ -5,8 +5,8 @@ A file in ``counterexamples/`` says what the checker must report, as the diagnos
 ``# expect: runs clean`` when the program must check without errors and run to its end with no
 violation (against the same typed services as the generated programs).
 
-``STILL_BROKEN`` lists the files today's checker or runtime does not satisfy yet, with the change
-that fixes each. The test asserts that each of them still breaks: when a fix lands, its file starts
+``STILL_BROKEN`` lists the files today's checker or runtime does not satisfy yet, with what is
+missing. The test asserts that each of them still breaks: when a fix lands, its file starts
 to pass, this test fails, and the entry comes out of the list (it can only shrink).
 """
 
@@ -26,29 +26,29 @@ CASES = sorted((Path(__file__).parent / "counterexamples").glob("*.oi"))
 EXPECTATION = re.compile(r"#\s*(error|warning):\s*([EW](?:\d{4}|\?{4}))\s*$")
 
 STILL_BROKEN = {
-    "any_plus_any": "sema: an operation with an `any` operand is `any` (E0310 today)",
-    "constant_outside_range": "truth: constant arguments validated against the field's schema (E0317)",
-    "duration_exponent": "front: exponent forms in durations (E0106 today)",
-    "enum_given_any_string": "sema: a string not known to be in an enum does not fit it",
-    "enum_true_is_not_one": "sema: enum literals compared as JSON values",
-    "failure_notify_idiom": "runtime: D1 task records (and sema: W0108)",
-    "finished_without_status": "sema: task-read rule (D2) and null rules (D3)",
-    "flat_sum": "front: flat chains are not nesting (E0107 today)",
-    "guard_on_other_event": "runtime: guards evaluated only on the triggering event (D4)",
-    "integer_param": "sema: integer params in codegen and the runtime (internal error today)",
-    "keyword_object_key": "front: `for` as the first key of an object literal (E0101 today)",
-    "long_else_if": "front: `else if` chains generate flat code (not valid Python today)",
-    "narrowed_to_failed": "sema: task-read rule (D2) and null rules (D3)",
-    "number_into_integer": "sema: `number` does not fit `integer` (D3)",
-    "optional_argument_field": "sema: optional fields read with a null-returning accessor (D3)",
-    "optional_field_used_bare": "sema: optional fields typed `F | null` (D3)",
-    "optional_output_field": "sema: optional fields read with a null-returning accessor (D3)",
-    "or_keeps_only_common_facts": "sema: task-read rule (D2) and null rules (D3)",
-    "param_default_reads_param": "sema: param defaults read earlier params (D10)",
-    "reusable_output_while_rerun": "runtime: output of the latest finished run (D1)",
-    "status_spelling": "sema: E0316",
-    "task_not_run_status": "runtime: D1 task records",
-    "tasks_member": "sema: `tasks.x` is not a task record",
+    "any_plus_any": "an operation with an `any` operand is `any`, not `number`",
+    "constant_outside_range": "constant arguments validated against the field's schema (E0317)",
+    "duration_exponent": "exponent forms in durations",
+    "enum_given_any_string": "a string not known to be in an enum does not fit it",
+    "enum_true_is_not_one": "enum literals compared as JSON values",
+    "failure_notify_idiom": "a record for every task name (and W0108 for the read)",
+    "finished_without_status": "the task-read rule, and `T | null` outputs",
+    "flat_sum": "flat chains are not nesting",
+    "guard_on_other_event": "guards evaluated only on the event that triggers their condition",
+    "integer_param": "integer params generated and parsed",
+    "keyword_object_key": "`for` as the first key of an object literal",
+    "long_else_if": "`else if` chains generate flat code",
+    "narrowed_to_failed": "the task-read rule, and `T | null` outputs",
+    "number_into_integer": "`number` does not fit `integer`",
+    "optional_argument_field": "optional fields read with a null-returning accessor",
+    "optional_field_used_bare": "optional fields typed `F | null`",
+    "optional_output_field": "optional fields read with a null-returning accessor",
+    "or_keeps_only_common_facts": "the task-read rule, and `T | null` outputs",
+    "param_default_reads_param": "param defaults read earlier params",
+    "reusable_output_while_rerun": "`output` of the latest finished run",
+    "status_spelling": "E0316 for a status compared with a word outside its enum",
+    "task_not_run_status": "a record for every task name",
+    "tasks_member": "`tasks.x` is not a task record",
 }
 
 
