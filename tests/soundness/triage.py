@@ -1,10 +1,10 @@
 """Counting outcomes by property and class, and keeping the programs that break a property.
 
 ``Tally.add(program, outcome, near_miss)`` files one evaluated program. A valid-by-construction
-program that is rejected breaks property 2 (class: the first error's code and message); any accepted
-program whose run has a violation breaks property 1 (class: ``harness.class_of``). The first few
-programs of each class are written to ``<directory>/<property>/<class>/<seed>.oi`` with the seed,
-params, diagnostics and the run's log in comments, so that each can be run again and reduced.
+program that is rejected breaks property 2 (a class per error: its code and message); any accepted
+program whose run has a violation breaks property 1 (class: ``harness.class_of``). Every such
+program is written to ``<directory>/<property>/<class>/<seed>.oi``, followed by its seed, params,
+diagnostics and the run's log in comments, so that it can be run again and reduced.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tests.soundness.harness import Outcome, class_of
 
-KEEP_PER_CLASS = 3
+EXAMPLES_SHOWN = 3  # per class, in memory; every counterexample is written to the directory
 # The line that ends a kept program and begins the notes about it.
 NOTES = "# ---- what happened (the program is above this line) ----"
 PROPERTY_1 = "soundness"
@@ -104,8 +104,6 @@ class Tally:
         near_miss: str,
     ) -> None:
         examples = self.examples.setdefault(f"{prop}: {name}", [])
-        if len(examples) >= KEEP_PER_CLASS:
-            return
         path = ""
         if self.directory is not None:
             folder = self.directory / prop / _slug(name)
@@ -115,7 +113,8 @@ class Tally:
                 _annotated(seed, text, params, outcome, near_miss, prop, name), encoding="utf-8"
             )
             path = str(target)
-        examples.append(Example(seed, path))
+        if len(examples) < EXAMPLES_SHOWN:
+            examples.append(Example(seed, path))
 
     def broken(self, prop: str) -> int:
         return sum(self.classes[prop].values())
