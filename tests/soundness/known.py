@@ -56,6 +56,7 @@ KNOWN: tuple[Known, ...] = (
         PROPERTY_1,
         r"^reaction raised: cannot read field '\.\.\.' of a value of an unknown type",
         "`tasks.x.output` checks clean and raises at run time",
+        steady=False,
     ),
     Known(
         "constant-outside-schema",
