@@ -13,7 +13,7 @@ word is a keyword or a name depends on the parser state, which the driver in ``o
 knows and this module does not.
 
 Lexical problems (a stray character, a bad escape, an unterminated string, a malformed number,
-nesting beyond ``MAX_NESTING``) are yielded in the token stream as ``LexError`` values, so the driver
+nesting beyond ``MAX_BRACKETS``) are yielded in the token stream as ``LexError`` values, so the driver
 reports them in order with parse errors; the stream goes on after them (except after a fatal one) so
 the driver can skip to the next declaration and keep checking. Positions are 1-based and count code
 points; only ``\\n`` ends a line (``oic.source`` normalises the others).
@@ -26,10 +26,7 @@ from collections.abc import Iterator
 
 from oic.records import Record, set_field
 from oic.source import Span
-
-# Deeper than any pipeline a person writes, shallow enough that later recursive passes stay far from
-# Python's recursion limit.
-MAX_NESTING = 128
+from oic.syntax.limits import MAX_BRACKETS
 
 # Python refuses int() on more digits than this (CVE-2020-10735 mitigation): we refuse them first.
 MAX_INT_DIGITS = 4000
@@ -333,7 +330,7 @@ class Lexer:
                     # the rest (nesting limits, mismatches, interpolations) in ``_punctuation``.
                     expected = CLOSERS.get(symbol)
                     if expected is None:
-                        if len(stack) < MAX_NESTING:
+                        if len(stack) < MAX_BRACKETS:
                             stack.append(_Open(symbol, line, start - line_start + 1))
                             kind = PUNCTUATION[symbol]
                     elif stack:
@@ -385,7 +382,7 @@ class Lexer:
                 continue
             if kind_of_token == _QUOTE:
                 simple = match_simple_string(text, start)
-                if simple is not None and (simple.lastgroup == "whole" or len(stack) < MAX_NESTING):
+                if simple is not None and (simple.lastgroup == "whole" or len(stack) < MAX_BRACKETS):
                     position = simple.end()
                     column = start - line_start + 1
                     end_column = column + position - start
@@ -446,7 +443,11 @@ class Lexer:
                 return
             yield self._token("NUMBER", start, self.line, self._column(start))
             return
-        if suffix in DURATION_UNITS and "e" not in digits.lower():
+        if suffix in DURATION_UNITS:
+            problem = number_problem(digits)
+            if problem:
+                yield LexError("E0106", problem, span, "write a number between about -1e308 and 1e308")
+                return
             yield self._token("DURATION", start, self.line, self._column(start))
             return
         shown = self.text[start : self.position]
@@ -463,10 +464,10 @@ class Lexer:
         column = self._column(start)
         self.position += len(symbol)
         if symbol in OPENERS:
-            if len(self.stack) >= MAX_NESTING:
+            if len(self.stack) >= MAX_BRACKETS:
                 yield LexError(
                     "E0107",
-                    f"brackets nested more than {MAX_NESTING} deep",
+                    f"brackets nested more than {MAX_BRACKETS} deep",
                     self._point_span(start, self.position),
                     "split the value into `let` bindings",
                     fatal=True,
@@ -530,10 +531,10 @@ class Lexer:
             if character == "$":
                 if text.startswith("${", position):
                     self.position = position + 2
-                    if len(self.stack) >= MAX_NESTING:
+                    if len(self.stack) >= MAX_BRACKETS:
                         yield LexError(
                             "E0107",
-                            f"interpolations nested more than {MAX_NESTING} deep",
+                            f"interpolations nested more than {MAX_BRACKETS} deep",
                             self._point_span(position, position + 2),
                             fatal=True,
                         )

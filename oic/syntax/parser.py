@@ -240,9 +240,10 @@ class _Parse:
             stack.append(action)
             values.append(token)
             return None
-        # Reductions come first; keep what they change, to put it back if the token does not fit.
-        saved_stack = stack[:]
-        saved_values = values[:]
+        # Reductions come first. Each is logged (the states and values it took off, or the top state
+        # it replaced) so that it can be undone if the token does not fit: copying the stacks instead
+        # would cost their depth for every token, quadratic on a long right-recursive chain.
+        undo: list[tuple[list[int], list[Any] | None]] = []
         rules, gotos, passes, first = tables.rules, tables.gotos, tables.passes, _first
         while action is not None:
             if action >= 0:
@@ -252,21 +253,28 @@ class _Parse:
             size, origin, callback = rules[~action]
             if callback is first:
                 # A `?rule` passing its one child through: the value stays, only the top state moves.
-                below = stack[-2]
-                top = passes.get((below, stack[-1], kind))
-                stack[-1] = top if top is not None else tables.pass_through(below, stack[-1], kind)
+                below, top = stack[-2], stack[-1]
+                moved = passes.get((below, top, kind))
+                stack[-1] = moved if moved is not None else tables.pass_through(below, top, kind)
+                undo.append(([top], None))
             else:
                 if size:
+                    states = stack[-size:]
                     children = values[-size:]
                     del values[-size:]
                     del stack[-size:]
                 else:
-                    children = []
-                values.append(callback(children))
+                    states, children = [], []
+                undo.append((states, children))
+                values.append(callback(list(children)))
                 stack.append(gotos[stack[-1]][origin])
             action = actions[stack[-1]].get(kind)
-        stack[:] = saved_stack
-        values[:] = saved_values
+        for states, children in reversed(undo):
+            stack.pop()
+            stack.extend(states)
+            if children is not None:
+                values.pop()
+                values.extend(children)
         return stack
 
     def _salvage(self, stack: list[int], values: list[Any]) -> None:
@@ -316,6 +324,11 @@ class _Parse:
                 return "STMT_IF" if first_on_line else "IF"
             return "STMT_IF" if statement else "IF"
         if keyword in actions:
+            # Where a soft keyword and a name both fit, a `(` after the word makes it a name: no
+            # keyword is followed by one where a name could stand (`timeout(1)` calls a builder on
+            # the line after a task statement, `on engine()` uses a condition named `engine`).
+            if word in SOFT_KEYWORDS and "NAME" in actions and _next_character(text, token.end_pos) == "(":
+                return "NAME"
             return keyword
         if "NAME" not in actions:
             return keyword
@@ -323,7 +336,7 @@ class _Parse:
             return "NAME"
         if previous is not None and (
             previous.type == "DOT"
-            or (previous.type in _FIELD_OPENERS and _colon_follows(text, token.end_pos))
+            or (previous.type in _FIELD_OPENERS and _next_character(text, token.end_pos) == ":")
         ):
             return "NAME"
         return keyword
@@ -357,14 +370,21 @@ class _Parse:
         return Token("$END", "", len(text), line, column, line, column, len(text))
 
 
-def _colon_follows(text: str, position: int | None) -> bool:
-    """Whether the next character after ``position`` that is not a space or tab is ``:``."""
-    if position is None:
-        return False
+def _next_character(text: str, position: int) -> str:
+    """The first character at or after ``position`` that is not white space or in a comment ('' at
+    the end of the text)."""
     length = len(text)
-    while position < length and text[position] in " \t":
+    while position < length:
+        character = text[position]
+        if character == "#":
+            newline = text.find("\n", position)
+            if newline < 0:
+                return ""
+            position = newline
+        elif character not in " \t\n":
+            return character
         position += 1
-    return position < length and text[position] == ":"
+    return ""
 
 
 __all__ = ["UnreadableSource", "parse", "parse_text", "read_source"]
