@@ -39,7 +39,7 @@ EXPORTED_NAMES = frozenset(
     Argument EventReaction Pipeline PipelineMetadata PipelineSpec RetryPolicy Service TASK_STATUS_FAILED
     TASK_STATUS_SUCCESS Task TaskMetadata TaskSpec all_of any_of engine_started guarded not_
     task_event_reported task_finished task_finished_with_status task_started ParamSpec ProgramSpec main
-    PipelineError Secret add divide equal event_value get_index get_member greater greater_equal
+    PipelineError Secret add divide equal event_value fold get_index get_member greater greater_equal
     interpolate is_in iterate less less_equal mark_secrets modulo multiply negate not_equal object_key
     pipeline_value subtract task_name tasks_value truthy std_contains std_default std_ends_with std_env
     std_format std_join std_json std_keys std_len std_lower std_number std_parse_json std_range
