@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from oic.diagnostics import Diagnostic
 from oic.sema import types as t
+from oic.sema.bounds import check_definitions
 from oic.sema.expressions import ExpressionChecker
 from oic.sema.program import CheckedParam, CheckedProgram
 from oic.sema.reactions import ReactionChecker
@@ -34,6 +35,10 @@ def check(
     """Check ``module`` (parsed from ``source``); the program is None when any error was found."""
     reporter = Reporter(source)
     table = collect(module, reporter)
+    if not check_definitions(table, reporter):
+        # Builder chains or named conditions deeper than the limits: the passes below follow them
+        # recursively, so nothing more is checked.
+        return None, reporter.diagnostics
     settings = check_pipeline(table.pipeline, reporter)
     for alias, declaration in table.service_declarations.items():
         table.services[alias] = resolve_service(declaration, options, reporter)

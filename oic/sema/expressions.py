@@ -17,16 +17,21 @@ from typing import Any
 
 from oic.sema import stdlib
 from oic.sema import types as t
+from oic.sema.bounds import ValueDepths
 from oic.sema.hints import closest, did_you_mean
 from oic.sema.reporter import Reporter
 from oic.sema.resolve import Declarations, Scope
 from oic.sema.task_index import TaskIndex
 from oic.source import Span
 from oic.syntax import ast
+from oic.syntax.limits import MAX_NESTING
 
 EVENT_TYPE = t.ObjectType((("name", t.STRING), ("payload", t.ANY)), frozenset(), True, origin="event")
 PIPELINE_TYPE = t.ObjectType((("name", t.STRING),), frozenset(), True, origin="pipeline")
 TASK_FIELDS = ("output", "status", "error", "arguments")
+_CHAIN_LINKS = (ast.Binary, ast.Member, ast.Index)
+# The expressions that build a list or an object: their values nest one level deeper than their parts.
+_BUILT_VALUES = (ast.ListExpr, ast.ObjectExpr, ast.ListComprehension, ast.ObjectComprehension)
 
 
 class ExpressionChecker:
@@ -38,6 +43,7 @@ class ExpressionChecker:
         self.index = index
         self.types_by_node: dict[int, t.Type] = {}
         self.used_params: set[str] = set()
+        self.value_depths = ValueDepths()
 
     # -- entry point ---------------------------------------------------------------------------------
 
@@ -45,11 +51,36 @@ class ExpressionChecker:
         known = self.types_by_node.get(id(expression))
         if known is not None:
             return known
+        if type(expression) in _CHAIN_LINKS:
+            # The earlier links of a flat chain (`a + b - c`, `x.a[0]`) are typed first, with a loop:
+            # a chain may be as long as the file, and each link's method then finds its left operand
+            # or target typed instead of recursing along the chain.
+            pending = []
+            current: Any = expression
+            while True:
+                inner = current.left if type(current) is ast.Binary else current.target
+                if not ast.continues_chain(current, inner) or id(inner) in self.types_by_node:
+                    break
+                pending.append(inner)
+                current = inner
+            for link in reversed(pending):
+                self._type_one(link, scope)
+        return self._type_one(expression, scope)
+
+    def _type_one(self, expression: ast.Expression, scope: Scope) -> t.Type:
         key = (type(self), type(expression))
         method = _METHODS.get(key)
         if method is None:
             method = _METHODS[key] = getattr(key[0], "_" + key[1].__name__, None) or _untyped
         result = method(self, expression, scope)
+        if type(expression) in _BUILT_VALUES and self.value_depths.too_deep(result):
+            self.error(
+                expression.span,
+                "E0107",
+                f"value nested more than {MAX_NESTING} deep, counting the values it is built from",
+                "a list or object built from a `let` of a list or object nests one level deeper",
+            )
+            result = t.ANY
         self.types_by_node[id(expression)] = result
         return result
 

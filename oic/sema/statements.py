@@ -59,9 +59,17 @@ class BodyChecker:
                     self.expressions.type_of(statement.condition, inner)
                 self.check_body(statement.body, inner)
             elif isinstance(statement, ast.IfStmt):
-                self.expressions.type_of(statement.test, block)
-                self.check_body(statement.body, block)
-                self.check_body(statement.otherwise, block)
+                # An `else if` chain is followed with a loop: it nests in the AST as deep as it is long.
+                branch = statement
+                while True:
+                    self.expressions.type_of(branch.test, block)
+                    self.check_body(branch.body, block)
+                    otherwise = branch.otherwise
+                    if len(otherwise) == 1 and isinstance(otherwise[0], ast.IfStmt):
+                        branch = otherwise[0]
+                        continue
+                    self.check_body(otherwise, block)
+                    break
             elif isinstance(statement, ast.BuilderCall):
                 self.check_builder_call(statement, block)
 

@@ -78,29 +78,37 @@ def name_pattern(expression: ast.Expression) -> re.Pattern[str]:
     return re.compile(".*", re.DOTALL)
 
 
-def _statements(body: tuple[ast.Statement, ...], in_loop: bool) -> Iterator[tuple[ast.TaskStmt, bool]]:
-    for statement in body:
-        if isinstance(statement, ast.TaskStmt):
-            yield statement, in_loop
-        elif isinstance(statement, ast.ForStmt):
-            yield from _statements(statement.body, True)
+def _walk_statements(body: tuple[ast.Statement, ...], in_loop: bool) -> Iterator[tuple[ast.Statement, bool]]:
+    """Every statement of ``body`` and of the blocks inside it, in source order, with whether it sits
+    inside a loop. A loop over a stack rather than recursion: an ``else if`` chain nests in the AST
+    as deep as it is long."""
+    pending: list[tuple[Iterator[ast.Statement], bool]] = [(iter(body), in_loop)]
+    while pending:
+        statements, looping = pending[-1]
+        statement = next(statements, None)
+        if statement is None:
+            pending.pop()
+            continue
+        yield statement, looping
+        if isinstance(statement, ast.ForStmt):
+            pending.append((iter(statement.body), True))
         elif isinstance(statement, ast.IfStmt):
-            yield from _statements(statement.body, in_loop)
-            yield from _statements(statement.otherwise, in_loop)
+            pending.append((iter((*statement.body, *statement.otherwise)), looping))
+
+
+def _statements(body: tuple[ast.Statement, ...], in_loop: bool) -> Iterator[tuple[ast.TaskStmt, bool]]:
+    for statement, looping in _walk_statements(body, in_loop):
+        if isinstance(statement, ast.TaskStmt):
+            yield statement, looping
 
 
 def builder_calls(
     body: tuple[ast.Statement, ...], in_loop: bool = False
 ) -> Iterator[tuple[ast.BuilderCall, bool]]:
     """The builder calls of a body, with whether each sits inside a loop."""
-    for statement in body:
+    for statement, looping in _walk_statements(body, in_loop):
         if isinstance(statement, ast.BuilderCall):
-            yield statement, in_loop
-        elif isinstance(statement, ast.ForStmt):
-            yield from builder_calls(statement.body, True)
-        elif isinstance(statement, ast.IfStmt):
-            yield from builder_calls(statement.body, in_loop)
-            yield from builder_calls(statement.otherwise, in_loop)
+            yield statement, looping
 
 
 class TaskIndex:

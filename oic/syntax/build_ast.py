@@ -169,7 +169,13 @@ class AstBuilder:
         self._levels[id(node)] = (node, level)
         if level > MAX_NESTING and not self.too_deep:
             self.too_deep = True
-            what = "condition" if isinstance(node, _CONDITIONS) else "expression"
+            what = (
+                "condition"
+                if isinstance(node, _CONDITIONS)
+                else "type"
+                if isinstance(node, ast.TypeRef)
+                else "expression"
+            )
             self._report(
                 node.span,
                 "E0107",
@@ -230,7 +236,7 @@ class AstBuilder:
 
     def type_ref(self, children: list[Any]) -> ast.TypeRef:
         element = children[2] if len(children) > 2 else None
-        return ast.TypeRef(spanning(children), children[0].value, element)
+        return self._nest(ast.TypeRef(spanning(children), children[0].value, element), element)  # type: ignore[no-any-return]
 
     def service_kind(self, children: list[Any]) -> Token:
         return children[0]  # type: ignore[no-any-return]
