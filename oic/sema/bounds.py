@@ -177,7 +177,7 @@ def _report_condition(reporter: Reporter, span: object, what: str, depth: int) -
     reporter.report(
         span,  # type: ignore[arg-type]
         "E0107",
-        f"{what} is nested {depth} deep counting the named conditions it uses, "
+        f"{what} is nested {depth} deep counting the named conditions it uses and their guards, "
         f"more than {MAX_CONDITION_DEPTH}",
         "combine named conditions side by side with `and`/`or` rather than each inside the next",
     )
@@ -205,9 +205,15 @@ class ValueDepths:
 
     def __init__(self) -> None:
         self._known: dict[int, tuple[t.Type, int]] = {}
+        self._reported = False
 
     def too_deep(self, kind: t.Type) -> bool:
         return self.depth(kind) > MAX_NESTING
+
+    def first_report(self) -> bool:
+        """True the first time it is asked: a value too deep is reported once per file."""
+        first, self._reported = not self._reported, True
+        return first
 
     def depth(self, kind: t.Type, budget: int = MAX_NESTING + 1) -> int:
         """The depth of ``kind`` when it is at most ``budget``, else a number above ``budget`` (a

@@ -74,12 +74,13 @@ class ExpressionChecker:
             method = _METHODS[key] = getattr(key[0], "_" + key[1].__name__, None) or _untyped
         result = method(self, expression, scope)
         if type(expression) in _BUILT_VALUES and self.value_depths.too_deep(result):
-            self.error(
-                expression.span,
-                "E0107",
-                f"value nested more than {MAX_NESTING} deep, counting the values it is built from",
-                "a list or object built from a `let` of a list or object nests one level deeper",
-            )
+            if self.value_depths.first_report():  # the next ones would be a cascade of the first
+                self.error(
+                    expression.span,
+                    "E0107",
+                    f"value nested more than {MAX_NESTING} deep, counting the values it is built from",
+                    "a list or object built from a `let` of a list or object nests one level deeper",
+                )
             result = t.ANY
         self.types_by_node[id(expression)] = result
         return result

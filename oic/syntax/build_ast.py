@@ -236,7 +236,8 @@ class AstBuilder:
 
     def type_ref(self, children: list[Any]) -> ast.TypeRef:
         element = children[2] if len(children) > 2 else None
-        return self._nest(ast.TypeRef(spanning(children), children[0].value, element), element)  # type: ignore[no-any-return]
+        node = ast.TypeRef(spanning(children), children[0].value, element)
+        return self._nest(node, element) if element is not None else node  # type: ignore[no-any-return]
 
     def service_kind(self, children: list[Any]) -> Token:
         return children[0]  # type: ignore[no-any-return]
