@@ -318,6 +318,13 @@ class _Parse:
         keyword = _KEYWORD_TERMINALS.get(word)
         if keyword is None:
             return "NAME"
+        if (
+            previous is not None
+            and previous.type in _FIELD_OPENERS
+            and "NAME" in actions
+            and _next_character(text, token.end_pos) == ":"
+        ):
+            return "NAME"  # an object key or a call field: `{for: 1}`, `s.e(if: x)`
         if word == "if" and ("STMT_IF" in actions or "IF" in actions):
             statement, conditional = "STMT_IF" in actions, "IF" in actions
             if statement and conditional:
@@ -332,12 +339,7 @@ class _Parse:
             return keyword
         if "NAME" not in actions:
             return keyword
-        if word in SOFT_KEYWORDS:
-            return "NAME"
-        if previous is not None and (
-            previous.type == "DOT"
-            or (previous.type in _FIELD_OPENERS and _next_character(text, token.end_pos) == ":")
-        ):
+        if word in SOFT_KEYWORDS or (previous is not None and previous.type == "DOT"):
             return "NAME"
         return keyword
 
