@@ -83,6 +83,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(
     r"(?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?P<suffix>[A-Za-z_][A-Za-z0-9_]*)?"
 )
+_EXPONENT = re.compile(r"[eE]")
 _SPACE = re.compile(r"[ \t\r\n]+")
 _WORD_START, _DIGIT, _SPACE_START, _COMMENT, _QUOTE, _PUNCTUATION_START = range(6)
 _FIRST_CHARACTER: dict[str, int] = {
@@ -265,6 +266,8 @@ class Lexer:
         match_word = _WORD.match
         match_simple_string = _SIMPLE_STRING.match
         match_continuation = _STRING_CONTINUATION.match
+        match_number = _NUMBER.match
+        exponent = _EXPONENT.search
         stack = self.stack
         simple_punctuation = _SIMPLE_PUNCTUATION
         two_character_starts = _TWO_CHARACTER_STARTS
@@ -401,11 +404,24 @@ class Lexer:
                 if position < 0:
                     position = length
                 continue
-            self.position, self.line, self.line_start = start, line, line_start
             if kind_of_token == _DIGIT:
-                yield from self._number(_NUMBER.match(text, start))  # type: ignore[arg-type]
-            else:
-                yield from self._unexpected_character()
+                number = match_number(text, start)
+                end = number.end()  # type: ignore[union-attr]
+                # A plain number of a few digits cannot be malformed: yield it here; the rest
+                # (durations, exponents, thousands of digits, a bad suffix) goes to `_number`.
+                if number.lastindex == 1 and end - start <= 300 and not exponent(text, start, end):  # type: ignore[union-attr]
+                    column = start - line_start + 1
+                    yield Token(
+                        "NUMBER", text[start:end], start, line, column, line, column + end - start, end
+                    )
+                    position = end
+                    continue
+                self.position, self.line, self.line_start = start, line, line_start
+                yield from self._number(number)  # type: ignore[arg-type]
+                position, line, line_start = self.position, self.line, self.line_start
+                continue
+            self.position, self.line, self.line_start = start, line, line_start
+            yield from self._unexpected_character()
             position, line, line_start = self.position, self.line, self.line_start
         self.position, self.line, self.line_start = position, line, line_start
 
@@ -435,7 +451,7 @@ class Lexer:
         digits = match.group("number")
         suffix = match.group("suffix")
         self.position = match.end()
-        span = self._point_span(start, self.position)
+        span = self._point_span(start, self.position)  # (only problems and durations come here)
         if suffix is None:
             problem = number_problem(digits)
             if problem:

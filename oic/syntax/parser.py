@@ -240,10 +240,12 @@ class _Parse:
             stack.append(action)
             values.append(token)
             return None
-        # Reductions come first. Each is logged (the states and values it took off, or the top state
-        # it replaced) so that it can be undone if the token does not fit: copying the stacks instead
-        # would cost their depth for every token, quadratic on a long right-recursive chain.
-        undo: list[tuple[list[int], list[Any] | None]] = []
+        # Reductions come first. They must be undone if the token does not fit: copying the stacks
+        # beforehand would cost their depth for every token (quadratic on a long right-recursive
+        # chain), so what the reductions change below the lowest point they reached so far (`low`)
+        # is kept instead, one segment each time that point moves down, and put back.
+        low = len(stack)
+        kept: list[tuple[list[int], list[Any]]] = []
         rules, gotos, passes, first = tables.rules, tables.gotos, tables.passes, _first
         while action is not None:
             if action >= 0:
@@ -253,28 +255,32 @@ class _Parse:
             size, origin, callback = rules[~action]
             if callback is first:
                 # A `?rule` passing its one child through: the value stays, only the top state moves.
-                below, top = stack[-2], stack[-1]
-                moved = passes.get((below, top, kind))
-                stack[-1] = moved if moved is not None else tables.pass_through(below, top, kind)
-                undo.append(([top], None))
+                top = len(stack) - 1
+                if top < low:
+                    kept.append((stack[top:low], values[top - 1 : low - 1]))
+                    low = top
+                below = stack[-2]
+                moved = passes.get((below, stack[-1], kind))
+                stack[-1] = moved if moved is not None else tables.pass_through(below, stack[-1], kind)
             else:
                 if size:
-                    states = stack[-size:]
+                    bottom = len(stack) - size
+                    if bottom < low:
+                        kept.append((stack[bottom:low], values[bottom - 1 : low - 1]))
+                        low = bottom
                     children = values[-size:]
                     del values[-size:]
                     del stack[-size:]
                 else:
-                    states, children = [], []
-                undo.append((states, children))
-                values.append(callback(list(children)))
+                    children = []
+                values.append(callback(children))
                 stack.append(gotos[stack[-1]][origin])
             action = actions[stack[-1]].get(kind)
-        for states, children in reversed(undo):
-            stack.pop()
+        del stack[low:]
+        del values[low - 1 :]
+        for states, items in reversed(kept):
             stack.extend(states)
-            if children is not None:
-                values.pop()
-                values.extend(children)
+            values.extend(items)
         return stack
 
     def _salvage(self, stack: list[int], values: list[Any]) -> None:
