@@ -169,19 +169,13 @@ class AstBuilder:
         self._levels[id(node)] = (node, level)
         if level > MAX_NESTING and not self.too_deep:
             self.too_deep = True
-            what = (
-                "condition"
-                if isinstance(node, _CONDITIONS)
-                else "type"
-                if isinstance(node, ast.TypeRef)
-                else "expression"
-            )
-            self._report(
-                node.span,
-                "E0107",
-                f"{what} nested more than {MAX_NESTING} deep",
-                "split it into `let` bindings or named conditions",
-            )
+            if isinstance(node, _CONDITIONS):
+                what, hint = "condition", "split it into named conditions"
+            elif isinstance(node, ast.TypeRef):
+                what, hint = "type", "write the inner part as `list` or `any`"
+            else:
+                what, hint = "expression", "split it into `let` bindings"
+            self._report(node.span, "E0107", f"{what} nested more than {MAX_NESTING} deep", hint)
         return node
 
     def _statement(self, node: Any, blocks: int, else_ifs: int) -> Any:
