@@ -64,22 +64,17 @@ class BodyCompiler:
         raise CodegenError(f"cannot generate code for statement {type(node).__name__}")
 
     def _if(self, node: ast.IfStmt, scope: Scope, depth: int) -> list[PyCode]:
-        """An ``if`` and its ``else if`` chain as one ``if``/``elif``/``else`` statement, followed link
-        by link with a loop: a chain may be as long as ``oic.syntax.limits.MAX_ELSE_IF``."""
+        """An ``if`` and its ``else if`` chain (``ast.if_chain``) as one ``if``/``elif``/``else``."""
         lines: list[PyCode] = []
-        keyword = "if"
-        while True:
-            test = self.expressions.test(node.test, scope)
-            lines.append(self._line(depth, f"{keyword} {test.text}:"))
-            lines.extend(self.block(node.body, scope.child(), depth + 1))
-            otherwise = node.otherwise
-            if len(otherwise) == 1 and isinstance(otherwise[0], ast.IfStmt):
-                node, keyword = otherwise[0], "elif"
-                continue
-            if otherwise:
-                lines.append(self._line(depth, "else:"))
-                lines.extend(self.block(otherwise, scope.child(), depth + 1))
-            return lines
+        branches, otherwise = ast.if_chain(node)
+        for number, branch in enumerate(branches):
+            test = self.expressions.test(branch.test, scope)
+            lines.append(self._line(depth, f"{'elif' if number else 'if'} {test.text}:"))
+            lines.extend(self.block(branch.body, scope.child(), depth + 1))
+        if otherwise:
+            lines.append(self._line(depth, "else:"))
+            lines.extend(self.block(otherwise, scope.child(), depth + 1))
+        return lines
 
     def _for(self, node: ast.ForStmt, scope: Scope, depth: int) -> list[PyCode]:
         expressions = self.expressions

@@ -241,16 +241,10 @@ class ReactionChecker:
             elif isinstance(statement, ast.ForStmt):
                 names = self.check_built_once(statement.body, True)
             elif isinstance(statement, ast.IfStmt):
-                # An `else if` chain is followed with a loop: it nests in the AST as deep as it is long.
-                branch = statement
-                while True:
+                branches, otherwise = ast.if_chain(statement)  # (a loop along `else if`)
+                for branch in branches:
                     names |= self.check_built_once(branch.body, in_loop)
-                    otherwise = branch.otherwise
-                    if len(otherwise) == 1 and isinstance(otherwise[0], ast.IfStmt):
-                        branch = otherwise[0]
-                        continue
-                    names |= self.check_built_once(otherwise, in_loop)
-                    break
+                names |= self.check_built_once(otherwise, in_loop)
             elif isinstance(statement, ast.BuilderCall):
                 names = self.builder_task_names().get(statement.name.name, set())
                 if names and in_loop:

@@ -59,17 +59,11 @@ class BodyChecker:
                     self.expressions.type_of(statement.condition, inner)
                 self.check_body(statement.body, inner)
             elif isinstance(statement, ast.IfStmt):
-                # An `else if` chain is followed with a loop: it nests in the AST as deep as it is long.
-                branch = statement
-                while True:
+                branches, otherwise = ast.if_chain(statement)  # (a loop along `else if`)
+                for branch in branches:
                     self.expressions.type_of(branch.test, block)
                     self.check_body(branch.body, block)
-                    otherwise = branch.otherwise
-                    if len(otherwise) == 1 and isinstance(otherwise[0], ast.IfStmt):
-                        branch = otherwise[0]
-                        continue
-                    self.check_body(otherwise, block)
-                    break
+                self.check_body(otherwise, block)
             elif isinstance(statement, ast.BuilderCall):
                 self.check_builder_call(statement, block)
 

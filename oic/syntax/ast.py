@@ -864,6 +864,18 @@ def chain_links(node: Expression) -> tuple[Expression, list[Binary | Member | In
         current = inner
 
 
+def if_chain(node: IfStmt) -> tuple[list[IfStmt], tuple[Statement, ...]]:
+    """An ``if`` statement and its ``else if`` chain: the ``IfStmt`` of each branch in order (the
+    first is ``node``), and the statements of the final ``else`` (none without one). An ``else if``
+    is an ``IfStmt`` alone in the ``otherwise`` of the one before, so a chain nests as deep as it is
+    long: code that walks one follows it with this loop, not by recursion."""
+    branches = [node]
+    while len(node.otherwise) == 1 and isinstance(node.otherwise[0], IfStmt):
+        node = node.otherwise[0]
+        branches.append(node)
+    return branches, node.otherwise
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Every node of the tree below and including ``node``, depth first, in source order.
 
