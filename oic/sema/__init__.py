@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from oic.diagnostics import Diagnostic
+from oic.sema import hints
 from oic.sema import types as t
 from oic.sema.bounds import check_definitions
 from oic.sema.expressions import ExpressionChecker
@@ -34,6 +35,7 @@ def check(
 ) -> tuple[CheckedProgram | None, list[Diagnostic]]:
     """Check ``module`` (parsed from ``source``); the program is None when any error was found."""
     reporter = Reporter(source)
+    hints.start_check()
     table = collect(module, reporter)
     if not check_definitions(table, reporter):
         # Builder chains or named conditions deeper than the limits: the passes below follow them

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from oic.sema import stdlib
+from oic.sema import hints, stdlib
 from oic.sema import types as t
 from oic.sema.bounds import ValueDepths
 from oic.sema.hints import closest, did_you_mean
@@ -129,9 +129,11 @@ class ExpressionChecker:
             return t.OBJECT
         binding = scope.lookup(node.name)
         if binding is None:
-            candidates = scope.visible_names() + ["event", "tasks", "pipeline"]
-            hint = did_you_mean(node.name, candidates)
-            meant = scope.lookup(closest(node.name, candidates) or "")
+            # (every visible name, only while hints are given: see hints.MAX_HINTS)
+            candidates = scope.visible_names() + ["event", "tasks", "pipeline"] if hints.available() else []
+            intended = closest(node.name, candidates)
+            hint = f"did you mean `{intended}`?" if intended is not None and intended != node.name else ""
+            meant = scope.lookup(intended or "")
             if meant is not None and meant.kind == "param":
                 self.used_params.add(meant.name)  # the misspelt use was meant for it: no "unused" too
             if not hint and node.name in self.table.params:
