@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from oic.records import Record, set_field
 from oic.syntax import ast
@@ -63,6 +64,14 @@ def static_text(expression: ast.Expression | None, values: dict[str, str] | None
         if all(piece is not None for piece in pieces):
             return "".join(piece for piece in pieces if piece is not None)
     return None
+
+
+def _literal_prefix(expression: ast.Expression) -> str:
+    """The text every name ``expression`` may evaluate to starts with."""
+    if isinstance(expression, ast.InterpolatedString) and expression.parts:
+        first = expression.parts[0]
+        return first.value if isinstance(first, ast.StringLiteral) else ""
+    return ""
 
 
 def name_pattern(expression: ast.Expression) -> re.Pattern[str]:
@@ -120,6 +129,12 @@ class TaskIndex:
         # so a file with thousands of tasks is not checked in quadratic time.
         self._by_static_name: dict[str, list[TaskSite]] = {}
         self._patterned: list[TaskSite] = []
+        # The pattern sites by the literal text their names start with ("archive-" for
+        # "archive-${c.id}"), in a trie of characters ("" keys the sites whose prefix ends there):
+        # a name is matched only against the patterns whose prefix starts it, so thousands of
+        # patterned names looked up thousands of times stay linear. Answers are remembered per name.
+        self._prefixes: dict[str, Any] = {}
+        self._found: dict[str, list[TaskSite]] = {}
         reaction_number = 0
         for declaration in module.declarations:
             if isinstance(declaration, ast.ReactionDecl):
@@ -138,11 +153,25 @@ class TaskIndex:
                 self._by_static_name.setdefault(static, []).append(site)
             else:
                 self._patterned.append(site)
+                node = self._prefixes
+                for character in _literal_prefix(statement.name):
+                    node = node.setdefault(character, {})
+                node.setdefault("", []).append(site)
 
     def builders_of(self, name: str) -> list[TaskSite]:
         """The statements that may build a task called ``name``, in file order."""
-        found = self._by_static_name.get(name, []) + [s for s in self._patterned if s.may_build(name)]
-        return sorted(found, key=lambda site: site.position)
+        found = self._found.get(name)
+        if found is None:
+            candidates = list(self._by_static_name.get(name, ()))
+            node: dict[str, Any] = self._prefixes
+            candidates.extend(site for site in node.get("", ()) if site.may_build(name))
+            for character in name:
+                node = node.get(character)  # type: ignore[assignment]
+                if node is None:
+                    break
+                candidates.extend(site for site in node.get("", ()) if site.may_build(name))
+            found = self._found[name] = sorted(candidates, key=lambda site: site.position)
+        return list(found)
 
     def static_builders_of(self, name: str) -> list[TaskSite]:
         """The statements whose literal name is ``name``."""

@@ -189,35 +189,3 @@ def test_every_prefix_of_a_valid_file_gives_a_module_or_a_diagnostic() -> None:
         assert module is not None or found
         for diagnostic in found:
             assert codes.lookup(diagnostic.code) is not None
-
-
-def test_thousands_of_misspellings_get_a_bounded_number_of_hints(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Each hint compares a name with every name in scope: one per misspelling would make a file of
-    # thousands of mistakes among thousands of names quadratic to check.
-    import difflib
-
-    from oic.frontend import check_file
-    from oic.sema import hints
-
-    compared: list[int] = []
-    original = difflib.get_close_matches
-
-    def counting(word: str, possibilities: object, *args: object, **kwargs: object) -> list[str]:
-        pool = list(possibilities)  # type: ignore[call-overload]
-        compared.append(len(pool))
-        return original(word, pool, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(difflib, "get_close_matches", counting)
-    count = 3_000
-    text = (
-        'pipeline "p" {}\nservice sh = catalog "exec"\n'
-        + "".join(f'param count{n}: string = "v"\n' for n in range(count))
-        + "on engine.started {\n"
-        + "".join(f'  task "t{n}" = sh.command(Command: cuont{n})\n' for n in range(count))
-        + "}\n"
-    )
-    result = check_file(SourceFile("typos.oi", text), start_services=False)
-    undefined = [d for d in result.diagnostics if d.code == "E0201"]
-    assert len(undefined) == count
-    assert undefined[0].hint == "did you mean `count0`?"
-    assert sum(compared) <= hints.MAX_COMPARISONS
