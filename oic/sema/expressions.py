@@ -129,7 +129,7 @@ class ExpressionChecker:
             return t.OBJECT
         binding = scope.lookup(node.name)
         if binding is None:
-            # (every visible name, only while hints are given: see hints.MAX_HINTS)
+            # (every visible name, only while hints are given: see hints.MAX_COMPARISONS)
             candidates = scope.visible_names() + ["event", "tasks", "pipeline"] if hints.available() else []
             intended = closest(node.name, candidates)
             hint = f"did you mean `{intended}`?" if intended is not None and intended != node.name else ""

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from oic.records import Record, set_field
-from oic.sema.bounds import builder_callees, callees_first, components
+from oic.sema.bounds import builder_callees, callees_first, components, condition_references
 from oic.sema.hints import did_you_mean
 from oic.sema.reporter import Reporter
 from oic.sema.resolve import Declarations
@@ -285,7 +285,7 @@ class ReactionChecker:
     def check_definition_cycles(self) -> None:
         # A call closes a cycle when caller and callee are in one strongly connected component:
         # found for the whole file at once, linear in its size.
-        builders = components(self.table.builders, self._builder_edges)
+        builders = components(self.table.builders, lambda name: builder_callees(self.table, name))
         for name, builder in self.table.builders.items():
             for call, _ in builder_calls(builder.body):
                 if builders.get(call.name.name, -1) == builders[name]:
@@ -297,7 +297,9 @@ class ReactionChecker:
                         else f"builder {name!r} calls itself",
                         "a builder must not call itself, directly or through others",
                     )
-        conditions = components(self.table.conditions, self._condition_edges)
+        conditions = components(
+            self.table.conditions, lambda name: condition_references(self.table.conditions[name].condition)
+        )
         for name, definition in self.table.conditions.items():
             for reference in _condition_refs(definition.condition):
                 if conditions.get(reference.name.name, -1) == conditions[name]:
@@ -307,14 +309,6 @@ class ReactionChecker:
                         f"condition {name!r} refers to itself",
                         "a condition must not use itself, directly or through others",
                     )
-
-    def _builder_edges(self, name: str) -> list[str]:
-        builder = self.table.builders.get(name)
-        return [call.name.name for call, _ in builder_calls(builder.body)] if builder else []
-
-    def _condition_edges(self, name: str) -> list[str]:
-        definition = self.table.conditions.get(name)
-        return [ref.name.name for ref in _condition_refs(definition.condition)] if definition else []
 
 
 def _condition_refs(condition: ast.ConditionExpr) -> Iterator[ast.ConditionRef]:
