@@ -135,59 +135,76 @@ class AstBuilder:
         self.declarations: list[ast.Declaration] = []
         self.too_deep = False
         self._too_long = False
-        # id(node) -> (node, level) for expression and condition nodes above level 0 (the node is kept
-        # so that its id cannot be reused while the parse runs).
-        self._levels: dict[int, tuple[ast.Node, int]] = {}
-        # id(statement) -> (statement, nested blocks, `else if` branches) for `for` and `if` statements.
+        # id(node) -> (node, level, loops) for expression and condition nodes above level 0: the
+        # level of nesting, and how many comprehensions nest in it (the node is kept so that its id
+        # cannot be reused while the parse runs).
+        self._levels: dict[int, tuple[ast.Node, int, int]] = {}
+        # id(statement) -> (statement, nested blocks, `else if` branches) for statements that nest
+        # blocks or comprehensions.
         self._statements: dict[int, tuple[ast.Node, int, int]] = {}
 
     def _report(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.diagnostics.append(diag.make(self.source, span, code, message, hint))
 
-    def _nest(self, node: Any, *parts: Any) -> Any:
-        """Record ``node``'s level: one more than its deepest part (None parts are absent)."""
+    def _nest(self, node: Any, *parts: Any, loop: bool = False) -> Any:
+        """Record ``node``'s level, one more than its deepest part (None parts are absent), and the
+        comprehensions nested in it (``loop``: ``node`` is one)."""
         levels = self._levels
-        deepest = 0
+        deepest = loops = 0
         for part in parts:
             known = levels.get(id(part))
-            if known is not None and known[1] > deepest:
-                deepest = known[1]
-        return self._level(node, deepest + 1)
+            if known is not None:
+                deepest = max(deepest, known[1])
+                loops = max(loops, known[2])
+        return self._level(node, deepest + 1, loops + loop)
 
     def _continue(self, node: Any, inner: Any, *parts: Any) -> Any:
         """``node`` continues the chain of ``inner``: its level is ``inner``'s, or one more than its
         other parts' when they are deeper."""
         known = self._levels.get(id(inner))
-        level = max(known[1] if known is not None else 0, 1)
+        level, loops = (max(known[1], 1), known[2]) if known is not None else (1, 0)
         for part in parts:
             found = self._levels.get(id(part))
-            if found is not None and found[1] + 1 > level:
-                level = found[1] + 1
-        return self._level(node, level)
+            if found is not None:
+                level = max(level, found[1] + 1)
+                loops = max(loops, found[2])
+        return self._level(node, level, loops)
 
-    def _level(self, node: Any, level: int) -> Any:
-        self._levels[id(node)] = (node, level)
-        if level > MAX_NESTING and not self.too_deep:
+    def _level(self, node: Any, level: int, loops: int) -> Any:
+        self._levels[id(node)] = (node, level, loops)
+        if (level > MAX_NESTING or loops > MAX_BLOCK_DEPTH) and not self.too_deep:
             self.too_deep = True
-            if isinstance(node, _CONDITIONS):
-                what, hint = "condition", "split it into named conditions"
+            if loops > MAX_BLOCK_DEPTH:
+                what, limit, hint = "comprehensions", MAX_BLOCK_DEPTH, "split it into `let` bindings"
+            elif isinstance(node, _CONDITIONS):
+                what, limit, hint = "condition", MAX_NESTING, "split it into named conditions"
             elif isinstance(node, ast.TypeRef):
-                what, hint = "type", "write the inner part as `list` or `any`"
+                what, limit, hint = "type", MAX_NESTING, "write the inner part as `list` or `any`"
             else:
-                what, hint = "expression", "split it into `let` bindings"
-            self._report(node.span, "E0107", f"{what} nested more than {MAX_NESTING} deep", hint)
+                what, limit, hint = "expression", MAX_NESTING, "split it into `let` bindings"
+            self._report(node.span, "E0107", f"{what} nested more than {limit} deep", hint)
         return node
 
+    def _loops(self, *expressions: Any) -> int:
+        """The most comprehensions nested in one of ``expressions`` (None ones are absent)."""
+        loops = 0
+        for expression in expressions:
+            known = self._levels.get(id(expression))
+            if known is not None:
+                loops = max(loops, known[2])
+        return loops
+
     def _statement(self, node: Any, blocks: int, else_ifs: int) -> Any:
-        """Record the blocks nested in a ``for`` or ``if`` statement (its own included) and the most
-        ``else if`` branches that lead to a statement inside it."""
-        self._statements[id(node)] = (node, blocks, else_ifs)
+        """Record the blocks and comprehensions nested in a statement (its own block included) and
+        the most ``else if`` branches that lead to a statement inside it."""
+        if blocks or else_ifs:
+            self._statements[id(node)] = (node, blocks, else_ifs)
         if blocks > MAX_BLOCK_DEPTH and not self.too_deep:
             self.too_deep = True
             self._report(
                 node.span,
                 "E0107",
-                f"blocks nested more than {MAX_BLOCK_DEPTH} deep",
+                f"blocks and comprehensions nested more than {MAX_BLOCK_DEPTH} deep",
                 "move the inner blocks into a `builder` and call it",
             )
         return node
@@ -362,7 +379,10 @@ class AstBuilder:
         reusable = isinstance(children[2], Token) and children[2].type == "REUSABLE"
         call_at = 4 if reusable else 3
         settings = self._task_settings(children[call_at + 1 :], span_of(children[call_at]))
-        return ast.TaskStmt(spanning(children), children[1], reusable, children[call_at], settings)
+        call = children[call_at]
+        node = ast.TaskStmt(spanning(children), children[1], reusable, call, settings)
+        loops = self._loops(children[1], *(argument.value for argument in call.arguments))
+        return self._statement(node, loops, 0)  # type: ignore[no-any-return]
 
     def _task_settings(self, clauses: Sequence[_Clause], call_span: Span) -> ast.TaskSettings:
         if not clauses:
@@ -395,19 +415,21 @@ class AstBuilder:
         return ast.Argument(spanning(children), children[0].value, token_span(children[0]), children[2])
 
     def let_stmt(self, children: list[Any]) -> ast.LetStmt:
-        return ast.LetStmt(spanning(children), _identifier(children[1]), children[3])
+        node = ast.LetStmt(spanning(children), _identifier(children[1]), children[3])
+        return self._statement(node, self._loops(children[3]), 0)  # type: ignore[no-any-return]
 
     def for_stmt(self, children: list[Any]) -> ast.ForStmt:
         condition = children[5] if len(children) > 5 else None
         body = children[-1].items
         node = ast.ForStmt(spanning(children), _identifier(children[1]), children[3], condition, body)
         blocks, else_ifs = self._inner(body)
+        blocks = max(blocks, self._loops(children[3], condition))
         return self._statement(node, blocks + 1, else_ifs)  # type: ignore[no-any-return]
 
     def if_stmt(self, children: list[Any]) -> ast.IfStmt:
         body = children[2].items
         blocks, else_ifs = self._inner(body)
-        blocks += 1
+        blocks = max(blocks, self._loops(children[1])) + 1
         otherwise: tuple[Any, ...] = ()
         if len(children) > 3:
             alternative = children[4]
@@ -423,7 +445,9 @@ class AstBuilder:
         return self._statement(node, blocks, else_ifs)  # type: ignore[no-any-return]
 
     def builder_call(self, children: list[Any]) -> ast.BuilderCall:
-        return ast.BuilderCall(spanning(children), _identifier(children[0]), _items(children))
+        args = _items(children)
+        node = ast.BuilderCall(spanning(children), _identifier(children[0]), args)
+        return self._statement(node, self._loops(*args), 0)  # type: ignore[no-any-return]
 
     # -- expressions ----------------------------------------------------------------------------
 
@@ -525,13 +549,13 @@ class AstBuilder:
         variable, iterable, condition, after = self._comprehension_parts(children)
         element = children[after]
         node = ast.ListComprehension(spanning(children), variable, iterable, condition, element)
-        return self._nest(node, iterable, condition, element)  # type: ignore[no-any-return]
+        return self._nest(node, iterable, condition, element, loop=True)  # type: ignore[no-any-return]
 
     def object_comprehension(self, children: list[Any]) -> ast.ObjectComprehension:
         variable, iterable, condition, after = self._comprehension_parts(children)
         key, value = children[after], children[after + 2]
         node = ast.ObjectComprehension(spanning(children), variable, iterable, condition, key, value)
-        return self._nest(node, iterable, condition, key, value)  # type: ignore[no-any-return]
+        return self._nest(node, iterable, condition, key, value, loop=True)  # type: ignore[no-any-return]
 
     def group(self, children: list[Any]) -> Any:
         return self._regroup(children)

@@ -12,7 +12,8 @@ What constrains the generated code (CPython 3.10 to 3.13):
   code for one level of `.oi` nesting opens at most two (``fold(A, (add, B, site))``,
   ``(x if truthy(c) else y)``), inside at most six of a task statement's own;
 - a function may nest at most 20 loops ("too many statically nested blocks") and 100 indentation
-  levels; `.oi` blocks become Python blocks one for one;
+  levels; `.oi` blocks become Python blocks one for one; since CPython 3.12 a comprehension is a
+  loop of the function it is in, and 3.12.1 and 3.13.0 crash (SIGSEGV) compiling 21 nested ones;
 - an ``elif`` is an ``If`` nested in the ``orelse`` of the one before it, and CPython 3.10 and 3.11
   compile nested statements and expressions with a budget of 3 x (the recursion limit - the depth
   of the compiling frame), about 2,900 levels from a shallow stack: the whole depth of a generated
@@ -43,8 +44,9 @@ MAX_NESTING = 64
 # condition object the engine evaluates recursively, about three Python frames per level.
 MAX_CONDITION_DEPTH = MAX_NESTING
 
-# How deep statement blocks nest (E0107): `for`, `if` and `else` bodies. CPython allows 20 nested loops
-# in one function.
+# How deep statement blocks and comprehensions nest, together (E0107): `for`, `if` and `else` bodies,
+# `[for ...]` and `{for ...}`. CPython allows 20 nested loops in one function, and comprehensions are
+# loops of their function since 3.12.
 MAX_BLOCK_DEPTH = 16
 
 # How many `else if` branches lead to a statement (E0110), counting those of every `if` chain it sits

@@ -96,9 +96,6 @@ NESTINGS: dict[str, tuple[Callable[[str], str], int]] = {
     "not": (lambda e: f"not {e}", 1),
     "conditional-chain": (lambda e: f"a if a else {e}", 1),
     "conditional-test": (lambda e: f"1 if ({e}) else 2", 2),
-    "comprehension": (lambda e: f"[for x in a if a: {e}]", 1),
-    "comprehension-iterable": (lambda e: f"[for x in {e} if x: x]", 1),
-    "object-comprehension": (lambda e: f'{{for x in a: "k" => {e}}}', 1),
     "call": (lambda e: f"string({e})", 1),
     "index": (lambda e: f"a[{e}]", 1),
     "operand": (lambda e: f"a - ({e})", 2),
@@ -108,9 +105,18 @@ NESTINGS: dict[str, tuple[Callable[[str], str], int]] = {
 }
 
 
+# Comprehensions nest at most MAX_BLOCK_DEPTH deep, counted with the blocks around them: each is a
+# loop of its function since CPython 3.12.
+COMPREHENSIONS: dict[str, tuple[Callable[[str], str], int]] = {
+    "comprehension": (lambda e: f"[for x in a if a: {e}]", 1),
+    "comprehension-iterable": (lambda e: f"[for x in {e} if x: x]", 1),
+    "object-comprehension": (lambda e: f'{{for x in a: "k" => {e}}}', 1),
+}
+
+
 def nested(kind: str, level: int) -> str:
     """An expression of exactly ``level`` levels: ``kind`` as often as it fits, then parentheses."""
-    wrap, cost = NESTINGS[kind]
+    wrap, cost = {**NESTINGS, **COMPREHENSIONS}[kind]
     text = "a"
     for _ in range(level // cost):
         text = wrap(text)
@@ -132,6 +138,26 @@ def test_expressions_at_the_nesting_limit_build(kind: str, tmp_path: Path) -> No
 @pytest.mark.parametrize("kind", sorted(NESTINGS))
 def test_expressions_past_the_nesting_limit_are_refused(kind: str) -> None:
     assert_refused(task_program(nested(kind, MAX_NESTING)), "E0107", MAX_NESTING)
+
+
+@pytest.mark.parametrize("kind", sorted(COMPREHENSIONS))
+def test_comprehensions_at_and_past_their_limit(kind: str, tmp_path: Path) -> None:
+    assert_builds(task_program(nested(kind, MAX_BLOCK_DEPTH)), tmp_path)
+    assert_refused(task_program(nested(kind, MAX_BLOCK_DEPTH + 1)), "E0107", MAX_BLOCK_DEPTH)
+
+
+def test_comprehensions_count_with_the_blocks_around_them(tmp_path: Path) -> None:
+    def program(loops: int, comprehensions: int) -> str:
+        inner = (
+            'task "t-${a}" reusable = sh.command(Command: "${'
+            + nested("comprehension", comprehensions)
+            + '}")'
+        )
+        return HEAD + "on engine.started {\n" + blocks(loops, "for", inner) + "\n}\n"
+
+    half = MAX_BLOCK_DEPTH // 2
+    assert_builds(program(half, MAX_BLOCK_DEPTH - half), tmp_path)
+    assert_refused(program(half + 1, MAX_BLOCK_DEPTH - half), "E0107", MAX_BLOCK_DEPTH)
 
 
 # The constructs that take a value of any type (`-x` takes a number, parse_json a string).

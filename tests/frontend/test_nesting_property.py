@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 
 from oic import cli, exit_codes
 from oic.syntax.limits import MAX_BLOCK_DEPTH, MAX_BUILDER_CHAIN, MAX_ELSE_IF, MAX_NESTING
-from tests.frontend.test_limits import HEAD, NESTINGS
+from tests.frontend.test_limits import COMPREHENSIONS, HEAD, NESTINGS
 
 # The constructs of the limits test, with parentheses where an operand of any kind needs them here
 # (`-not a` and a conditional as a comprehension's iterable are syntax errors).
 WRAPS = {
-    **{kind: wrap for kind, (wrap, _cost) in NESTINGS.items()},
+    **{kind: wrap for kind, (wrap, _cost) in {**NESTINGS, **COMPREHENSIONS}.items()},
     "negation": lambda e: f"-({e})",
     "comprehension-iterable": lambda e: f"[for x in ({e}) if x: x]",
 }
