@@ -51,29 +51,17 @@ class ExpressionChecker:
         known = self.types_by_node.get(id(expression))
         if known is not None:
             return known
-        if type(expression) in _CHAIN_LINKS:
-            # The earlier links of a flat chain (`a + b - c`, `x.a[0]`) are typed first, with a loop:
-            # a chain may be as long as the file, and each link's method then finds its left operand
-            # or target typed instead of recursing along the chain.
-            pending = []
-            current: Any = expression
-            while True:
-                inner = current.left if type(current) is ast.Binary else current.target
-                if not ast.continues_chain(current, inner) or id(inner) in self.types_by_node:
-                    break
-                pending.append(inner)
-                current = inner
-            for link in reversed(pending):
-                self._type_one(link, scope)
-        return self._type_one(expression, scope)
-
-    def _type_one(self, expression: ast.Expression, scope: Scope) -> t.Type:
-        key = (type(self), type(expression))
+        kind = type(expression)
+        if kind in _CHAIN_LINKS:
+            inner: Any = expression.left if kind is ast.Binary else expression.target  # type: ignore[union-attr]
+            if id(inner) not in self.types_by_node and ast.continues_chain(expression, inner):
+                self._type_earlier_links(expression, scope)
+        key = (type(self), kind)
         method = _METHODS.get(key)
         if method is None:
             method = _METHODS[key] = getattr(key[0], "_" + key[1].__name__, None) or _untyped
         result = method(self, expression, scope)
-        if type(expression) in _BUILT_VALUES and self.value_depths.too_deep(result):
+        if kind in _BUILT_VALUES and self.value_depths.too_deep(result):
             if self.value_depths.first_report():  # the next ones would be a cascade of the first
                 self.error(
                     expression.span,
@@ -84,6 +72,20 @@ class ExpressionChecker:
             result = t.ANY
         self.types_by_node[id(expression)] = result
         return result
+
+    def _type_earlier_links(self, link: Any, scope: Scope) -> None:
+        """Type the links of the flat chain before ``link`` (`a + b` in `a + b - c`, `x.a` in
+        `x.a[0]`), innermost first, with a loop: a chain may be as long as the file, and each link's
+        method then finds its left operand or target typed instead of recursing along the chain."""
+        pending = []
+        while True:
+            inner = link.left if type(link) is ast.Binary else link.target
+            if not ast.continues_chain(link, inner) or id(inner) in self.types_by_node:
+                break
+            pending.append(inner)
+            link = inner
+        for earlier in reversed(pending):
+            self.type_of(earlier, scope)
 
     def error(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.reporter.report(span, code, message, hint)

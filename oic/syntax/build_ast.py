@@ -154,9 +154,14 @@ class AstBuilder:
         for part in parts:
             known = levels.get(id(part))
             if known is not None:
-                deepest = max(deepest, known[1])
-                loops = max(loops, known[2])
-        return self._level(node, deepest + 1, loops + loop)
+                if known[1] > deepest:
+                    deepest = known[1]
+                if known[2] > loops:
+                    loops = known[2]
+        levels[id(node)] = (node, deepest + 1, loops + loop)
+        if deepest >= MAX_NESTING or loops + loop > MAX_BLOCK_DEPTH:
+            self._too_deep(node, deepest + 1, loops + loop)
+        return node
 
     def _continue(self, node: Any, inner: Any, *parts: Any) -> Any:
         """``node`` continues the chain of ``inner``: its level is ``inner``'s, or one more than its
@@ -168,11 +173,14 @@ class AstBuilder:
             if found is not None:
                 level = max(level, found[1] + 1)
                 loops = max(loops, found[2])
-        return self._level(node, level, loops)
-
-    def _level(self, node: Any, level: int, loops: int) -> Any:
         self._levels[id(node)] = (node, level, loops)
-        if (level > MAX_NESTING or loops > MAX_BLOCK_DEPTH) and not self.too_deep:
+        if level > MAX_NESTING or loops > MAX_BLOCK_DEPTH:
+            self._too_deep(node, level, loops)
+        return node
+
+    def _too_deep(self, node: Any, level: int, loops: int) -> None:
+        """Report the first node nested beyond the limits."""
+        if not self.too_deep:
             self.too_deep = True
             if loops > MAX_BLOCK_DEPTH:
                 what, limit, hint = "comprehensions", MAX_BLOCK_DEPTH, "split it into `let` bindings"
@@ -183,7 +191,6 @@ class AstBuilder:
             else:
                 what, limit, hint = "expression", MAX_NESTING, "split it into `let` bindings"
             self._report(node.span, "E0107", f"{what} nested more than {limit} deep", hint)
-        return node
 
     def _loops(self, *expressions: Any) -> int:
         """The most comprehensions nested in one of ``expressions`` (None ones are absent)."""

@@ -244,7 +244,7 @@ class _Parse:
         # beforehand would cost their depth for every token (quadratic on a long right-recursive
         # chain), so what the reductions change below the lowest point they reached so far (`low`)
         # is kept instead, one segment each time that point moves down, and put back.
-        low = len(stack)
+        depth = low = len(stack)
         kept: list[tuple[list[int], list[Any]]] = []
         rules, gotos, passes, first = tables.rules, tables.gotos, tables.passes, _first
         while action is not None:
@@ -255,19 +255,17 @@ class _Parse:
             size, origin, callback = rules[~action]
             if callback is first:
                 # A `?rule` passing its one child through: the value stays, only the top state moves.
-                top = len(stack) - 1
-                if top < low:
-                    kept.append((stack[top:low], values[top - 1 : low - 1]))
-                    low = top
+                if depth - 1 < low:
+                    low = depth - 1
+                    kept.append((stack[low:], values[low - 1 :]))
                 below = stack[-2]
                 moved = passes.get((below, stack[-1], kind))
                 stack[-1] = moved if moved is not None else tables.pass_through(below, stack[-1], kind)
             else:
                 if size:
-                    bottom = len(stack) - size
-                    if bottom < low:
-                        kept.append((stack[bottom:low], values[bottom - 1 : low - 1]))
-                        low = bottom
+                    if depth - size < low:
+                        kept.append((stack[depth - size : low], values[depth - size - 1 : low - 1]))
+                        low = depth - size
                     children = values[-size:]
                     del values[-size:]
                     del stack[-size:]
@@ -275,6 +273,7 @@ class _Parse:
                     children = []
                 values.append(callback(children))
                 stack.append(gotos[stack[-1]][origin])
+                depth += 1 - size
             action = actions[stack[-1]].get(kind)
         del stack[low:]
         del values[low - 1 :]
