@@ -2,12 +2,13 @@
 
 Each construct becomes one call whose meaning is defined at run time by the helper, with the site of
 the construct as an argument, so that a failure names the `.oi` position: ``a.b`` becomes
-``get_member(A, 'b', SITES[4])``, ``a + b`` becomes ``add(A, B, SITES[5])``. A flat chain of them
-(``a + b - c``, ``x.a[0].b``) becomes one ``fold`` with a step per link, and ``a and b and c`` one
-Python ``and``: the generated code nests only where the `.oi` code nests, which keeps it within
-CPython's limits (see ``oic.syntax.limits``). Only constructs whose
+``get_member(A, 'b', SITES[4])``, ``a + b`` becomes ``add(A, B, SITES[5])``. Only constructs whose
 meaning is plain Python stay plain: list and object literals, ``x if c else y`` (with ``truthy(c)``),
 comprehensions (over ``iterate(xs, site)``).
+
+A flat chain (``a + b - c``, ``x.a[0].b``) becomes one ``fold`` with a step per link, and ``a and b
+and c`` one Python ``and``: the generated code nests only where the `.oi` code nests, which keeps it
+within CPython's limits (see ``oic.syntax.limits``).
 
 User names never appear as Python identifiers: a ``let``, a loop variable, a definition parameter is
 looked up in the ``Scope`` and denoted by its synthesized name; a param is ``params['name']``, with

@@ -2,7 +2,7 @@
 
 The checker enforces every one of them with a diagnostic that names the limit (E0002, E0107, E0110),
 and everything under them generates Python that CPython compiles and that runs. Each figure is chosen
-from a constraint of the generated code, with a margin; ``tests/syntax/test_limits.py`` generates
+from a constraint of the generated code, with a margin; ``tests/frontend/test_limits.py`` generates
 programs exactly at each limit (they check, generate, compile, import and, where they recurse at run
 time, run) and one past it (the diagnostic). ``docs/language.md`` ("Limits") lists them for users.
 
@@ -35,8 +35,9 @@ from __future__ import annotations
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 
 # How deep expressions and conditions nest (E0107): brackets, braces, parentheses, interpolations,
-# unary operators, conditional-expression chains (`a if c else b if d else e`), comprehensions,
-# operators whose operands nest, `and`/`or`/`not` in conditions. At most 2 x 64 + 6 = 134 of the
+# unary operators, conditional-expression chains (`a if c else b if d else e`), comprehensions (which
+# MAX_BLOCK_DEPTH bounds further), operators whose operands nest, `and`/`or`/`not` in conditions; also
+# written types and the values built through `let` bindings. At most 2 x 64 + 6 = 134 of the
 # tokenizer's 200 parentheses.
 MAX_NESTING = 64
 
