@@ -21,7 +21,7 @@ W0108, except ``.status`` (that is the guard) and the first argument of ``defaul
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from oic.sema import hints, operators, stdlib, task_records
@@ -29,7 +29,7 @@ from oic.sema import types as t
 from oic.sema.bounds import ValueDepths
 from oic.sema.facts import FactsAnalysis
 from oic.sema.hints import closest, did_you_mean
-from oic.sema.knowledge import ParameterKey, Path, Proof, TaskKey, at_least
+from oic.sema.knowledge import NameKey, ParameterKey, Path, Proof, TaskKey, at_least
 from oic.sema.narrowing import path_of, prove, task_key, task_read
 from oic.sema.reporter import Reporter
 from oic.sema.resolve import BUILTIN_VALUES, Declarations, Scope
@@ -140,13 +140,10 @@ class ExpressionChecker:
     def proofs(self, test: ast.Expression, scope: Scope) -> tuple[Proof, Proof]:
         return prove(test, self.symbols(scope), self._proofs)
 
-    def symbols(self, scope: Scope) -> dict[str, TaskKey]:
-        """The definition parameters that still denote themselves here (not shadowed by a loop)."""
-        return {
-            name: key
-            for name, key in scope.task_keys.items()
-            if (binding := scope.lookup(name)) is not None and binding.kind == "parameter"
-        }
+    def symbols(self, scope: Scope) -> Mapping[str, TaskKey]:
+        """The task key each name denotes here: a ``condition`` definition's parameters that are not
+        shadowed, and (looked up when asked) any other name by its binding (``NameKey``)."""
+        return _ScopeKeys(scope)
 
     def resolved_path(self, expression: ast.Expression, scope: Scope) -> Path | None:
         path = path_of(expression, self.symbols(scope))
@@ -548,7 +545,7 @@ class ExpressionChecker:
             return t.BOOL
         right = self.type_of(node.right, scope)
         if op in ("==", "!="):
-            self._check_can_be_equal(node, left, right)
+            self._check_can_be_equal(node, left, right, scope)
             return t.BOOL
         outcome = operators.binary(op, left, right)
         if outcome.ok:
@@ -583,10 +580,12 @@ class ExpressionChecker:
             pair += f" (they may be {refused_left.describe()} and {refused_right.describe()})"
         self.error(node.span, "E0307", f"cannot apply `{op}` to {pair}", hint)
 
-    def _check_can_be_equal(self, node: ast.Binary, left: t.Type, right: t.Type) -> None:
+    def _check_can_be_equal(self, node: ast.Binary, left: t.Type, right: t.Type, scope: Scope) -> None:
         """E0316 when one side is a literal the other side's type cannot hold."""
         for side, kind, literal in ((node.left, left, node.right), (node.right, right, node.left)):
             if not isinstance(literal, _LITERALS) or isinstance(side, _LITERALS):
+                continue
+            if isinstance(literal, ast.NullLiteral) and self._known_not_null(side, scope):
                 continue
             value = None if isinstance(literal, ast.NullLiteral) else literal.value
             if t.literal_fits(value, kind):
@@ -604,6 +603,20 @@ class ExpressionChecker:
             never = f"{subject} is {kind.describe()}, never {t.json_literal(value)}"
             self.error(node.span, "E0316", f"this comparison is {outcome}: {never}", hint)
             return
+
+    def _known_not_null(self, side: ast.Expression, scope: Scope) -> bool:
+        """Whether ``side`` may be null as declared, and is not null here only by what the checker
+        knows at this point (a test before it, or the facts of the reaction): the output or the
+        arguments of a task record, or a path narrowed by a test. Comparing such a value with null
+        is a guard, which the hints of W0108 and E0315 advise, not a mistake (E0316)."""
+        path = path_of(side, self.symbols(scope))
+        if path is None:
+            return False
+        root = path[0]
+        if isinstance(root, tuple) and root and root[0] == "tasks":
+            return len(path) == 2 and path[1] in ("output", "arguments")
+        resolved = self._resolve(path, scope)
+        return resolved is not None and scope.proven_not_null(resolved)
 
     def _Conditional(self, node: ast.Conditional, scope: Scope) -> t.Type:
         self.type_of(node.test, scope)
@@ -716,3 +729,34 @@ def _untyped(checker: ExpressionChecker, expression: ast.Expression, scope: Scop
 # The method typing each node class (``ExpressionChecker._ClassName``), found once per checker and
 # node class.
 _METHODS: dict[tuple[type, type], Callable[[Any, Any, Scope], t.Type]] = {}
+
+
+class _ScopeKeys(Mapping[str, TaskKey]):
+    """``ExpressionChecker.symbols``: iterating gives the definition parameters only (the names whose
+    text a task name's interpolation may use statically); any visible name can be looked up."""
+
+    __slots__ = ("_scope",)
+
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def _parameters(self) -> dict[str, TaskKey]:
+        return {
+            name: key
+            for name, key in self._scope.task_keys.items()
+            if (binding := self._scope.lookup(name)) is not None and binding.kind == "parameter"
+        }
+
+    def __getitem__(self, name: str) -> TaskKey:
+        binding = self._scope.lookup(name)
+        if binding is None:
+            raise KeyError(name)
+        if binding.kind == "parameter" and name in self._scope.task_keys:
+            return self._scope.task_keys[name]
+        return NameKey(name, id(binding))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters())
+
+    def __len__(self) -> int:
+        return len(self._parameters())

@@ -42,11 +42,12 @@ all of them true: the checker then warns more, never wrongly accepts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from oic.sema.knowledge import (
     FAILED,
     FINISHED,
+    IMPOSSIBLE,
     NO_FACTS,
     STARTED,
     SUCCESS,
@@ -67,7 +68,7 @@ _UNKNOWN = object()
 
 _LEVEL_OF = {"started": STARTED, "reported": STARTED}
 _STATUS_LEVEL = {"success": SUCCESS, "failed": FAILED}
-_STRONGEST = (SUCCESS, FAILED)
+_STRONGEST = (SUCCESS, FAILED, IMPOSSIBLE)
 
 Owner = tuple[str, object]  # ("reaction", number) or ("builder", name), as in task_index
 
@@ -78,7 +79,7 @@ def _as_stated(facts: Facts) -> Facts:
 
 def condition_facts(
     condition: ast.ConditionExpr,
-    values: dict[str, TaskKey] | None,
+    values: Mapping[str, TaskKey] | None,
     table: Declarations,
     active: frozenset[str] = frozenset(),
     expand: Callable[[Facts], Facts] = _as_stated,

@@ -8,7 +8,9 @@ A task fact is the *level* known about the latest runs of a task, from weakest t
 ``started`` (a run of it started: its ``arguments`` are set), ``finished`` (a run finished: ``error``
 is meaningful, ``output`` is set when that run succeeded), and ``success`` or ``failed`` (the latest
 finished run succeeded, so ``output`` is set; or failed). The meet of ``success`` and ``failed`` is
-``finished``.
+``finished``; their join is ``impossible``: the latest run cannot both have succeeded and failed, so
+code where both are known never runs (``on task("a").finished(failed) if tasks["a"].status ==
+"success"``), and anything may be read there.
 
 Facts are keyed by task name; inside a ``condition`` definition, by the parameter that will hold the
 name (``ParameterKey``), so that ``task(name).finished(success) if tasks[name]...`` is known there.
@@ -24,8 +26,9 @@ STARTED = "started"
 FINISHED = "finished"
 SUCCESS = "success"
 FAILED = "failed"
+IMPOSSIBLE = "impossible"
 
-_RANK = {STARTED: 1, FINISHED: 2, SUCCESS: 3, FAILED: 3}
+_RANK = {STARTED: 1, FINISHED: 2, SUCCESS: 3, FAILED: 3, IMPOSSIBLE: 4}
 
 
 class ParameterKey(Record):
@@ -39,19 +42,40 @@ class ParameterKey(Record):
         set_field(self, "name", name)
 
 
-TaskKey = str | ParameterKey
+class NameKey(Record):
+    """The task named by the value of a name (a ``let``, a loop variable, a param or a builder's
+    parameter), by the binding it denotes: ``binding`` is the binding's ``id``, so that a test on
+    one ``x`` never speaks for another ``x`` that shadows it. A name keeps its value while the code
+    that sees it runs, so ``if tasks[name].status == "success" { ... tasks[name].output ... }`` is
+    known as for a literal name."""
+
+    __slots__ = ("name", "binding")
+
+    name: str
+    binding: int
+
+    def __init__(self, name: str, binding: int) -> None:
+        set_field(self, "name", name)
+        set_field(self, "binding", binding)
+
+
+TaskKey = str | ParameterKey | NameKey
 
 
 def at_least(level: str | None, wanted: str) -> bool:
     """Whether knowing ``level`` implies ``wanted`` (``success`` implies ``finished`` and ``started``)."""
     if level is None:
         return False
+    if level == IMPOSSIBLE:  # the code never runs: it knows everything
+        return True
     if wanted in (SUCCESS, FAILED):
         return level == wanted
     return _RANK[level] >= _RANK[wanted]
 
 
 def _join_level(first: str, second: str) -> str:
+    if first != second and _RANK[first] == _RANK[second]:  # success and failed
+        return IMPOSSIBLE
     return first if _RANK[first] >= _RANK[second] else second
 
 

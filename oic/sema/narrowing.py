@@ -19,6 +19,8 @@ sound because values never change while one reaction or guard runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from oic.sema.knowledge import FAILED, NOTHING, STARTED, SUCCESS, Facts, Path, Proof, TaskKey
 from oic.sema.task_index import static_text
 from oic.syntax import ast
@@ -27,7 +29,7 @@ from oic.syntax import ast
 _STATUS_LEVELS = {"success": SUCCESS, "failed": FAILED, "running": STARTED}
 
 
-def task_key(expression: ast.Expression, values: dict[str, TaskKey] | None) -> TaskKey | None:
+def task_key(expression: ast.Expression, values: Mapping[str, TaskKey] | None) -> TaskKey | None:
     """The task a name expression denotes, when it is known without running anything: a literal
     (or an interpolation of literals and known values), or a definition parameter in ``values``."""
     if isinstance(expression, ast.Name) and values is not None and expression.name in values:
@@ -47,7 +49,7 @@ def task_read(expression: ast.Expression) -> ast.Expression | None:
     return None
 
 
-def path_of(expression: ast.Expression, values: dict[str, TaskKey] | None = None) -> Path | None:
+def path_of(expression: ast.Expression, values: Mapping[str, TaskKey] | None = None) -> Path | None:
     """The path ``expression`` reads, or None when it reads something else (a call, an operator)."""
     fields: list[str] = []
     current = expression
@@ -74,7 +76,7 @@ def path_of(expression: ast.Expression, values: dict[str, TaskKey] | None = None
 
 def prove(
     test: ast.Expression,
-    values: dict[str, TaskKey] | None = None,
+    values: Mapping[str, TaskKey] | None = None,
     memo: dict[int, tuple[Proof, Proof]] | None = None,
 ) -> tuple[Proof, Proof]:
     """What ``test`` proves when true, and when false. ``memo`` (by node) keeps the proofs of the
@@ -145,7 +147,7 @@ def _chain(
 
 
 def _prove_equal(
-    side: ast.Expression, literal: ast.Expression, values: dict[str, TaskKey] | None
+    side: ast.Expression, literal: ast.Expression, values: Mapping[str, TaskKey] | None
 ) -> tuple[Proof, Proof] | None:
     """What ``side == literal`` proves when equal and when not, or None when nothing."""
     if isinstance(literal, ast.NullLiteral):

@@ -9,8 +9,9 @@ At run time ``tasks[NAME]`` is always a record (it never fails because the task 
 - ``arguments``: the arguments of the latest started run, else ``null``.
 
 Statically, ``output`` has the type of the endpoint's ``returns.json`` when the facts say the task's
-latest finished run succeeded, ``null`` when they say it failed, and that type ``| null`` otherwise;
-``arguments`` has the type of ``arguments.json`` once a run certainly started, else ``| null``. The
+latest finished run succeeded (or say both that and that it failed: the code never runs), ``null``
+when they say it failed, and that type ``| null`` otherwise; ``arguments`` has the type of
+``arguments.json`` once a run certainly started, else ``| null``. The
 endpoint is known when every statement that can build NAME calls the same endpoint.
 
 ``NEEDED`` says how far a task must be known to have got before a field means what it says: reading
@@ -20,7 +21,7 @@ one sooner is W0108 (the value is then null or empty, which is defined but rarel
 from __future__ import annotations
 
 from oic.sema import types as t
-from oic.sema.knowledge import FAILED, FINISHED, STARTED, SUCCESS
+from oic.sema.knowledge import FAILED, FINISHED, IMPOSSIBLE, STARTED, SUCCESS
 from oic.sema.resolve import Declarations
 from oic.sema.task_index import TaskIndex
 
@@ -69,13 +70,13 @@ def endpoint_types(static: str | None, table: Declarations, index: TaskIndex) ->
 def record_type(static: str | None, level: str | None, output: t.Type, arguments: t.Type) -> t.ObjectType:
     """The type of ``tasks[static]`` where the facts say ``level`` about the task (None: nothing), for
     an endpoint whose output and arguments have the types given (``endpoint_types``)."""
-    if level == SUCCESS:
+    if level in (SUCCESS, IMPOSSIBLE):  # impossible: the code never runs, so nothing is refused
         output_type = output
     elif level == FAILED:
         output_type = t.NULL
     else:
-        output_type = t.union([output, t.NULL])
-    arguments_type = arguments if level is not None else t.union([arguments, t.NULL])
+        output_type = _or_null(output)
+    arguments_type = arguments if level is not None else _or_null(arguments)
     fields = (
         ("output", output_type),
         ("status", STATUS),
@@ -84,3 +85,12 @@ def record_type(static: str | None, level: str | None, output: t.Type, arguments
     )
     origin = f"the record of task {static!r}" if static is not None else "a task record"
     return t.ObjectType(fields, frozenset(FIELDS), True, origin=origin)
+
+
+def _or_null(kind: t.Type) -> t.Type:
+    """``kind | null``. An untyped endpoint's output is ``any``, which a union would let absorb the
+    null; but a task that has not run has no output, whatever its endpoint, so reading a field of it
+    before it surely ran is E0315 as for a typed one (``any | null``: null is known, the rest not)."""
+    if isinstance(kind, t.AnyType):
+        return t.UnionType((kind, t.NULL))
+    return t.union([kind, t.NULL])

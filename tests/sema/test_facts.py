@@ -4,7 +4,17 @@ reaction, a builder and a guard know; happens-before through tasks that run once
 from __future__ import annotations
 
 from oic.frontend import check_file
-from oic.sema.knowledge import FAILED, FINISHED, STARTED, SUCCESS, Facts, join_levels, meet_all
+from oic.sema.knowledge import (
+    FAILED,
+    FINISHED,
+    IMPOSSIBLE,
+    STARTED,
+    SUCCESS,
+    Facts,
+    at_least,
+    join_levels,
+    meet_all,
+)
 from oic.source import SourceFile
 
 HEAD = 'pipeline "p" {}\nservice sh = catalog "exec"\n'
@@ -21,6 +31,15 @@ def test_join_keeps_the_stronger_and_meet_the_common() -> None:
     assert Facts({"a": STARTED}).join(success) == success
     assert Facts({"a": SUCCESS, "b": STARTED}).meet(Facts({"b": FINISHED})) == Facts({"b": STARTED})
     assert meet_all([]) == Facts() and join_levels(None, STARTED) == STARTED
+
+
+def test_success_and_failed_together_are_impossible_and_know_everything() -> None:
+    success, failed = Facts({"a": SUCCESS}), Facts({"a": FAILED})
+    assert success.join(failed) == failed.join(success) == Facts({"a": IMPOSSIBLE})
+    assert join_levels(SUCCESS, FAILED) == IMPOSSIBLE
+    assert all(at_least(IMPOSSIBLE, wanted) for wanted in (STARTED, FINISHED, SUCCESS, FAILED))
+    assert Facts({"a": IMPOSSIBLE}).meet(success) == success
+    assert Facts({"a": IMPOSSIBLE}).join(Facts({"a": STARTED})) == Facts({"a": IMPOSSIBLE})
 
 
 def test_or_keeps_what_both_sides_imply() -> None:
