@@ -606,15 +606,16 @@ class ExpressionChecker:
 
     def _known_not_null(self, side: ast.Expression, scope: Scope) -> bool:
         """Whether ``side`` may be null as declared, and is not null here only by what the checker
-        knows at this point (a test before it, or the facts of the reaction): the output or the
-        arguments of a task record, or a path narrowed by a test. Comparing such a value with null
-        is a guard, which the hints of W0108 and E0315 advise, not a mistake (E0316)."""
+        knows at this point (a test before it, or the facts of the reaction): a field named
+        ``output`` or ``arguments`` (of a task record, however it is reached: ``tasks["a"]``, a
+        ``let`` holding it), or a path narrowed by a test. Comparing such a value with null is a
+        guard, which the hints of W0108 and E0315 advise, not a mistake (E0316). (Another object's
+        field of those names is let through too: a check missed, never a run broken.)"""
+        if _field_name(side) in ("output", "arguments"):
+            return True
         path = path_of(side, self.symbols(scope))
         if path is None:
             return False
-        root = path[0]
-        if isinstance(root, tuple) and root and root[0] == "tasks":
-            return len(path) == 2 and path[1] in ("output", "arguments")
         resolved = self._resolve(path, scope)
         return resolved is not None and scope.proven_not_null(resolved)
 
@@ -729,6 +730,15 @@ def _untyped(checker: ExpressionChecker, expression: ast.Expression, scope: Scop
 # The method typing each node class (``ExpressionChecker._ClassName``), found once per checker and
 # node class.
 _METHODS: dict[tuple[type, type], Callable[[Any, Any, Scope], t.Type]] = {}
+
+
+def _field_name(expression: ast.Expression) -> str | None:
+    """The field ``expression`` reads (``x.name`` or ``x["name"]``), or None."""
+    if isinstance(expression, ast.Member):
+        return expression.name
+    if isinstance(expression, ast.Index) and isinstance(expression.index, ast.StringLiteral):
+        return expression.index.value
+    return None
 
 
 class _ScopeKeys(Mapping[str, TaskKey]):
