@@ -28,6 +28,7 @@ from typing import Any, NoReturn, TextIO
 
 import runtime
 from runtime.expressions import on_secret
+from runtime.help_hint import help_command
 from runtime.limits import DEFAULT_MAX_TASK_RUNS, MAX_DURATION_SECONDS, MAX_DURATION_TEXT
 from runtime.model import Pipeline
 from runtime.param_types import CANONICAL_PARAM_TYPES, admits, split_list
@@ -172,11 +173,14 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         raise UsageError("--json only goes with --version")
     declared = {param.name for param in spec.params}
     params: dict[str, str] = {}
+    unknown: list[str] = []
     for item in options.param:
         name, value = _split_assignment(item, "--param", "NAME=VALUE")
         if name not in declared:
-            raise UsageError(f"unknown param '{name}' ({_known_params(spec)})")
+            unknown.append(name)
         params[name] = value
+    if unknown:
+        raise UsageError(_unknown_params(spec, unknown))
     service_paths: dict[str, str] = {}
     for item in options.service_path:
         alias, path = _split_assignment(item, "--service-path", "ALIAS=PATH")
@@ -211,6 +215,22 @@ def _split_assignment(item: str, flag: str, shape: str) -> tuple[str, str]:
 def _known_params(spec: ProgramSpec) -> str:
     names = [param.name for param in spec.params]
     return "params: " + ", ".join(names) if names else "this pipeline has no params"
+
+
+def _unknown_params(spec: ProgramSpec, unknown: Sequence[str]) -> str:
+    """One line for every unknown ``--param`` name, each with the declared name it is likely a typo
+    of (as `oic check` hints; ``runtime`` does not import ``oic``, so difflib directly)."""
+    import difflib  # only a mistake needs it
+
+    names = [param.name for param in spec.params]
+    described = []
+    for name in dict.fromkeys(unknown):
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        if not close:
+            close = [known for known in names if known.lower() == name.lower()]
+        described.append(f"'{name}' (did you mean '{close[0]}'?)" if close else f"'{name}'")
+    noun = "param" if len(described) == 1 else "params"
+    return f"unknown {noun} {', '.join(described)}; {_known_params(spec)}"
 
 
 def _parse_parallelism(text: str) -> int:
@@ -329,6 +349,9 @@ def bind_params(
     params bound before it. Raises ``UsageError`` for a missing or badly typed value."""
     bound: dict[str, Any] = {}
     secrets: list[str] = []
+    # Every missing param is named in one message: a user with five required params should not need
+    # five tries to learn them.
+    missing: list[ParamSpec] = []
     for param in spec.params:
         variable = env_name(param.name)
         if param.name in given:
@@ -339,18 +362,31 @@ def bind_params(
             try:
                 value = param.default(bound)
             except Exception as error:
+                if missing:
+                    continue  # it may read a param that is missing: report those first
                 raise UsageError(
                     f"param '{param.name}': its default could not be computed ({_one_line(error)}); "
                     f"pass --param {param.name}=VALUE or set {variable}"
                 ) from None
         else:
-            raise UsageError(
-                f"missing param '{param.name}': pass --param {param.name}=VALUE or set {variable}"
-            )
+            missing.append(param)
+            continue
         bound[param.name] = value
         if param.type == "secret" and isinstance(value, str) and value:
             secrets.append(value)
+    if missing:
+        raise UsageError(_missing_params(missing))
     return bound, secrets
+
+
+def _missing_params(missing: Sequence[ParamSpec]) -> str:
+    if len(missing) == 1:
+        name = missing[0].name
+        return f"missing param '{name}': pass --param {name}=VALUE or set {env_name(name)}"
+    names = ", ".join(f"'{param.name}'" for param in missing)
+    flags = " ".join(f"--param {param.name}=VALUE" for param in missing)
+    variables = ", ".join(env_name(param.name) for param in missing)
+    return f"missing params {names}: pass {flags}, or set {variables}"
 
 
 def _one_line(error: BaseException) -> str:
@@ -583,7 +619,7 @@ def run(
             return _run_cleanup(spec.name, invocation, sys.stdout)
         return _run_engine(spec, invocation, environment)
     except UsageError as error:
-        print(f"{spec.name}: error: {error} (see {spec.name} --help)", file=sys.stderr)
+        print(f"{spec.name}: error: {error} (see {help_command(spec.name)})", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"{spec.name}: interrupted", file=sys.stderr)

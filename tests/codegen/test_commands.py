@@ -71,6 +71,23 @@ def test_run_passes_the_binary_flags_through() -> None:
     assert "who" in result.stdout
 
 
+def test_run_usage_errors_name_oic_run_for_help(tmp_path: Path) -> None:
+    source = tmp_path / "my pipeline.oi"
+    source.write_text(
+        'pipeline "hello" {}\nparam who: string\nparam where: string\nservice shell = catalog "exec"\n'
+        'on engine.started {\n  task "greet" = shell.command(Args: ["echo", who, where])\n}\n',
+        encoding="utf-8",
+    )
+    result = oic("run", source.name, "--", "--logs-dir", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    # Both missing params at once, and help from a command that exists (no binary named `hello`).
+    assert result.stderr.splitlines() == [
+        "hello: error: missing params 'who', 'where': pass --param who=VALUE --param where=VALUE, "
+        "or set OI_PARAM_WHO, OI_PARAM_WHERE (see oic run 'my pipeline.oi' -- --help)"
+    ]
+    assert not (tmp_path / "logs").exists()
+
+
 def test_run_exits_with_the_pipeline_exit_code(tmp_path: Path) -> None:
     source = tmp_path / "fails.oi"
     source.write_text(
