@@ -349,6 +349,7 @@ class Engine:
             os.path.join(self.logs_dir, "state.yaml"), self._redactor, interval=self.options.state_interval
         )
         pipeline = self.options.pipeline
+        self.state.begin(self.run_id, datetime.datetime.now(datetime.timezone.utc))
         self._log.info(f"run {self.run_id} of pipeline {pipeline.metadata.name!r} begins")
         self._warn_about_short_secrets()
         previous_handlers = self._install_signal_handlers()
@@ -752,6 +753,7 @@ class Engine:
                 self.state.abandon(run_id, f"{reason} before this task finished")
         self._scrub_task_logs()
         finished = make_event(EVENT_ENGINE_FINISHED, {"status": outcome.status})
+        self.state.end(outcome.status, outcome.exit_code, finished.metadata.created_at)
         self.state.apply(finished)
         try:
             self._history.append(finished)
