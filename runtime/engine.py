@@ -86,6 +86,7 @@ from runtime.model import (
 from runtime.outcome import FailureLedger
 from runtime.redact import MIN_LENGTH, Redactor, mask_secret_fields
 from runtime.services.base import RunContext, ServiceConnection, ServiceError, ServiceRunner
+from runtime.shown_text import failure_listing, indented, visible
 from runtime.signals import SignalWatch
 from runtime.state import State
 
@@ -105,6 +106,8 @@ EXIT_TERMINATED = 143
 # go out together, so a fan-out does not wake the engine thread for a write per event.
 FLUSH_EVERY = 64
 LINES_LAG = 0.01
+# The failed tasks a run's summary lists with their errors (state.yaml has them all).
+SUMMARY_FAILURES = 10
 _EXIT_BY_SIGNAL: dict[int, int] = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
 
 
@@ -327,7 +330,14 @@ class Engine:
         if self.options.print_summary:
             name = self.options.pipeline.metadata.name
             if outcome.status != STATUS_SUCCEEDED:
-                print(f"{name}: {outcome.status}: {message} (logs: {self.logs_dir})", file=sys.stderr)
+                # The message may carry what a service wrote: shown with its control characters
+                # visible, one failure per line, the logs' place last.
+                lines = indented(message, f"{name}: {outcome.status}: ", "")
+                if len(lines) == 1:
+                    lines[0] += f" (logs: {self.logs_dir})"
+                else:
+                    lines.append(f"(logs: {self.logs_dir})")
+                print("\n".join(lines), file=sys.stderr)
             elif self.options.progress is not None:
                 count = len(self.state.tasks)
                 print(f"{name}: succeeded, {count} task run(s) (logs: {self.logs_dir})", file=sys.stderr)
@@ -429,11 +439,9 @@ class Engine:
                     self._jobs.put(job)
         names = self._failures.unhandled_names()
         if names:
-            details = "; ".join(f"task {name!r}: {self._task_error(name)}" for name in names[:3])
-            more = f" (and {len(names) - 3} more)" if len(names) > 3 else ""
-            return _Outcome(
-                STATUS_FAILED, EXIT_FAILED, f"{len(names)} task(s) failed: {details}{more}", names
-            )
+            failures = [(name, self._task_error(name)) for name in names]
+            listing = failure_listing(failures, SUMMARY_FAILURES)
+            return _Outcome(STATUS_FAILED, EXIT_FAILED, f"{len(names)} task(s) failed:\n{listing}", names)
         return _Outcome(STATUS_SUCCEEDED, EXIT_OK)
 
     def _process(self, notice: _Notice, *, write_files: bool = False) -> tuple[_Outcome | None, list[_Job]]:
@@ -875,14 +883,15 @@ class Engine:
     def _show_progress(self, payload: Mapping[str, Any]) -> None:
         stream = self.options.progress
         assert stream is not None
-        task = payload.get("task")
+        task = visible(str(payload.get("task")))
         if payload.get("status") == TASK_STATUS_FAILED:
-            error = self._redactor.text(str(payload.get("error", ""))).splitlines()
-            line = f"  failed  {task}: {error[0] if error else 'no message'}"
+            # Every line of the error, under the task's line: it ends with what the task wrote.
+            error = self._redactor.text(str(payload.get("error", ""))) or "no message"
+            lines = indented(error, f"  failed  {task}: ", " " * 10)
         else:
-            line = f"  ok      {task}"
+            lines = [f"  ok      {task}"]
         try:
-            stream.write(line + "\n")
+            stream.write("\n".join(lines) + "\n")
             stream.flush()
         except (OSError, ValueError):
             pass  # a closed or broken terminal must not break the run

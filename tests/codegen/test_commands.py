@@ -100,6 +100,30 @@ def test_run_exits_with_the_pipeline_exit_code(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_failed_command_shows_its_output_with_escapes_made_visible(tmp_path: Path) -> None:
+    source = tmp_path / "hostile.oi"
+    # The command writes an escape sequence that would retitle and clear the terminal, then fails.
+    source.write_text(
+        'pipeline "hostile" {}\nservice shell = catalog "exec"\n'
+        "on engine.started {\n"
+        '  task "bad" = shell.command(Command: '
+        "\"printf '\\\\033]0;pwned\\\\007\\\\033[2Jafter\\\\n'; exit 3\")\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    result = oic("run", str(source), "--", "--logs-dir", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert "  failed  bad: command exited with code 3; last lines of its output:" in lines
+    assert "            | \\x1b]0;pwned\\x07\\x1b[2Jafter" in lines
+    assert "hostile: failed: 1 task(s) failed:" in lines
+    assert "      | \\x1b]0;pwned\\x07\\x1b[2Jafter" in lines
+    # The task's own log keeps what the command wrote, byte for byte.
+    log = next((tmp_path / "logs" / "tasks").glob("bad-*.log")).read_bytes()
+    assert log == b"\x1b]0;pwned\x07\x1b[2Jafter\n"
+
+
 def test_an_expression_error_at_run_time_names_the_oi_position(tmp_path: Path) -> None:
     source = tmp_path / "oops.oi"
     source.write_text(
