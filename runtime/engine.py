@@ -67,6 +67,7 @@ from typing import Any, TextIO
 
 from runtime.conditions import Condition
 from runtime.expressions import on_secret
+from runtime.file_modes import make_private, private_directory
 from runtime.limits import DEFAULT_MAX_TASK_RUNS
 from runtime.logs import EngineLog, HistoryFile, StateFile, task_log_name
 from runtime.model import (
@@ -351,8 +352,11 @@ class Engine:
         )
 
     def _run(self) -> _Outcome:
-        os.makedirs(os.path.join(self.logs_dir, "tasks"), exist_ok=True)
-        os.makedirs(os.path.join(self.logs_dir, "services"), exist_ok=True)
+        for directory in (
+            self.logs_dir,
+            *(os.path.join(self.logs_dir, name) for name in ("tasks", "services")),
+        ):
+            private_directory(directory)  # 0700: the files of a run are its user's (runtime/file_modes.py)
         self._log = EngineLog(os.path.join(self.logs_dir, "log"), self._redactor)
         self._history = HistoryFile(os.path.join(self.logs_dir, "history.yaml"), self._redactor)
         self._state_file = StateFile(
@@ -771,9 +775,30 @@ class Engine:
         for name in sorted(os.listdir(os.path.join(self.logs_dir, "services"))):
             if name.endswith(f"-{self.run_id}.log"):
                 self._redactor.file(os.path.join(self.logs_dir, "services", name))
+        self._make_logs_private()
         level = self._log.info if outcome.status == STATUS_SUCCEEDED else self._log.error
         level(f"run {self.run_id} {outcome.status}" + (f": {outcome.message}" if outcome.message else ""))
         self._log.close()
+
+    def _make_logs_private(self) -> None:
+        """Set the task and service logs of this run to 0600: other processes created them, with
+        modes of their own (``runtime/file_modes.py``)."""
+        services = os.path.join(self.logs_dir, "services")
+        paths = [
+            os.path.join(services, name)
+            for name in os.listdir(services)
+            if name.endswith(f"-{self.run_id}.log")
+        ]
+        try:
+            paths += [
+                entry.path
+                for entry in os.scandir(os.path.join(self.logs_dir, "tasks"))
+                if entry.path in self._runs_by_log
+            ]
+        except OSError:
+            pass  # the directory went away with the logs it held
+        for path in paths:
+            make_private(path)
 
     def _scrub_task_logs(self) -> None:
         """Scrub every task log of this run written to since it was last scrubbed: the logs of tasks

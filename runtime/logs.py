@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from runtime.file_modes import open_private
 from runtime.model import TASK_STATE_FINISHED, Event
 from runtime.redact import Redactor, write_atomically
 from runtime.state import RunFacts, State, TaskState
@@ -151,7 +152,7 @@ class EngineLog:
         self.path = path
         self._redactor = redactor
         self._lock = threading.Lock()
-        self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._descriptor = open_private(path, os.O_WRONLY | os.O_APPEND)
         self._pending: list[tuple[float, str, str]] = []
         self.batching_thread: int | None = None
 
@@ -276,7 +277,7 @@ class HistoryFile:
     def __init__(self, path: str, redactor: Redactor) -> None:
         self.path = path
         self._redactor = redactor
-        self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+        self._descriptor = open_private(path, os.O_WRONLY | os.O_TRUNC | os.O_APPEND)
         self._pending: list[Event] = []
 
     def append(self, event: Event) -> None:

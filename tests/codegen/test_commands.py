@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -63,6 +64,12 @@ def test_run_hello_end_to_end(tmp_path: Path) -> None:
     assert statuses == {"greet": "Success", "done": "Success"}
     greet_logs = list((tmp_path / "logs" / "tasks").glob("greet-*.log"))
     assert greet_logs and "hello, tester" in greet_logs[0].read_text(encoding="utf-8")
+    # The run's files are its user's alone (the exec service and the runner made some of them).
+    written = sorted((tmp_path / "logs").rglob("*"))
+    assert any(path.parent.name == "services" for path in written)
+    modes = {str(path): stat.S_IMODE(path.stat().st_mode) for path in [tmp_path / "logs", *written]}
+    expected = {name: 0o700 if os.path.isdir(name) else 0o600 for name in modes}
+    assert modes == expected
 
 
 def test_run_passes_the_binary_flags_through() -> None:
