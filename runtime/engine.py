@@ -86,6 +86,7 @@ from runtime.model import (
 )
 from runtime.outcome import FailureLedger
 from runtime.redact import MIN_LENGTH, Redactor, mask_secret_fields
+from runtime.run_directories import begin_run, run_directory
 from runtime.services.base import RunContext, ServiceConnection, ServiceError, ServiceRunner
 from runtime.shown_text import failure_listing, indented, visible
 from runtime.signals import SignalWatch
@@ -156,7 +157,11 @@ class EngineOptions:
     ``print_summary``: say on stderr, in one line, how the run ended. ``progress``: a stream that gets
     one line per finished task (the pipeline binary passes stderr; None: quiet). ``max_task_runs``:
     how many runs one reusable task name may have; building one more fails the run (a reusable task
-    that triggers its own reaction would otherwise loop without end)."""
+    that triggers its own reaction would otherwise loop without end). ``separate_runs``: write to a
+    directory of this run's own, ``<logs_directory>/runs/<time>-<run id>``, with a ``latest`` link
+    beside it, instead of ``<logs_directory>/logs``; ``keep_runs``: with separate runs (it implies
+    them), how many run directories to keep, the new one included (None: all; see
+    ``runtime.run_directories``)."""
 
     pipeline: Pipeline
     logs_directory: str = "."
@@ -171,6 +176,8 @@ class EngineOptions:
     print_summary: bool = True
     progress: TextIO | None = None
     max_task_runs: int = DEFAULT_MAX_TASK_RUNS
+    separate_runs: bool = False
+    keep_runs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -275,7 +282,12 @@ class Engine:
         self.options = options
         self.run_id = new_id()
         self.state = State()
-        self.logs_dir = os.path.abspath(os.path.join(options.logs_directory, "logs"))
+        self._separate_runs = options.separate_runs or options.keep_runs is not None
+        if self._separate_runs:
+            self.logs_dir = run_directory(options.logs_directory, self.run_id, time.time())
+        else:
+            self.logs_dir = os.path.abspath(os.path.join(options.logs_directory, "logs"))
+        self._run_lock: int | None = None  # with separate runs: held on the run's log while it goes on
         self._token = (
             options.service_token if options.service_token is not None else token_source.token_hex(16)
         )
@@ -327,6 +339,9 @@ class Engine:
             self._log_traceback("internal error")
         finally:
             stop_learning()
+            if self._run_lock is not None:
+                os.close(self._run_lock)  # the run is over: a later run may remove its directory
+                self._run_lock = None
         message = self._redactor.text(outcome.message)
         if self.options.print_summary:
             name = self.options.pipeline.metadata.name
@@ -352,6 +367,8 @@ class Engine:
         )
 
     def _run(self) -> _Outcome:
+        if self._separate_runs:
+            self._run_lock = begin_run(self.logs_dir, self.options.keep_runs)
         for directory in (
             self.logs_dir,
             *(os.path.join(self.logs_dir, name) for name in ("tasks", "services")),

@@ -47,6 +47,8 @@ ENV_PREFIX = "OI_PARAM_"
 # memory and disk go: it is refused as a usage error.
 MAX_TASK_RUNS_ENV = "OI_MAX_TASK_RUNS"
 MAX_TASK_RUNS_LIMIT = 1_000_000
+# --keep-runs: run directories kept under --logs-dir/runs (more would be a directory nobody reads).
+KEEP_RUNS_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ class Invocation:
     service_paths: Mapping[str, str] = dataclasses.field(default_factory=dict)
     quiet: bool = False
     max_task_runs: int | None = None
+    separate_runs: bool = False
+    keep_runs: int | None = None
 
 
 # Information the build added to the binary (build time, base); None when run from source.
@@ -163,6 +167,8 @@ def _argument_parser(program_name: str) -> _Parser:
     parser.add_argument("--service-path", action="append", default=[])
     parser.add_argument("--quiet", "-q", action="store_true")
     parser.add_argument("--max-task-runs")
+    parser.add_argument("--separate-runs", action="store_true")
+    parser.add_argument("--keep-runs")
     return parser
 
 
@@ -202,6 +208,8 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         max_task_runs=None
         if options.max_task_runs is None
         else parse_max_task_runs(options.max_task_runs, "--max-task-runs"),
+        separate_runs=options.separate_runs,
+        keep_runs=None if options.keep_runs is None else _parse_keep_runs(options.keep_runs),
     )
 
 
@@ -240,6 +248,16 @@ def _parse_parallelism(text: str) -> int:
         raise UsageError(f"--parallelism expects a whole number, got '{text}'") from None
     if value < 1:
         raise UsageError(f"--parallelism must be at least 1, got {value}")
+    return value
+
+
+def _parse_keep_runs(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise UsageError(f"--keep-runs expects a whole number of runs, got '{text}'") from None
+    if not 1 <= value <= KEEP_RUNS_LIMIT:
+        raise UsageError(f"--keep-runs must be from 1 to {KEEP_RUNS_LIMIT}, got {value}")
     return value
 
 
@@ -445,6 +463,8 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "",
         "options:",
         "  --logs-dir DIR             where logs/ (state.yaml, history.yaml, task logs) goes (default: .)",
+        "  --separate-runs            write to DIR/runs/<time>-<run id>/ (DIR/runs/latest), not DIR/logs/",
+        "  --keep-runs N              with separate runs (implied): keep the N newest run directories",
         "  --param, -p NAME=VALUE     set a param (repeatable)",
         "  --parallelism N            tasks running at once",
         "  --timeout DURATION         stop the run after this long (30, 30s, 10m, 1h)",
@@ -589,6 +609,10 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
         options["kubeconfig"] = _kubernetes_options(invocation.kubernetes)
     if not invocation.quiet:
         options["progress"] = sys.stderr
+    if invocation.separate_runs:
+        options["separate_runs"] = True
+    if invocation.keep_runs is not None:
+        options["keep_runs"] = invocation.keep_runs
     if invocation.max_task_runs is not None:
         options["max_task_runs"] = invocation.max_task_runs
     elif MAX_TASK_RUNS_ENV in environ:

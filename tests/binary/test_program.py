@@ -33,6 +33,13 @@ def test_flags_are_parsed():
     assert invocation.service_paths == {"sheets": "./bin/sheets"}
 
 
+def test_run_directory_flags():
+    assert parse_command_line(PROGRAM, ["--separate-runs"]).separate_runs
+    invocation = parse_command_line(PROGRAM, ["--keep-runs", "5"])
+    assert (invocation.separate_runs, invocation.keep_runs) == (False, 5)  # the engine takes it as implied
+    assert parse_command_line(PROGRAM, []).keep_runs is None
+
+
 def test_defaults_when_no_flags():
     invocation = parse_command_line(PROGRAM, [])
     assert invocation.logs_dir == "."
@@ -53,6 +60,8 @@ def test_defaults_when_no_flags():
         (["--json"], "--json only goes with --version"),
         (["--service-path", "=x"], "--service-path expects ALIAS=PATH"),
         (["--logs-dir"], "expected one argument"),
+        (["--keep-runs", "0"], "--keep-runs must be from 1 to 100000, got 0"),
+        (["--keep-runs", "some"], "--keep-runs expects a whole number of runs, got 'some'"),
     ],
 )
 def test_bad_flags_raise_usage_errors(argv, fragment):

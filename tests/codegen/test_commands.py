@@ -72,6 +72,25 @@ def test_run_hello_end_to_end(tmp_path: Path) -> None:
     assert modes == expected
 
 
+def test_runs_kept_apart_and_pruned(tmp_path: Path) -> None:
+    def run_hello() -> None:
+        result = oic(
+            "run", str(HELLO), "--", "--logs-dir", str(tmp_path), "--keep-runs", "1", "--quiet", cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+
+    run_hello()
+    first = sorted(os.listdir(tmp_path / "runs"))
+    run_hello()
+    second = sorted(os.listdir(tmp_path / "runs"))
+    assert len(first) == len(second) == 2 and "latest" in second  # one run directory, and the link
+    (newest,) = set(second) - {"latest"}
+    assert newest not in first and os.readlink(tmp_path / "runs" / "latest") == newest
+    state = yaml.safe_load((tmp_path / "runs" / "latest" / "state.yaml").read_text(encoding="utf-8"))
+    assert state["metadata"]["outcome"] == "succeeded" and newest.endswith(state["metadata"]["run-id"])
+    assert not (tmp_path / "logs").exists()
+
+
 def test_run_passes_the_binary_flags_through() -> None:
     result = oic("run", str(HELLO), "--", "--help")
     assert result.returncode == 0, result.stderr
