@@ -19,7 +19,6 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import shutil
 import time
 
 from runtime.file_modes import open_private, private_directory
@@ -67,6 +66,8 @@ def _point_latest(runs: str, name: str) -> None:
 def prune(runs: str, keep: int, current: str) -> list[str]:
     """Remove the oldest finished run directories beyond the ``keep`` newest (``current`` counts,
     and stays); returns the names removed."""
+    import shutil  # only retention needs it, and it costs the engine's start-up a few ms
+
     older = sorted((name for name in os.listdir(runs) if _NAME.match(name) and name != current), reverse=True)
     removed = []
     for name in older[max(0, keep - 1) :]:
