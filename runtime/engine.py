@@ -154,7 +154,8 @@ class EngineOptions:
     ``kubeconfig`` is given). ``secrets``: values never to be written anywhere. ``service_token``: the
     secret services must be called with (None: a new one per run). ``handle_signals``: turn
     SIGINT/SIGTERM into a clean cancellation. ``state_interval``: see ``runtime.logs``.
-    ``print_summary``: say on stderr, in one line, how the run ended. ``progress``: a stream that gets
+    ``print_summary``: say on stderr how the run ended (in one line, but for each unhandled
+    failure a line of its own with its error's lines under it). ``progress``: a stream that gets
     one line per finished task (the pipeline binary passes stderr; None: quiet). ``max_task_runs``:
     how many runs one reusable task name may have; building one more fails the run (a reusable task
     that triggers its own reaction would otherwise loop without end). ``separate_runs``: write to a
@@ -183,8 +184,10 @@ class EngineOptions:
 @dataclass(frozen=True)
 class RunResult:
     """How a run ended: ``status`` (succeeded / failed / cancelled / timed-out), ``exit_code`` for the
-    binary, ``failed_tasks`` (names of the failed tasks no reaction handled), a one-line ``message``
-    for the user ("" on success), the ``run_id`` and the ``logs_dir`` the files are in."""
+    binary, ``failed_tasks`` (names of the failed tasks no reaction handled), a ``message`` for the
+    user ("" on success; one line, but for failed tasks: a header, then each failure on a line of
+    its own, its error's lines under it, control characters made visible), the ``run_id`` and the
+    ``logs_dir`` the files are in."""
 
     status: str
     exit_code: int
