@@ -226,8 +226,8 @@ def _known_params(spec: ProgramSpec) -> str:
 
 
 def _unknown_params(spec: ProgramSpec, unknown: Sequence[str]) -> str:
-    """One line for every unknown ``--param`` name, each with the declared name it is likely a typo
-    of (as `oic check` hints; ``runtime`` does not import ``oic``, so difflib directly)."""
+    """One line naming every unknown ``--param`` name, each with the declared name it is likely a
+    typo of (as `oic check` hints; ``runtime`` does not import ``oic``, so difflib directly)."""
     import difflib  # only a mistake needs it
 
     names = [param.name for param in spec.params]
