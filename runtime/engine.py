@@ -67,6 +67,7 @@ from typing import Any, TextIO
 
 from runtime.conditions import Condition
 from runtime.expressions import on_secret
+from runtime.file_modes import make_private, private_directory
 from runtime.limits import DEFAULT_MAX_TASK_RUNS
 from runtime.logs import EngineLog, HistoryFile, StateFile, task_log_name
 from runtime.model import (
@@ -85,7 +86,9 @@ from runtime.model import (
 )
 from runtime.outcome import FailureLedger
 from runtime.redact import MIN_LENGTH, Redactor, mask_secret_fields
+from runtime.run_directories import begin_run, run_directory
 from runtime.services.base import RunContext, ServiceConnection, ServiceError, ServiceRunner
+from runtime.shown_text import failure_listing, indented, visible
 from runtime.signals import SignalWatch
 from runtime.state import State
 
@@ -105,6 +108,8 @@ EXIT_TERMINATED = 143
 # go out together, so a fan-out does not wake the engine thread for a write per event.
 FLUSH_EVERY = 64
 LINES_LAG = 0.01
+# The failed tasks a run's summary lists with their errors (state.yaml has them all).
+SUMMARY_FAILURES = 10
 _EXIT_BY_SIGNAL: dict[int, int] = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
 
 
@@ -149,10 +154,15 @@ class EngineOptions:
     ``kubeconfig`` is given). ``secrets``: values never to be written anywhere. ``service_token``: the
     secret services must be called with (None: a new one per run). ``handle_signals``: turn
     SIGINT/SIGTERM into a clean cancellation. ``state_interval``: see ``runtime.logs``.
-    ``print_summary``: say on stderr, in one line, how the run ended. ``progress``: a stream that gets
+    ``print_summary``: say on stderr how the run ended (in one line, but for each unhandled
+    failure a line of its own with its error's lines under it). ``progress``: a stream that gets
     one line per finished task (the pipeline binary passes stderr; None: quiet). ``max_task_runs``:
     how many runs one reusable task name may have; building one more fails the run (a reusable task
-    that triggers its own reaction would otherwise loop without end)."""
+    that triggers its own reaction would otherwise loop without end). ``separate_runs``: write to a
+    directory of this run's own, ``<logs_directory>/runs/<time>-<run id>``, with a ``latest`` link
+    beside it, instead of ``<logs_directory>/logs``; ``keep_runs``: with separate runs (it implies
+    them), how many run directories to keep, the new one included (None: all; see
+    ``runtime.run_directories``)."""
 
     pipeline: Pipeline
     logs_directory: str = "."
@@ -167,13 +177,17 @@ class EngineOptions:
     print_summary: bool = True
     progress: TextIO | None = None
     max_task_runs: int = DEFAULT_MAX_TASK_RUNS
+    separate_runs: bool = False
+    keep_runs: int | None = None
 
 
 @dataclass(frozen=True)
 class RunResult:
     """How a run ended: ``status`` (succeeded / failed / cancelled / timed-out), ``exit_code`` for the
-    binary, ``failed_tasks`` (names of the failed tasks no reaction handled), a one-line ``message``
-    for the user ("" on success), the ``run_id`` and the ``logs_dir`` the files are in."""
+    binary, ``failed_tasks`` (names of the failed tasks no reaction handled), a ``message`` for the
+    user ("" on success; one line, but for failed tasks: a header, then each failure on a line of
+    its own, its error's lines under it, control characters made visible), the ``run_id`` and the
+    ``logs_dir`` the files are in."""
 
     status: str
     exit_code: int
@@ -271,7 +285,12 @@ class Engine:
         self.options = options
         self.run_id = new_id()
         self.state = State()
-        self.logs_dir = os.path.abspath(os.path.join(options.logs_directory, "logs"))
+        self._separate_runs = options.separate_runs or options.keep_runs is not None
+        if self._separate_runs:
+            self.logs_dir = run_directory(options.logs_directory, self.run_id, time.time())
+        else:
+            self.logs_dir = os.path.abspath(os.path.join(options.logs_directory, "logs"))
+        self._run_lock: int | None = None  # with separate runs: held on the run's log while it goes on
         self._token = (
             options.service_token if options.service_token is not None else token_source.token_hex(16)
         )
@@ -323,11 +342,21 @@ class Engine:
             self._log_traceback("internal error")
         finally:
             stop_learning()
+            if self._run_lock is not None:
+                os.close(self._run_lock)  # the run is over: a later run may remove its directory
+                self._run_lock = None
         message = self._redactor.text(outcome.message)
         if self.options.print_summary:
             name = self.options.pipeline.metadata.name
             if outcome.status != STATUS_SUCCEEDED:
-                print(f"{name}: {outcome.status}: {message} (logs: {self.logs_dir})", file=sys.stderr)
+                # The message may carry what a service wrote: shown with its control characters
+                # visible, one failure per line, the logs' place last.
+                lines = indented(message, f"{name}: {outcome.status}: ", "")
+                if len(lines) == 1:
+                    lines[0] += f" (logs: {self.logs_dir})"
+                else:
+                    lines.append(f"(logs: {self.logs_dir})")
+                print("\n".join(lines), file=sys.stderr)
             elif self.options.progress is not None:
                 count = len(self.state.tasks)
                 print(f"{name}: succeeded, {count} task run(s) (logs: {self.logs_dir})", file=sys.stderr)
@@ -341,14 +370,20 @@ class Engine:
         )
 
     def _run(self) -> _Outcome:
-        os.makedirs(os.path.join(self.logs_dir, "tasks"), exist_ok=True)
-        os.makedirs(os.path.join(self.logs_dir, "services"), exist_ok=True)
+        if self._separate_runs:
+            self._run_lock = begin_run(self.logs_dir, self.options.keep_runs)
+        for directory in (
+            self.logs_dir,
+            *(os.path.join(self.logs_dir, name) for name in ("tasks", "services")),
+        ):
+            private_directory(directory)  # 0700: the files of a run are its user's (runtime/file_modes.py)
         self._log = EngineLog(os.path.join(self.logs_dir, "log"), self._redactor)
         self._history = HistoryFile(os.path.join(self.logs_dir, "history.yaml"), self._redactor)
         self._state_file = StateFile(
             os.path.join(self.logs_dir, "state.yaml"), self._redactor, interval=self.options.state_interval
         )
         pipeline = self.options.pipeline
+        self.state.begin(self.run_id, datetime.datetime.now(datetime.timezone.utc))
         self._log.info(f"run {self.run_id} of pipeline {pipeline.metadata.name!r} begins")
         self._warn_about_short_secrets()
         previous_handlers = self._install_signal_handlers()
@@ -428,11 +463,9 @@ class Engine:
                     self._jobs.put(job)
         names = self._failures.unhandled_names()
         if names:
-            details = "; ".join(f"task {name!r}: {self._task_error(name)}" for name in names[:3])
-            more = f" (and {len(names) - 3} more)" if len(names) > 3 else ""
-            return _Outcome(
-                STATUS_FAILED, EXIT_FAILED, f"{len(names)} task(s) failed: {details}{more}", names
-            )
+            failures = [(name, self._task_error(name)) for name in names]
+            listing = failure_listing(failures, SUMMARY_FAILURES)
+            return _Outcome(STATUS_FAILED, EXIT_FAILED, f"{len(names)} task(s) failed:\n{listing}", names)
         return _Outcome(STATUS_SUCCEEDED, EXIT_OK)
 
     def _process(self, notice: _Notice, *, write_files: bool = False) -> tuple[_Outcome | None, list[_Job]]:
@@ -752,6 +785,7 @@ class Engine:
                 self.state.abandon(run_id, f"{reason} before this task finished")
         self._scrub_task_logs()
         finished = make_event(EVENT_ENGINE_FINISHED, {"status": outcome.status})
+        self.state.end(outcome.status, outcome.exit_code, finished.metadata.created_at)
         self.state.apply(finished)
         try:
             self._history.append(finished)
@@ -761,9 +795,30 @@ class Engine:
         for name in sorted(os.listdir(os.path.join(self.logs_dir, "services"))):
             if name.endswith(f"-{self.run_id}.log"):
                 self._redactor.file(os.path.join(self.logs_dir, "services", name))
+        self._make_logs_private()
         level = self._log.info if outcome.status == STATUS_SUCCEEDED else self._log.error
         level(f"run {self.run_id} {outcome.status}" + (f": {outcome.message}" if outcome.message else ""))
         self._log.close()
+
+    def _make_logs_private(self) -> None:
+        """Set the task and service logs of this run to 0600: other processes created them, with
+        modes of their own (``runtime/file_modes.py``)."""
+        services = os.path.join(self.logs_dir, "services")
+        paths = [
+            os.path.join(services, name)
+            for name in os.listdir(services)
+            if name.endswith(f"-{self.run_id}.log")
+        ]
+        try:
+            paths += [
+                entry.path
+                for entry in os.scandir(os.path.join(self.logs_dir, "tasks"))
+                if entry.path in self._runs_by_log
+            ]
+        except OSError:
+            pass  # the directory went away with the logs it held
+        for path in paths:
+            make_private(path)
 
     def _scrub_task_logs(self) -> None:
         """Scrub every task log of this run written to since it was last scrubbed: the logs of tasks
@@ -873,14 +928,15 @@ class Engine:
     def _show_progress(self, payload: Mapping[str, Any]) -> None:
         stream = self.options.progress
         assert stream is not None
-        task = payload.get("task")
+        task = visible(str(payload.get("task")))
         if payload.get("status") == TASK_STATUS_FAILED:
-            error = self._redactor.text(str(payload.get("error", ""))).splitlines()
-            line = f"  failed  {task}: {error[0] if error else 'no message'}"
+            # Every line of the error, under the task's line: it ends with what the task wrote.
+            error = self._redactor.text(str(payload.get("error", ""))) or "no message"
+            lines = indented(error, f"  failed  {task}: ", " " * 10)
         else:
-            line = f"  ok      {task}"
+            lines = [f"  ok      {task}"]
         try:
-            stream.write(line + "\n")
+            stream.write("\n".join(lines) + "\n")
             stream.flush()
         except (OSError, ValueError):
             pass  # a closed or broken terminal must not break the run

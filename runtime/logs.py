@@ -39,9 +39,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from runtime.file_modes import open_private
 from runtime.model import TASK_STATE_FINISHED, Event
 from runtime.redact import Redactor, write_atomically
-from runtime.state import State, TaskState
+from runtime.state import RunFacts, State, TaskState
 
 # Characters a YAML reader refuses or takes for line breaks: written as escapes inside quoted strings.
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
@@ -151,7 +152,7 @@ class EngineLog:
         self.path = path
         self._redactor = redactor
         self._lock = threading.Lock()
-        self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._descriptor = open_private(path, os.O_WRONLY | os.O_APPEND)
         self._pending: list[tuple[float, str, str]] = []
         self.batching_thread: int | None = None
 
@@ -276,7 +277,7 @@ class HistoryFile:
     def __init__(self, path: str, redactor: Redactor) -> None:
         self.path = path
         self._redactor = redactor
-        self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+        self._descriptor = open_private(path, os.O_WRONLY | os.O_TRUNC | os.O_APPEND)
         self._pending: list[Event] = []
 
     def append(self, event: Event) -> None:
@@ -303,6 +304,46 @@ class HistoryFile:
         if self._descriptor >= 0:
             os.close(self._descriptor)
             self._descriptor = -1
+
+
+def _metadata(facts: RunFacts) -> str:
+    """The ``metadata`` block of ``state.yaml``: the original's ``state``, then what was added after
+    it (the run's id, times, outcome and exit status; "" and null while they are not known yet)."""
+    exit_status = "null" if facts.exit_status is None else str(facts.exit_status)
+    return (
+        f"metadata:\n  state: {facts.state}\n"
+        f"  run-id: {yaml_json(facts.run_id)}\n"
+        f"{_times(facts.started_at, facts.finished_at, '  ')}"
+        f"  outcome: {yaml_json(facts.outcome)}\n"
+        f"  exit-status: {exit_status}\n"
+    )
+
+
+def _times(started: datetime.datetime | None, finished: datetime.datetime | None, indent: str) -> str:
+    """``started-at``, ``finished-at`` (UTC, ISO 8601, "" when not known) and ``duration-seconds``
+    (from the timestamps as written, so that the three agree; null unless both are known)."""
+    started_text = timestamp(started) if started is not None else ""
+    finished_text = timestamp(finished) if finished is not None else ""
+    duration = "null"
+    if started is not None and finished is not None:
+        milliseconds = _milliseconds(finished) - _milliseconds(started)
+        duration = f"{max(0, milliseconds) / 1000:.3f}"
+    return (
+        f'{indent}started-at: "{started_text}"\n'
+        f'{indent}finished-at: "{finished_text}"\n'
+        f"{indent}duration-seconds: {duration}\n"
+    )
+
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_MILLISECOND = datetime.timedelta(milliseconds=1)
+
+
+def _milliseconds(moment: datetime.datetime) -> int:
+    """Whole milliseconds since the epoch, truncated as ``timestamp`` writes them (exact: no float)."""
+    if moment.tzinfo is None:  # naive: taken as UTC, as ``timestamp`` takes it
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return (moment - _EPOCH) // _MILLISECOND
 
 
 class StateFile:
@@ -351,8 +392,8 @@ class StateFile:
 
     def write(self, state: State) -> None:
         started = time.monotonic()
-        engine_state, task_states = state.snapshot()
-        parts = [f"metadata:\n  state: {engine_state}\n".encode()]
+        facts, task_states = state.snapshot()
+        parts = [_metadata(facts).encode()]
         if task_states:
             parts.append(b"tasks:\n")
             parts.extend([self._fragment(task_state) for task_state in task_states])
@@ -392,6 +433,7 @@ class StateFile:
             f"{arguments_line}"
             f"    error: {yaml_json(self._redactor.text(task_state.error))}\n"
             f"{self._last_lines[run_id]}"
+            f"{_times(task_state.started_at, task_state.finished_at, '    ')}"
         ).encode()
         self._fragment_bytes[run_id] = fragment
         self._made_from[run_id] = task_state.state

@@ -28,6 +28,7 @@ from typing import Any, NoReturn, TextIO
 
 import runtime
 from runtime.expressions import on_secret
+from runtime.help_hint import help_command
 from runtime.limits import DEFAULT_MAX_TASK_RUNS, MAX_DURATION_SECONDS, MAX_DURATION_TEXT
 from runtime.model import Pipeline
 from runtime.param_types import CANONICAL_PARAM_TYPES, admits, split_list
@@ -46,6 +47,8 @@ ENV_PREFIX = "OI_PARAM_"
 # memory and disk go: it is refused as a usage error.
 MAX_TASK_RUNS_ENV = "OI_MAX_TASK_RUNS"
 MAX_TASK_RUNS_LIMIT = 1_000_000
+# --keep-runs: run directories kept under --logs-dir/runs (more would be a directory nobody reads).
+KEEP_RUNS_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,8 @@ class Invocation:
     service_paths: Mapping[str, str] = dataclasses.field(default_factory=dict)
     quiet: bool = False
     max_task_runs: int | None = None
+    separate_runs: bool = False
+    keep_runs: int | None = None
 
 
 # Information the build added to the binary (build time, base); None when run from source.
@@ -162,6 +167,8 @@ def _argument_parser(program_name: str) -> _Parser:
     parser.add_argument("--service-path", action="append", default=[])
     parser.add_argument("--quiet", "-q", action="store_true")
     parser.add_argument("--max-task-runs")
+    parser.add_argument("--separate-runs", action="store_true")
+    parser.add_argument("--keep-runs")
     return parser
 
 
@@ -172,11 +179,14 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         raise UsageError("--json only goes with --version")
     declared = {param.name for param in spec.params}
     params: dict[str, str] = {}
+    unknown: list[str] = []
     for item in options.param:
         name, value = _split_assignment(item, "--param", "NAME=VALUE")
         if name not in declared:
-            raise UsageError(f"unknown param '{name}' ({_known_params(spec)})")
+            unknown.append(name)
         params[name] = value
+    if unknown:
+        raise UsageError(_unknown_params(spec, unknown))
     service_paths: dict[str, str] = {}
     for item in options.service_path:
         alias, path = _split_assignment(item, "--service-path", "ALIAS=PATH")
@@ -198,6 +208,8 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         max_task_runs=None
         if options.max_task_runs is None
         else parse_max_task_runs(options.max_task_runs, "--max-task-runs"),
+        separate_runs=options.separate_runs,
+        keep_runs=None if options.keep_runs is None else _parse_keep_runs(options.keep_runs),
     )
 
 
@@ -213,6 +225,22 @@ def _known_params(spec: ProgramSpec) -> str:
     return "params: " + ", ".join(names) if names else "this pipeline has no params"
 
 
+def _unknown_params(spec: ProgramSpec, unknown: Sequence[str]) -> str:
+    """One line naming every unknown ``--param`` name, each with the declared name it is likely a
+    typo of (as `oic check` hints; ``runtime`` does not import ``oic``, so difflib directly)."""
+    import difflib  # only a mistake needs it
+
+    names = [param.name for param in spec.params]
+    described = []
+    for name in dict.fromkeys(unknown):
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        if not close:
+            close = [known for known in names if known.lower() == name.lower()]
+        described.append(f"'{name}' (did you mean '{close[0]}'?)" if close else f"'{name}'")
+    noun = "param" if len(described) == 1 else "params"
+    return f"unknown {noun} {', '.join(described)}; {_known_params(spec)}"
+
+
 def _parse_parallelism(text: str) -> int:
     try:
         value = int(text)
@@ -220,6 +248,16 @@ def _parse_parallelism(text: str) -> int:
         raise UsageError(f"--parallelism expects a whole number, got '{text}'") from None
     if value < 1:
         raise UsageError(f"--parallelism must be at least 1, got {value}")
+    return value
+
+
+def _parse_keep_runs(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise UsageError(f"--keep-runs expects a whole number of runs, got '{text}'") from None
+    if not 1 <= value <= KEEP_RUNS_LIMIT:
+        raise UsageError(f"--keep-runs must be from 1 to {KEEP_RUNS_LIMIT}, got {value}")
     return value
 
 
@@ -329,6 +367,9 @@ def bind_params(
     params bound before it. Raises ``UsageError`` for a missing or badly typed value."""
     bound: dict[str, Any] = {}
     secrets: list[str] = []
+    # Every missing param is named in one message: a user with five required params should not need
+    # five tries to learn them.
+    missing: list[ParamSpec] = []
     for param in spec.params:
         variable = env_name(param.name)
         if param.name in given:
@@ -339,18 +380,31 @@ def bind_params(
             try:
                 value = param.default(bound)
             except Exception as error:
+                if missing:
+                    continue  # it may read a param that is missing: report those first
                 raise UsageError(
                     f"param '{param.name}': its default could not be computed ({_one_line(error)}); "
                     f"pass --param {param.name}=VALUE or set {variable}"
                 ) from None
         else:
-            raise UsageError(
-                f"missing param '{param.name}': pass --param {param.name}=VALUE or set {variable}"
-            )
+            missing.append(param)
+            continue
         bound[param.name] = value
         if param.type == "secret" and isinstance(value, str) and value:
             secrets.append(value)
+    if missing:
+        raise UsageError(_missing_params(missing))
     return bound, secrets
+
+
+def _missing_params(missing: Sequence[ParamSpec]) -> str:
+    if len(missing) == 1:
+        name = missing[0].name
+        return f"missing param '{name}': pass --param {name}=VALUE or set {env_name(name)}"
+    names = ", ".join(f"'{param.name}'" for param in missing)
+    flags = " ".join(f"--param {param.name}=VALUE" for param in missing)
+    variables = ", ".join(env_name(param.name) for param in missing)
+    return f"missing params {names}: pass {flags}, or set {variables}"
 
 
 def _one_line(error: BaseException) -> str:
@@ -409,6 +463,8 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "",
         "options:",
         "  --logs-dir DIR             where logs/ (state.yaml, history.yaml, task logs) goes (default: .)",
+        "  --separate-runs            write to DIR/runs/<time>-<run id>/ (DIR/runs/latest), not DIR/logs/",
+        "  --keep-runs N              with separate runs (implied): keep the N newest run directories",
         "  --param, -p NAME=VALUE     set a param (repeatable)",
         "  --parallelism N            tasks running at once",
         "  --timeout DURATION         stop the run after this long (30, 30s, 10m, 1h)",
@@ -553,6 +609,10 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
         options["kubeconfig"] = _kubernetes_options(invocation.kubernetes)
     if not invocation.quiet:
         options["progress"] = sys.stderr
+    if invocation.separate_runs:
+        options["separate_runs"] = True
+    if invocation.keep_runs is not None:
+        options["keep_runs"] = invocation.keep_runs
     if invocation.max_task_runs is not None:
         options["max_task_runs"] = invocation.max_task_runs
     elif MAX_TASK_RUNS_ENV in environ:
@@ -583,7 +643,7 @@ def run(
             return _run_cleanup(spec.name, invocation, sys.stdout)
         return _run_engine(spec, invocation, environment)
     except UsageError as error:
-        print(f"{spec.name}: error: {error} (see {spec.name} --help)", file=sys.stderr)
+        print(f"{spec.name}: error: {error} (see {help_command(spec.name)})", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"{spec.name}: interrupted", file=sys.stderr)

@@ -41,6 +41,7 @@ from typing import Any, NoReturn, TypeVar
 
 import grpc
 
+from runtime.file_modes import FILE_MODE
 from runtime.proto import engine_pb2, engine_pb2_grpc, service_pb2, service_pb2_grpc
 from runtime.services.base import READY_FD_ENV, TOKEN_METADATA_KEY
 from runtime.services.schemas import SchemaError, ValidationFailed, Validator
@@ -73,7 +74,9 @@ class CallContext:
         line = message if message.endswith("\n") else message + "\n"
         if self.fd:
             try:
-                with open(self.fd, "a", encoding="utf-8") as log:
+                # 0600: a task log may hold what the task handled (the run's policy, runtime/file_modes.py)
+                descriptor = os.open(self.fd, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+                with open(descriptor, "a", encoding="utf-8") as log:
                     log.write(line)
                 return
             except OSError as error:

@@ -14,9 +14,10 @@ not make each event cost a scan of the task table.
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from runtime.model import (
@@ -44,7 +45,9 @@ class TaskState:
     pending / in-progress / finished; ``status`` is "Success" or "failed" once finished ("" before);
     ``output`` the decoded payload of a successful call; ``arguments`` the arguments the call was made
     with (fields the endpoint's schema marks secret are already masked); ``error`` why it failed;
-    ``event_id`` the id of the event whose reaction built the task; ``logger`` the task's log file."""
+    ``event_id`` the id of the event whose reaction built the task; ``logger`` the task's log file;
+    ``started_at`` / ``finished_at`` when its ``task.started`` / ``task.finished`` event was made
+    (UTC; None before, and ``started_at`` stays None for a run abandoned before it started)."""
 
     id: str
     task: str
@@ -55,6 +58,15 @@ class TaskState:
     error: str = ""
     event_id: str = ""
     logger: str = ""
+    started_at: datetime.datetime | None = None
+    finished_at: datetime.datetime | None = None
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to finish (None unless both are known)."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return max(0.0, (self.finished_at - self.started_at).total_seconds())
 
     @property
     def finished(self) -> bool:
@@ -87,12 +99,28 @@ _NameFacts = tuple[bool, bool, bool, str]
 _NO_FACTS: _NameFacts = (False, False, False, "")
 
 
+@dataclass(frozen=True)
+class RunFacts:
+    """What ``state.yaml``'s metadata says about the run as a whole: ``state`` (in-progress /
+    finished), the ``run_id``, when it ``started_at`` and ``finished_at`` (UTC), and how it ended:
+    ``outcome`` (the engine's status word: succeeded / failed / timed-out / cancelled; "" while it
+    goes on) and ``exit_status`` (None while it goes on)."""
+
+    state: str
+    run_id: str = ""
+    started_at: datetime.datetime | None = None
+    finished_at: datetime.datetime | None = None
+    outcome: str = ""
+    exit_status: int | None = None
+
+
 class State:
     """The run's state: ``state`` (in-progress / finished), ``tasks`` (task-run id -> ``TaskState``, in
     the order they were built) and ``history`` (the events handled, in order)."""
 
     def __init__(self) -> None:
         self.state = ENGINE_STATE_IN_PROGRESS
+        self._run_facts = RunFacts(ENGINE_STATE_IN_PROGRESS)
         self.engine_started = False
         self.tasks: dict[str, TaskState] = {}
         self.history: list[Event] = []
@@ -106,6 +134,17 @@ class State:
         self._prefixes: dict[str, PrefixStats] = {}
 
     # -- changes (under the engine lock only) ---------------------------------------------------
+
+    def begin(self, run_id: str, moment: datetime.datetime) -> None:
+        """Record the run's id and when it began."""
+        with self._lock:
+            self._run_facts = RunFacts(self.state, run_id, moment)
+
+    def end(self, outcome: str, exit_status: int, moment: datetime.datetime) -> None:
+        """Record how the run ended (before its ``engine.finished`` event is applied)."""
+        with self._lock:
+            facts = self._run_facts
+            self._run_facts = replace(facts, finished_at=moment, outcome=outcome, exit_status=exit_status)
 
     def add_pending(self, run_id: str, name: str, event_id: str, logger: str) -> TaskState:
         """Record a task just built by a reaction to event ``event_id``; it waits for a worker."""
@@ -131,13 +170,14 @@ class State:
             elif name == EVENT_ENGINE_FINISHED:
                 self.state = ENGINE_STATE_FINISHED
             elif name == EVENT_TASK_STARTED:
-                self._start(str(payload.get("id")), arguments)
+                self._start(str(payload.get("id")), arguments, event.metadata.created_at)
             elif name == EVENT_TASK_FINISHED:
                 self._finish(
                     str(payload.get("id")),
                     status=str(payload.get("status", TASK_STATUS_FAILED)),
                     error=str(payload.get("error") or ""),
                     output=payload.get("output"),
+                    moment=event.metadata.created_at,
                 )
             elif name == EVENT_TASK_REPORTED:
                 task_name = str(payload.get("task"))
@@ -153,13 +193,16 @@ class State:
         with self._lock:
             current = self.tasks.get(run_id)
             if current is not None and not current.finished:
-                self._finish(run_id, status=TASK_STATUS_FAILED, error=error, output=None)
+                moment = datetime.datetime.now(datetime.timezone.utc)
+                self._finish(run_id, status=TASK_STATUS_FAILED, error=error, output=None, moment=moment)
 
     def finish_engine(self) -> None:
         with self._lock:
             self.state = ENGINE_STATE_FINISHED
 
-    def _start(self, run_id: str, arguments: Mapping[str, Any] | None) -> None:
+    def _start(
+        self, run_id: str, arguments: Mapping[str, Any] | None, moment: datetime.datetime | None
+    ) -> None:
         current = self.tasks.get(run_id)
         if current is None:
             return
@@ -175,13 +218,16 @@ class State:
             error=current.error,
             event_id=current.event_id,
             logger=current.logger,
+            started_at=moment,
         )
         self._started_names.add(current.task)
         self._latest_started[current.task] = run_id
         if self._prefixes:
             self._count(current.task, before, self._facts(current.task))
 
-    def _finish(self, run_id: str, status: str, error: str, output: Any) -> None:
+    def _finish(
+        self, run_id: str, status: str, error: str, output: Any, moment: datetime.datetime | None
+    ) -> None:
         current = self.tasks.get(run_id)
         if current is None or current.finished:
             return
@@ -196,6 +242,8 @@ class State:
             error=error,
             event_id=current.event_id,
             logger=current.logger,
+            started_at=current.started_at,
+            finished_at=moment,
         )
         self._active_runs[current.task] -= 1
         self._latest_finished[current.task] = run_id
@@ -307,10 +355,13 @@ class State:
                 self._prefixes[prefix] = stats
             return stats
 
-    def snapshot(self) -> tuple[str, list[TaskState]]:
-        """The engine state and the task runs, consistent with each other (for the state file)."""
+    def snapshot(self) -> tuple[RunFacts, list[TaskState]]:
+        """The run's facts and the task runs, consistent with each other (for the state file)."""
         with self._lock:
-            return self.state, list(self.tasks.values())
+            facts = self._run_facts
+            if facts.state != self.state:
+                facts = self._run_facts = replace(facts, state=self.state)
+            return facts, list(self.tasks.values())
 
     @property
     def by_name(self) -> TasksByName:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -27,10 +28,14 @@ from oic import exit_codes
 
 _FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # The child's script: sys.path[0] is then the temporary directory, as when it ran the module itself.
+# Its first argument is the command that shows the pipeline's help, which the pipeline's usage errors
+# name (``runtime.help_hint``): there is no binary called after the pipeline to ask.
 _BOOTSTRAP = (
     "import sys\n"
+    "from runtime.help_hint import set_help_command\n"
+    "set_help_command(sys.argv[1])\n"
     "from runtime.launcher import run_module_when_told\n"
-    "sys.exit(run_module_when_told(sys.argv[1:]))\n"
+    "sys.exit(run_module_when_told(sys.argv[2:]))\n"
 )
 _RUN_SIGNAL = b"run"  # runtime.launcher.RUN_SIGNAL (oic does not import the runtime to check a file)
 
@@ -84,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
         arguments = ["--max-task-runs", args.max_task_runs, *arguments]
     with tempfile.TemporaryDirectory(prefix="oic-run-") as directory:
         module_path = os.path.join(directory, "pipeline_module.py")
-        child = _WaitingChild(directory, module_path, arguments)
+        help_command = f"oic run {shlex.quote(args.file)} -- --help"
+        child = _WaitingChild(directory, module_path, arguments, help_command)
         try:
             # Imported after the child is started: the compiler's imports overlap the child's.
             from oic.codegen.frontend_bridge import compile_file
@@ -102,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
 class _WaitingChild:
     """The pipeline's interpreter, started at once and waiting on a pipe for the word to run."""
 
-    def __init__(self, directory: str, module_path: str, arguments: list[str]) -> None:
+    def __init__(self, directory: str, module_path: str, arguments: list[str], help_command: str) -> None:
         bootstrap = os.path.join(directory, "oic_run_child.py")
         with open(bootstrap, "w", encoding="utf-8") as handle:
             handle.write(_BOOTSTRAP)
@@ -113,7 +119,7 @@ class _WaitingChild:
         read_end, self._write_end = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [*self.command, str(read_end), module_path, *arguments],
+                [*self.command, help_command, str(read_end), module_path, *arguments],
                 env=_child_environment(),
                 start_new_session=True,
                 pass_fds=(read_end,),

@@ -33,6 +33,13 @@ def test_flags_are_parsed():
     assert invocation.service_paths == {"sheets": "./bin/sheets"}
 
 
+def test_run_directory_flags():
+    assert parse_command_line(PROGRAM, ["--separate-runs"]).separate_runs
+    invocation = parse_command_line(PROGRAM, ["--keep-runs", "5"])
+    assert (invocation.separate_runs, invocation.keep_runs) == (False, 5)  # the engine takes it as implied
+    assert parse_command_line(PROGRAM, []).keep_runs is None
+
+
 def test_defaults_when_no_flags():
     invocation = parse_command_line(PROGRAM, [])
     assert invocation.logs_dir == "."
@@ -53,6 +60,8 @@ def test_defaults_when_no_flags():
         (["--json"], "--json only goes with --version"),
         (["--service-path", "=x"], "--service-path expects ALIAS=PATH"),
         (["--logs-dir"], "expected one argument"),
+        (["--keep-runs", "0"], "--keep-runs must be from 1 to 100000, got 0"),
+        (["--keep-runs", "some"], "--keep-runs expects a whole number of runs, got 'some'"),
     ],
 )
 def test_bad_flags_raise_usage_errors(argv, fragment):
@@ -134,6 +143,55 @@ def test_missing_required_param_says_how_to_pass_it():
         bind_params(spec, {}, {})
     assert "missing param 'token'" in str(caught.value)
     assert "--param token=VALUE" in str(caught.value) and "OI_PARAM_TOKEN" in str(caught.value)
+
+
+def test_every_missing_param_is_named_in_one_message():
+    spec = dataclasses.replace(
+        PROGRAM,
+        params=(
+            ParamSpec("board", "string", True),
+            ParamSpec("limit", "number", False, lambda bound: 10),
+            ParamSpec("token", "secret", True),
+            # Reads a missing param: its failure is the missing param's, not a second error.
+            ParamSpec("title", "string", False, lambda bound: "board " + bound["board"]),
+            ParamSpec("channel", "string", True),
+        ),
+    )
+    with pytest.raises(UsageError) as caught:
+        bind_params(spec, {"limit": "3"}, {})
+    message = str(caught.value)
+    assert message == (
+        "missing params 'board', 'token', 'channel': pass --param board=VALUE --param token=VALUE "
+        "--param channel=VALUE, or set OI_PARAM_BOARD, OI_PARAM_TOKEN, OI_PARAM_CHANNEL"
+    )
+    assert "\n" not in message and "title" not in message
+
+
+def test_an_unknown_param_gets_the_closest_declared_name():
+    with pytest.raises(UsageError) as caught:
+        parse_command_line(PROGRAM, ["--param", "whoo=x", "--param", "limt=3", "--param", "zzz=1"])
+    message = str(caught.value)
+    assert message.startswith(
+        "unknown params 'whoo' (did you mean 'who'?), 'limt' (did you mean 'limit'?), 'zzz'; params: who,"
+    )
+
+
+def test_an_unknown_param_that_differs_only_in_case_gets_a_hint():
+    with pytest.raises(UsageError) as caught:
+        parse_command_line(PROGRAM, ["-p", "GREETING=hi"])
+    assert str(caught.value).startswith("unknown param 'GREETING' (did you mean 'greeting'?)")
+
+
+def test_a_usage_error_names_the_command_that_shows_the_help(capsys, monkeypatch):
+    from runtime import help_hint
+
+    assert program.run(PROGRAM, ["--param", "whoo=x"], environ={}) == 2
+    assert capsys.readouterr().err.rstrip().endswith("(see sample --help)")
+    # Under `oic run` there is no binary called `sample`: the child records what shows the help.
+    monkeypatch.setattr(help_hint, "_command", None)
+    help_hint.set_help_command("oic run sample.oi -- --help")
+    assert program.run(PROGRAM, ["--param", "whoo=x"], environ={}) == 2
+    assert capsys.readouterr().err.rstrip().endswith("(see oic run sample.oi -- --help)")
 
 
 def test_a_failing_default_is_a_usage_error():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -63,12 +64,54 @@ def test_run_hello_end_to_end(tmp_path: Path) -> None:
     assert statuses == {"greet": "Success", "done": "Success"}
     greet_logs = list((tmp_path / "logs" / "tasks").glob("greet-*.log"))
     assert greet_logs and "hello, tester" in greet_logs[0].read_text(encoding="utf-8")
+    # The run's files are its user's alone (the exec service and the runner made some of them).
+    written = sorted((tmp_path / "logs").rglob("*"))
+    assert any(path.parent.name == "services" for path in written)
+    modes = {str(path): stat.S_IMODE(path.stat().st_mode) for path in [tmp_path / "logs", *written]}
+    expected = {name: 0o700 if os.path.isdir(name) else 0o600 for name in modes}
+    assert modes == expected
+
+
+def test_runs_kept_apart_and_pruned(tmp_path: Path) -> None:
+    def run_hello() -> None:
+        result = oic(
+            "run", str(HELLO), "--", "--logs-dir", str(tmp_path), "--keep-runs", "1", "--quiet", cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+
+    run_hello()
+    first = sorted(os.listdir(tmp_path / "runs"))
+    run_hello()
+    second = sorted(os.listdir(tmp_path / "runs"))
+    assert len(first) == len(second) == 2 and "latest" in second  # one run directory, and the link
+    (newest,) = set(second) - {"latest"}
+    assert newest not in first and os.readlink(tmp_path / "runs" / "latest") == newest
+    state = yaml.safe_load((tmp_path / "runs" / "latest" / "state.yaml").read_text(encoding="utf-8"))
+    assert state["metadata"]["outcome"] == "succeeded" and newest.endswith(state["metadata"]["run-id"])
+    assert not (tmp_path / "logs").exists()
 
 
 def test_run_passes_the_binary_flags_through() -> None:
     result = oic("run", str(HELLO), "--", "--help")
     assert result.returncode == 0, result.stderr
     assert "who" in result.stdout
+
+
+def test_run_usage_errors_name_oic_run_for_help(tmp_path: Path) -> None:
+    source = tmp_path / "my pipeline.oi"
+    source.write_text(
+        'pipeline "hello" {}\nparam who: string\nparam where: string\nservice shell = catalog "exec"\n'
+        'on engine.started {\n  task "greet" = shell.command(Args: ["echo", who, where])\n}\n',
+        encoding="utf-8",
+    )
+    result = oic("run", source.name, "--", "--logs-dir", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    # Both missing params at once, and help from a command that exists (no binary named `hello`).
+    assert result.stderr.splitlines() == [
+        "hello: error: missing params 'who', 'where': pass --param who=VALUE --param where=VALUE, "
+        "or set OI_PARAM_WHO, OI_PARAM_WHERE (see oic run 'my pipeline.oi' -- --help)"
+    ]
+    assert not (tmp_path / "logs").exists()
 
 
 def test_run_exits_with_the_pipeline_exit_code(tmp_path: Path) -> None:
@@ -81,6 +124,30 @@ def test_run_exits_with_the_pipeline_exit_code(tmp_path: Path) -> None:
     result = oic("run", str(source), "--", "--logs-dir", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 3, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_failed_command_shows_its_output_with_escapes_made_visible(tmp_path: Path) -> None:
+    source = tmp_path / "hostile.oi"
+    # The command writes an escape sequence that would retitle and clear the terminal, then fails.
+    source.write_text(
+        'pipeline "hostile" {}\nservice shell = catalog "exec"\n'
+        "on engine.started {\n"
+        '  task "bad" = shell.command(Command: '
+        "\"printf '\\\\033]0;pwned\\\\007\\\\033[2Jafter\\\\n'; exit 3\")\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    result = oic("run", str(source), "--", "--logs-dir", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert "  failed  bad: command exited with code 3; last lines of its output:" in lines
+    assert "            | \\x1b]0;pwned\\x07\\x1b[2Jafter" in lines
+    assert "hostile: failed: 1 task(s) failed:" in lines
+    assert "      | \\x1b]0;pwned\\x07\\x1b[2Jafter" in lines
+    # The task's own log keeps what the command wrote, byte for byte.
+    log = next((tmp_path / "logs" / "tasks").glob("bad-*.log")).read_bytes()
+    assert log == b"\x1b]0;pwned\x07\x1b[2Jafter\n"
 
 
 def test_an_expression_error_at_run_time_names_the_oi_position(tmp_path: Path) -> None:

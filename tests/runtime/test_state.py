@@ -148,6 +148,18 @@ def test_state_file_format_and_coalescing(tmp_path: Path) -> None:
         "error": "",
         "event-id": "e0",
         "logger": "/logs/1",
+        "started-at": "2024-05-01T00:00:00.000Z",
+        "finished-at": "",
+        "duration-seconds": None,
+    }
+    assert first["metadata"] == {
+        "state": "in-progress",
+        "run-id": "",
+        "started-at": "",
+        "finished-at": "",
+        "duration-seconds": None,
+        "outcome": "",
+        "exit-status": None,
     }
     start(state, "2", "b")
     start(state, "3", "c")  # the first write was at once; the next waits for the interval
@@ -159,6 +171,43 @@ def test_state_file_format_and_coalescing(tmp_path: Path) -> None:
     writer.write(state)
     assert set(yaml.safe_load(path.read_text())["tasks"]) == {"1", "2", "3"}
     assert writer.seconds_until_due() is None
+
+
+def test_state_file_times_each_run_and_says_how_the_run_ended(tmp_path: Path) -> None:
+    state = State()
+    began = datetime.datetime(2024, 5, 1, 12, 0, 0, 250000, tzinfo=datetime.timezone.utc)
+    state.begin("run-7", began)
+    state.add_pending("1", "a", "e0", "/logs/1")
+    started_at = began + datetime.timedelta(seconds=1)
+    state.apply(Event(EventMetadata("task.started", "s1", started_at), {"id": "1"}))
+    finished_at = began + datetime.timedelta(seconds=3, microseconds=456789)
+    finished = {"task": "a", "id": "1", "status": "failed", "error": "boom", "output": None}
+    state.apply(Event(EventMetadata("task.finished", "f1", finished_at), finished))
+    state.add_pending("2", "b", "f1", "/logs/2")  # never started: abandoned when the run ends
+    state.abandon("2", "the run stopped before this task finished")
+    ended = began + datetime.timedelta(minutes=2)
+    state.end("failed", 3, ended)
+    state.apply(Event(EventMetadata("engine.finished", "x", ended), {"status": "failed"}))
+    path = tmp_path / "state.yaml"
+    StateFile(str(path), Redactor(), interval=0).write(state)
+    written = yaml.safe_load(path.read_text())
+    assert written["metadata"] == {
+        "state": "finished",
+        "run-id": "run-7",
+        "started-at": "2024-05-01T12:00:00.250Z",
+        "finished-at": "2024-05-01T12:02:00.250Z",
+        "duration-seconds": 120.0,
+        "outcome": "failed",
+        "exit-status": 3,
+    }
+    ran = written["tasks"]["1"]
+    assert (ran["state"], ran["status"], ran["error"]) == ("finished", "failed", "boom")  # kept as they were
+    assert ran["started-at"] == "2024-05-01T12:00:01.250Z"
+    assert ran["finished-at"] == "2024-05-01T12:00:03.706Z"
+    assert ran["duration-seconds"] == 2.456
+    abandoned = written["tasks"]["2"]
+    assert abandoned["started-at"] == "" and abandoned["duration-seconds"] is None
+    assert abandoned["finished-at"].endswith("Z") and abandoned["status"] == "failed"
 
 
 def test_task_log_names_are_safe() -> None:

@@ -1,0 +1,63 @@
+"""``state.yaml`` says when each task run started and finished, how long it took, and how the run
+ended (outcome and exit status): real engine runs with the in-process runner."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+from runtime.conditions import engine_started, task_finished_with_status
+from tests.runtime.helpers import load_state, on, pipeline, run, runner, task, tasks_by_name
+
+
+def moment(text: str) -> datetime.datetime:
+    assert text.endswith("Z"), text
+    return datetime.datetime.fromisoformat(text[:-1] + "+00:00")
+
+
+def assert_timed(entry: dict[str, Any]) -> None:
+    started, finished = moment(entry["started-at"]), moment(entry["finished-at"])
+    assert started <= finished
+    assert entry["duration-seconds"] == round((finished - started).total_seconds(), 3)
+
+
+def test_every_task_run_and_the_run_are_timed(tmp_path: Path) -> None:
+    pipe = pipeline(
+        on(engine_started, task("a")),
+        on(task_finished_with_status("a", "success"), task("b", "fail")),
+    )
+    result = run(pipe, runner(), tmp_path)
+    assert (result.status, result.exit_code) == ("failed", 3)
+    state = load_state(tmp_path)
+    metadata = state["metadata"]
+    assert (metadata["state"], metadata["outcome"], metadata["exit-status"]) == ("finished", "failed", 3)
+    assert metadata["run-id"] == result.run_id
+    assert_timed(metadata)
+    tasks = tasks_by_name(tmp_path)
+    a, b = tasks["a"][0], tasks["b"][0]
+    for entry in (a, b):
+        assert_timed(entry)
+        assert moment(metadata["started-at"]) <= moment(entry["started-at"])
+        assert moment(entry["finished-at"]) <= moment(metadata["finished-at"])
+    # b was built by a's end: it cannot have started before a finished.
+    assert moment(a["finished-at"]) <= moment(b["started-at"])
+    # The original's fields are all still there.
+    assert {"state", "status", "task", "output", "arguments", "error", "event-id", "logger"} <= set(a)
+
+
+def test_a_timed_out_run_says_so_and_times_the_task_it_cut_short(tmp_path: Path) -> None:
+    pipe = pipeline(on(engine_started, task("forever", "hang")))
+    result = run(pipe, runner(), tmp_path, timeout=0.3)
+    assert result.exit_code == 4
+    metadata = load_state(tmp_path)["metadata"]
+    assert (metadata["outcome"], metadata["exit-status"]) == ("timed-out", 4)
+    forever = tasks_by_name(tmp_path)["forever"][0]
+    assert forever["status"] == "failed"
+    assert_timed(forever)
+
+
+def test_a_successful_run_has_exit_status_zero(tmp_path: Path) -> None:
+    assert run(pipeline(on(engine_started, task("a"))), runner(), tmp_path).succeeded
+    metadata = load_state(tmp_path)["metadata"]
+    assert (metadata["outcome"], metadata["exit-status"]) == ("succeeded", 0)
