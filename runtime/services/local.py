@@ -52,6 +52,7 @@ from runtime.model import Service
 from runtime.proto import GRPC_FORK_HANDLERS_OFF
 from runtime.services.base import CallFailed, RunContext, ServiceConnection, ServiceStartError
 from runtime.services.client import LOOPBACK_CHANNEL_OPTIONS, GrpcConnection
+from runtime.services.listening import beyond_loopback, listening_addresses
 from runtime.services.spawn import PASSED_THROUGH_ENV, SOURCE_ROOT, start_service_process, take_builtin_host
 
 logger = logging.getLogger("oi.services")
@@ -103,6 +104,7 @@ class LocalRunner:
         self._stopped = False
         # Kills the services' whole groups if this process dies without stopping them.
         self._guard = GroupGuard()
+        self._listen_check: threading.Thread | None = None
 
     def start(self, services: Sequence[Service], context: RunContext) -> dict[str, ServiceConnection]:
         if not GRPC_FORK_HANDLERS_OFF:
@@ -119,6 +121,11 @@ class LocalRunner:
         except BaseException:
             self.stop()
             raise
+        # Off the run's path: a pass over /proc takes milliseconds, and the warning may come later.
+        self._listen_check = threading.Thread(
+            target=self._warn_beyond_loopback, args=(started, context), name="oi-listen-check", daemon=True
+        )
+        self._listen_check.start()
         return {entry.service.alias: entry.connection for entry in started}
 
     # -- starting ------------------------------------------------------------------------------------
@@ -253,6 +260,31 @@ class LocalRunner:
             for future in [pool.submit(initialize, entry) for entry in started]:
                 future.result()
 
+    def _warn_beyond_loopback(self, started: list[_Started], context: RunContext) -> None:
+        """Warn, in the run's log, on stderr and in the service's log, about every service that
+        listens on an address other machines may reach (see ``runtime.services.listening``)."""
+        try:
+            found = listening_addresses(entry.process.pid for entry in started)
+        except Exception:  # noqa: BLE001 - a warning only: never a reason for the run to fail
+            return
+        for entry in started:
+            exposed = beyond_loopback(found.get(entry.process.pid, ()))
+            if not exposed:
+                continue
+            message = (
+                f"service {entry.service.alias!r} listens on {', '.join(exposed)}, not only on loopback: "
+                "other machines that reach this one may call it. To fix this, make it listen on "
+                f"{LOOPBACK}:$PORT (the SDK does, unless OI_BIND_ADDRESS says otherwise)"
+            )
+            logger.warning(message)
+            if context.warn is not None:
+                context.warn(message)
+            try:
+                with open(entry.log_path, "a", encoding="utf-8") as log:
+                    log.write(f"oi: warning: {message}\n")
+            except OSError:
+                pass
+
     def _exited_message(self, entry: _Started) -> str:
         code = entry.process.returncode
         how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
@@ -277,6 +309,8 @@ class LocalRunner:
                 return
             self._stopped = True
             started = list(self._started)
+        if self._listen_check is not None:
+            self._listen_check.join()  # its lines reach the logs before they are closed
         # Closing a channel cancels its calls, and may wait for gRPC's threads to let go of it: the
         # channels close in threads while the services are told to stop, not one after the other.
         closers = [
