@@ -88,3 +88,48 @@ def test_values_at_the_limits_run(tmp_path: Path) -> None:
         tmp_path,
     )
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+
+
+OI_PIPELINE = """pipeline "bad-values" {}
+param who: string = "world"
+param items: list = []
+service shell = catalog "exec"
+on engine.started {
+  task "greet" = shell.command(Args: ["echo", who, "${len(items)}"])
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fragment"),
+    [
+        ([b"--parallelism", b"99999999999999999999999"], f"--parallelism is at most {MAX_PARALLELISM}"),
+        ([b"--timeout", b"2600000h"], "--timeout is at most 365 days (8760h), got '2600000h'"),
+        ([b"--param", b"items=" + b"[" * 990 + b"]" * 990], "param 'items' (--param) nests more than"),
+        ([b"--param", b"who=\xff\xfe"], r"param 'who' (--param) is not valid UTF-8: '\xff\xfe'"),
+    ],
+)
+def test_oic_run_passes_them_on_and_refuses_them_alike(
+    tmp_path: Path, arguments: list[bytes], fragment: str
+) -> None:
+    (tmp_path / "bad.oi").write_text(OI_PIPELINE, encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "oic",
+            "run",
+            "bad.oi",
+            "--",
+            b"--logs-dir",
+            os.fsencode(tmp_path),
+            *arguments,
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert_one_line_usage_error(result, fragment)
+    assert not (tmp_path / "logs").exists(), "the run started although a value was refused"
