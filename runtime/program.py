@@ -325,25 +325,19 @@ def _shown_bytes(text: str) -> str:
     return "'" + os.fsencode(text).decode("utf-8", "backslashreplace") + "'"
 
 
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
 def _nesting_depth(text: str) -> int:
     """How deep the JSON text ``text`` nests lists and objects (brackets inside strings not counted),
     found without parsing it: the parser and every later step recurse once per level."""
     depth = deepest = 0
-    in_string = escaped = False
-    for character in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif character == "\\":
-                escaped = True
-            elif character == '"':
-                in_string = False
-        elif character == '"':
-            in_string = True
-        elif character in "[{":
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        if bracket in "[{":
             depth += 1
             deepest = max(deepest, depth)
-        elif character in "]}":
+        else:
             depth -= 1
     return deepest
 
