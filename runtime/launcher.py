@@ -341,8 +341,20 @@ def _follow_the_bootloader() -> None:
         started_by_the_bootloader = os.readlink(f"/proc/{parent}/exe") == os.readlink("/proc/self/exe")
     except OSError:
         return
-    if started_by_the_bootloader:
-        die_with(parent, unpacked)
+    if not started_by_the_bootloader:
+        return
+    die_with(parent, unpacked)
+    # Directories of earlier runs killed with their bootloader: removed off the run's path.
+    import threading
+
+    from runtime import extraction
+
+    extraction.claim(unpacked, [parent, os.getpid()])
+    stale = extraction.set_aside(os.path.dirname(unpacked), unpacked)
+    if stale:
+        threading.Thread(
+            target=extraction.remove, args=(stale,), name="oi-extraction-cleanup", daemon=True
+        ).start()
 
 
 def _program_name() -> str:
