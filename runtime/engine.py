@@ -309,6 +309,9 @@ class Engine:
         self._built_names: set[str] = set()
         self._outstanding = 0  # task runs built and not finished
         self._running = 0  # of which handed to a worker
+        # Worker threads started so far: one per task running at once, up to ``parallelism``, started
+        # when a task needs one (a run of three tasks with a parallelism of 1,000 starts three).
+        self._workers = 0
         self._waiting: deque[_Job] = deque()  # built, waiting for a free worker
         self._released: list[_Job] = []  # started, handed to the workers after the files are written
         self._failures = FailureLedger()
@@ -411,7 +414,9 @@ class Engine:
             self._log.error(f"the services could not be started: {error}")
         finally:
             self._stopping.set()
-            for _ in range(max(1, self.options.parallelism)):
+            with self._engine_lock:
+                workers = self._workers
+            for _ in range(workers):
                 self._jobs.put(None)
             self._stop(runner, report_server)
             with self._engine_lock:  # a worker may still be handing in an event
@@ -421,7 +426,6 @@ class Engine:
 
     def _loop(self) -> _Outcome:
         assert self._log is not None
-        self._start_workers()
         self._notices.put(_Notice(make_event(EVENT_ENGINE_STARTED)))
         deadline = None if self.options.timeout is None else time.monotonic() + self.options.timeout
         while True:
@@ -484,6 +488,7 @@ class Engine:
             if write_files:
                 self._write_files()
             released, self._released = self._released, []
+            self._start_workers()
             return None, released
         finally:
             self._log.batching_thread = None
@@ -602,8 +607,12 @@ class Engine:
     # -- workers ----------------------------------------------------------------------------------
 
     def _start_workers(self) -> None:
-        for number in range(max(1, self.options.parallelism)):
-            threading.Thread(target=self._work, name=f"oi-task-{number}", daemon=True).start()
+        """Start workers until there is one per task handed out; with the engine lock held. A worker
+        runs one task at a time and ``_start_waiting`` hands out at most ``parallelism``, so the
+        workers never outnumber the parallelism, and none is started that would only wait."""
+        while self._workers < self._running:
+            threading.Thread(target=self._work, name=f"oi-task-{self._workers}", daemon=True).start()
+            self._workers += 1
 
     def _work(self) -> None:
         job: _Job | None = None

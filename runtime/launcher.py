@@ -271,7 +271,8 @@ _RUN_IMPORTS = (
 
 
 def run_module_when_told(argv: list[str]) -> int:
-    """The child `oic run` starts as ``python BOOTSTRAP FD MODULE ARGS...`` before it checks the pipeline.
+    """The child `oic run` starts as ``python BOOTSTRAP PARENT FD MODULE ARGS...`` before it checks the
+    pipeline (``PARENT``: the process id of `oic run`).
 
     A run from source pays for two interpreters: the compiler's, and the pipeline's, which imports
     the engine and gRPC. Started first, the pipeline's interpreter does that work while the compiler
@@ -283,7 +284,10 @@ def run_module_when_told(argv: list[str]) -> int:
     import importlib
     import runpy
 
-    descriptor, module_path, *arguments = argv
+    parent, descriptor, module_path, *arguments = argv
+    # Killed with `oic run` (SIGTERM: a clean cancellation that stops the services), and then the
+    # temporary directory `oic run` can no longer remove is removed here.
+    die_with(int(parent), os.path.dirname(os.path.abspath(module_path)))
     try:
         from runtime.services.spawn import start_builtin_host
 
@@ -302,6 +306,55 @@ def run_module_when_told(argv: list[str]) -> int:
     sys.argv = [module_path, *arguments]
     runpy.run_path(module_path, run_name="__main__")
     return 0
+
+
+def die_with(parent: int, leftover: str | None) -> None:
+    """Tie this process to its parent ``parent``, where the platform can: SIGTERM when the parent dies,
+    which the engine turns into a clean cancellation (services stopped, logs finished, status 143).
+    When the parent is gone by the time this process exits, nobody else will remove ``leftover`` (a
+    directory the parent made for this process): it is removed then."""
+    import signal
+
+    from runtime import parent_death
+
+    if not parent_death.follow_parent(parent, int(signal.SIGTERM)) or leftover is None:
+        return
+    import atexit
+    import shutil
+
+    def remove_leftover() -> None:
+        if parent_death.parent_is_gone(parent):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+    atexit.register(remove_leftover)
+
+
+def _follow_the_bootloader() -> None:
+    """A one-file binary runs as two processes: PyInstaller's bootloader, which unpacks the binary
+    into a temporary directory, and its child, this interpreter. The user sees the first: when it
+    is killed, this process must end too, and remove the directory the bootloader no longer will."""
+    unpacked = getattr(sys, "_MEIPASS", None)
+    if not getattr(sys, "frozen", False) or not unpacked or not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        started_by_the_bootloader = os.readlink(f"/proc/{parent}/exe") == os.readlink("/proc/self/exe")
+    except OSError:
+        return
+    if not started_by_the_bootloader:
+        return
+    die_with(parent, unpacked)
+    # Directories of earlier runs killed with their bootloader: removed off the run's path.
+    import threading
+
+    from runtime import extraction
+
+    extraction.claim(unpacked, [parent, os.getpid()])
+    stale = extraction.set_aside(os.path.dirname(unpacked), unpacked)
+    if stale:
+        threading.Thread(
+            target=extraction.remove, args=(stale,), name="oi-extraction-cleanup", daemon=True
+        ).start()
 
 
 def _program_name() -> str:
@@ -325,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
             return serve_python(arguments[1])
         if arguments[:1] == [FIND_MODULES_FLAG]:
             return find_modules(arguments[1:])
+        _follow_the_bootloader()
         payload = read_payload(sys.executable)
         if payload is None:
             print(

@@ -11,6 +11,14 @@ This module imports nothing, so the compiler can read it to check a file without
   binary's ``--max-task-runs`` and ``OI_MAX_TASK_RUNS`` change it): a reusable task that triggers its
   own reaction would otherwise run until the disk or the memory is full. The checker names it when it
   warns about a loop of reusable tasks (W0109).
+- ``MAX_PARALLELISM``: the most tasks a run may have running at once (the pipeline block's
+  ``parallelism`` and the binary's ``--parallelism``). Each running task holds a thread and a call in
+  flight; a thousand is more than any machine runs usefully, and keeps a typo such as ``1000000`` a
+  usage error rather than a run that exhausts the threads the system allows.
+- ``MAX_PARAM_NESTING``: how deep a JSON value given for a param (``--param`` or ``OI_PARAM_<NAME>``)
+  may nest lists and objects. The value is later checked, copied and written out by recursive code;
+  the bound keeps all of that far from Python's recursion limit, and matches the checker's bound on
+  values a pipeline builds.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ MAX_DURATION_SECONDS = 365 * 24 * 3600.0
 MAX_DURATION_TEXT = "365 days (8760h)"
 MAX_RETRIES = 100
 DEFAULT_MAX_TASK_RUNS = 1000
+MAX_PARALLELISM = 1024
+MAX_PARAM_NESTING = 64
 
 
 def longest_backoff_wait(backoff_seconds: float, retries: int) -> float:

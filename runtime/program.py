@@ -29,7 +29,13 @@ from typing import Any, NoReturn, TextIO
 import runtime
 from runtime.expressions import on_secret
 from runtime.help_hint import help_command
-from runtime.limits import DEFAULT_MAX_TASK_RUNS, MAX_DURATION_SECONDS, MAX_DURATION_TEXT
+from runtime.limits import (
+    DEFAULT_MAX_TASK_RUNS,
+    MAX_DURATION_SECONDS,
+    MAX_DURATION_TEXT,
+    MAX_PARALLELISM,
+    MAX_PARAM_NESTING,
+)
 from runtime.model import Pipeline
 from runtime.param_types import CANONICAL_PARAM_TYPES, admits, split_list
 
@@ -248,6 +254,8 @@ def _parse_parallelism(text: str) -> int:
         raise UsageError(f"--parallelism expects a whole number, got '{text}'") from None
     if value < 1:
         raise UsageError(f"--parallelism must be at least 1, got {value}")
+    if value > MAX_PARALLELISM:
+        raise UsageError(f"--parallelism is at most {MAX_PARALLELISM}, got {value}")
     return value
 
 
@@ -296,6 +304,8 @@ def env_name(param_name: str) -> str:
 
 def convert(param: ParamSpec, text: str, origin: str) -> Any:
     """The value of ``text`` for ``param``'s type. ``origin`` names where the text came from."""
+    if not _is_unicode(text):
+        raise UsageError(f"param '{param.name}' ({origin}) is not valid UTF-8: {_shown_bytes(text)}")
     kind = param.type
     if kind in ("string", "secret"):
         return text
@@ -317,7 +327,12 @@ def convert(param: ParamSpec, text: str, origin: str) -> Any:
         raise UsageError(
             f"param '{param.name}' ({origin}) expects a bool (true/false/yes/no/1/0), got '{text}'"
         )
-    if kind == "object" or kind == "list" or split_list(kind) is not None:
+    json_kind = kind == "object" or kind == "list" or split_list(kind) is not None
+    if (json_kind or kind == "any") and _nesting_depth(text) > MAX_PARAM_NESTING:
+        raise UsageError(
+            f"param '{param.name}' ({origin}) nests more than {MAX_PARAM_NESTING} lists and objects deep"
+        )
+    if json_kind:
         example = '{"key": "value"}' if kind == "object" else '["a", "b"]'
         try:
             value = _json_value(text)
@@ -331,6 +346,38 @@ def convert(param: ParamSpec, text: str, origin: str) -> Any:
         return _json_value(text)
     except ValueError:
         return text
+
+
+def _is_unicode(text: str) -> bool:
+    """Whether ``text`` is real text: Python decodes the bytes of argv and of the environment that
+    are not UTF-8 into lone surrogates (``surrogateescape``), which no later step could encode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown_bytes(text: str) -> str:
+    """``text`` as the bytes it came from, the undecodable ones written ``\\xNN``, in quotes."""
+    return "'" + os.fsencode(text).decode("utf-8", "backslashreplace") + "'"
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep the JSON text ``text`` nests lists and objects (brackets inside strings not counted),
+    found without parsing it: the parser and every later step recurse once per level."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 def _reject_constant(name: str) -> Any:
@@ -466,7 +513,7 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "  --separate-runs            write to DIR/runs/<time>-<run id>/ (DIR/runs/latest), not DIR/logs/",
         "  --keep-runs N              with separate runs (implied): keep the N newest run directories",
         "  --param, -p NAME=VALUE     set a param (repeatable)",
-        "  --parallelism N            tasks running at once",
+        f"  --parallelism N            tasks running at once (1 to {MAX_PARALLELISM})",
         "  --timeout DURATION         stop the run after this long (30, 30s, 10m, 1h)",
         "  --service-path ALIAS=PATH  run this binary for the path service ALIAS",
         "  --quiet, -q                print nothing while the run goes well",

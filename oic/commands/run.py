@@ -4,7 +4,9 @@ For a fast edit-run loop: the generated module is written to a temporary directo
 Python interpreter as a child process, with the arguments after ``--`` passed to it as a built binary
 would get them (``oic run pipeline.oi -- --param who=you --logs-dir out``). The child runs in its own
 session, and SIGINT/SIGTERM received by `oic` are forwarded to it, so an interrupted run stops its
-services cleanly; `oic run` exits with the child's exit code.
+services cleanly; `oic run` exits with the child's exit code. When `oic` itself is killed (SIGKILL),
+the child gets SIGTERM from the kernel (a parent-death signal, on Linux), stops its services the same
+way, and removes the temporary directory `oic` left.
 
 The child is started before the check, not after it: its interpreter then imports the engine and
 gRPC (``runtime.launcher.run_module_when_told``) while this process checks and generates, and it
@@ -119,7 +121,7 @@ class _WaitingChild:
         read_end, self._write_end = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [*self.command, help_command, str(read_end), module_path, *arguments],
+                [*self.command, help_command, str(os.getpid()), str(read_end), module_path, *arguments],
                 env=_child_environment(),
                 start_new_session=True,
                 pass_fds=(read_end,),

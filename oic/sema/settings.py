@@ -11,7 +11,7 @@ from oic.records import Record, set_field
 from oic.sema.hints import did_you_mean
 from oic.sema.reporter import Reporter
 from oic.syntax import ast
-from runtime.limits import MAX_DURATION_SECONDS, MAX_DURATION_TEXT
+from runtime.limits import MAX_DURATION_SECONDS, MAX_DURATION_TEXT, MAX_PARALLELISM
 
 OPERATING_SYSTEMS = ("linux", "darwin", "windows")
 ARCHITECTURES = ("amd64", "arm64")
@@ -64,11 +64,13 @@ def check_pipeline(declaration: ast.PipelineDecl | None, reporter: Reporter) -> 
             values["arch"] = _choice(value, ARCHITECTURES, "E0407", "arch", reporter)
         elif key == "parallelism":
             number = value.value if isinstance(value, ast.NumberLiteral) else None
-            if isinstance(number, int) and not isinstance(number, bool) and number > 0:
+            if isinstance(number, int) and not isinstance(number, bool) and 0 < number <= MAX_PARALLELISM:
                 values["parallelism"] = number
             else:
                 reporter.report(
-                    value.span, "E0408", "parallelism is a whole number of tasks greater than zero"
+                    value.span,
+                    "E0408",
+                    f"parallelism is a whole number of tasks from 1 to {MAX_PARALLELISM}",
                 )
         elif key == "timeout":
             if isinstance(value, ast.Duration):

@@ -2,9 +2,12 @@
 
 Each service is started in a process group of its own with a small explicit environment (``PORT``,
 ``OI_SERVICE_TOKEN``, ...), its output going to ``logs/services/<alias>-<run id>.log``. Readiness is
-not guessed with sleeps: every service gets its gRPC channel at once, and the runner waits, with one
-deadline for all, on whichever happens first per service: its channel becomes ready, or its process
-exits (then the error carries the exit code and the last lines of its log).
+not guessed with sleeps: the runner waits, with one deadline for all, on whichever happens first per
+service: it listens, or its process exits (then the error carries the exit code and the last lines
+of its log). A built-in service says when it listens (a handshake line); any other is tried with a
+plain TCP connection every ``PROBE_INTERVAL``. Not with gRPC's own readiness watch: its watcher
+thread outlives the watch, and a channel closed under it (a service that exits before it is ready
+is stopped at once) made it print "Cannot monitor channel state: Channel closed!" with a traceback.
 
 Children are forked from the calling thread, all of them before any waiting, and each asks the kernel
 (``PR_SET_PDEATHSIG``) to be killed when that thread dies: even a ``kill -9`` of the engine leaves no
@@ -21,7 +24,10 @@ its built-in services: the machine it runs on needs no Python.
 A built-in service run from source may take an interpreter started ahead of time, which has already
 imported gRPC (``runtime.services.spawn``); it then runs as it would have been started here.
 
-``stop`` sends SIGTERM to every group, waits a grace period, then SIGKILLs what is left.
+``stop`` sends SIGTERM to every group, waits a grace period, then SIGKILLs what is left. A service's
+children share its group, so a shell wrapper that does not ``exec`` leaves nothing behind either. The
+death signal reaches only a service's first process: after a SIGKILL of the engine, the other
+processes of its group are killed by the runner's ``GroupGuard`` (``runtime.group_guard``).
 """
 
 from __future__ import annotations
@@ -40,19 +46,23 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import grpc
-
+from runtime.group_guard import GroupGuard
 from runtime.launcher import SERVE_BUILTIN_FLAG, SERVE_PYTHON_FLAG
 from runtime.model import Service
 from runtime.proto import GRPC_FORK_HANDLERS_OFF
 from runtime.services.base import CallFailed, RunContext, ServiceConnection, ServiceStartError
 from runtime.services.client import LOOPBACK_CHANNEL_OPTIONS, GrpcConnection
+from runtime.services.listening import beyond_loopback, listening_addresses
 from runtime.services.spawn import PASSED_THROUGH_ENV, SOURCE_ROOT, start_service_process, take_builtin_host
 
 logger = logging.getLogger("oi.services")
 
 LOOPBACK = "127.0.0.1"
 LOG_TAIL_LINES = 20
+# Seconds between two connection attempts to a service that does not say when it listens: a
+# refused connection on loopback costs a few microseconds, and a service is found listening at most
+# this late.
+PROBE_INTERVAL = 0.01
 
 
 @dataclass
@@ -63,6 +73,7 @@ class _Started:
     process: subprocess.Popen[bytes]
     log_path: Path
     connection: GrpcConnection
+    port: int
     exited: threading.Event = field(default_factory=threading.Event)
     # Set once the service said it listens (or closed its handshake pipe); None: it has no handshake.
     announced: threading.Event | None = None
@@ -91,6 +102,9 @@ class LocalRunner:
         self._started: list[_Started] = []
         self._lock = threading.Lock()
         self._stopped = False
+        # Kills the services' whole groups if this process dies without stopping them.
+        self._guard = GroupGuard()
+        self._listen_check: threading.Thread | None = None
 
     def start(self, services: Sequence[Service], context: RunContext) -> dict[str, ServiceConnection]:
         if not GRPC_FORK_HANDLERS_OFF:
@@ -107,6 +121,11 @@ class LocalRunner:
         except BaseException:
             self.stop()
             raise
+        # Off the run's path: a pass over /proc takes milliseconds, and the warning may come later.
+        self._listen_check = threading.Thread(
+            target=self._warn_beyond_loopback, args=(started, context), name="oi-listen-check", daemon=True
+        )
+        self._listen_check.start()
         return {entry.service.alias: entry.connection for entry in started}
 
     # -- starting ------------------------------------------------------------------------------------
@@ -144,7 +163,8 @@ class LocalRunner:
                     f"service {service.alias!r}: cannot run {command[0]}: {error.strerror or error}"
                 ) from None
         process, handshake = started
-        entry = _Started(service, process, log_path, connection)
+        self._guard.add(process.pid)  # a session of its own: its process group has its number
+        entry = _Started(service, process, log_path, connection, port)
         with self._lock:
             self._started.append(entry)
 
@@ -184,19 +204,24 @@ class LocalRunner:
         return environment
 
     def _wait_ready(self, started: list[_Started], deadline: float, changed: threading.Event) -> None:
-        # gRPC retries a refused connection no sooner than 100 ms later, whatever its options say, so a
-        # channel that tried before the service listened finds it up to 100 ms late. A service that
-        # answers the handshake is connected to only once it has: the first attempt then succeeds.
-        futures: dict[str, grpc.Future] = {}
+        # A service that answers the handshake is connected to only once it has; any other is probed
+        # until it accepts a connection. Either way the init call's first connection then succeeds
+        # (gRPC retries a refused one no sooner than 100 ms later, whatever its options say).
+        listening: dict[str, threading.Event] = {}
+        done = threading.Event()
 
-        def connect(entry: _Started) -> None:
-            future = grpc.channel_ready_future(entry.connection.channel)
-            future.add_done_callback(lambda _future: changed.set())
-            futures[entry.service.alias] = future
+        def probe(entry: _Started) -> None:
+            found = listening[entry.service.alias] = threading.Event()
+            threading.Thread(
+                target=_probe_until_listening,
+                args=(entry, found, done, changed),
+                name=f"oi-probe-{entry.service.alias}",
+                daemon=True,
+            ).start()
 
         for entry in started:
             if entry.announced is None:
-                connect(entry)
+                probe(entry)
         try:
             pending = list(started)
             while pending:
@@ -204,11 +229,11 @@ class LocalRunner:
                 for entry in list(pending):
                     if entry.exited.is_set():
                         raise ServiceStartError(self._exited_message(entry))
-                    if entry.service.alias not in futures:
+                    if entry.service.alias not in listening:
                         if entry.announced is None or not entry.announced.is_set():
                             continue
-                        connect(entry)
-                    if futures[entry.service.alias].done():
+                        probe(entry)  # said it listens (the first try succeeds), or closed the pipe
+                    if listening[entry.service.alias].is_set():
                         pending.remove(entry)
                 if not pending:
                     return
@@ -217,8 +242,7 @@ class LocalRunner:
                     raise ServiceStartError(self._not_ready_message(pending))
                 changed.wait(remaining)
         finally:
-            for future in futures.values():
-                future.cancel()
+            done.set()
 
     def _initialize(self, started: list[_Started], deadline: float) -> None:
         # init calls never fork, so a pool is fine here (unlike for starting the processes).
@@ -235,6 +259,31 @@ class LocalRunner:
         with ThreadPoolExecutor(max_workers=min(8, len(started)), thread_name_prefix="oi-init") as pool:
             for future in [pool.submit(initialize, entry) for entry in started]:
                 future.result()
+
+    def _warn_beyond_loopback(self, started: list[_Started], context: RunContext) -> None:
+        """Warn, in the run's log, on stderr and in the service's log, about every service that
+        listens on an address other machines may reach (see ``runtime.services.listening``)."""
+        try:
+            found = listening_addresses(entry.process.pid for entry in started)
+        except Exception:  # noqa: BLE001 - a warning only: never a reason for the run to fail
+            return
+        for entry in started:
+            exposed = beyond_loopback(found.get(entry.process.pid, ()))
+            if not exposed:
+                continue
+            message = (
+                f"service {entry.service.alias!r} listens on {', '.join(exposed)}, not only on loopback: "
+                "other machines that reach this one may call it. To fix this, make it listen on "
+                f"{LOOPBACK}:$PORT (the SDK does, unless OI_BIND_ADDRESS says otherwise)"
+            )
+            logger.warning(message)
+            if context.warn is not None:
+                context.warn(message)
+            try:
+                with open(entry.log_path, "a", encoding="utf-8") as log:
+                    log.write(f"oi: warning: {message}\n")
+            except OSError:
+                pass
 
     def _exited_message(self, entry: _Started) -> str:
         code = entry.process.returncode
@@ -260,10 +309,10 @@ class LocalRunner:
                 return
             self._stopped = True
             started = list(self._started)
-        # Closing a channel cancels its calls at once, then waits until gRPC's connectivity poller
-        # (left running for up to 0.2 s by the readiness check) wakes up, which it does when the
-        # service goes away. So the channels close in threads while the services are told to stop;
-        # one after the other, before the SIGTERM, they would cost a short run 0.2 s each.
+        if self._listen_check is not None:
+            self._listen_check.join()  # its lines reach the logs before they are closed
+        # Closing a channel cancels its calls, and may wait for gRPC's threads to let go of it: the
+        # channels close in threads while the services are told to stop, not one after the other.
         closers = [
             threading.Thread(
                 target=entry.connection.close, name=f"oi-close-{entry.service.alias}", daemon=True
@@ -282,6 +331,8 @@ class LocalRunner:
             _signal_group(entry.process, signal.SIGKILL)
         for entry in started:
             entry.process.wait()
+            self._guard.remove(entry.process.pid)
+        self._guard.close()
         for closer in closers:
             closer.join()
 
@@ -366,9 +417,26 @@ def _signal_group(process: subprocess.Popen[bytes], signal_number: int) -> None:
         pass
 
 
+def _probe_until_listening(
+    entry: _Started, listening: threading.Event, done: threading.Event, changed: threading.Event
+) -> None:
+    """Try to connect to the service's port until it accepts (then set ``listening``), its process
+    exits, or the runner stops waiting (``done``)."""
+    while not done.is_set() and not entry.exited.is_set():
+        try:
+            with socket.create_connection((LOOPBACK, entry.port), timeout=PROBE_INTERVAL * 100):
+                pass
+        except OSError:
+            done.wait(PROBE_INTERVAL)
+            continue
+        listening.set()
+        changed.set()
+        return
+
+
 def _await_handshake(descriptor: int, announced: threading.Event, changed: threading.Event) -> None:
     """Wait for the service's handshake line, or the end of its pipe (it exited, or closed it: then
-    its channel is watched as any service's)."""
+    it is probed as any service is)."""
     try:
         os.read(descriptor, 256)
     except OSError:

@@ -22,8 +22,6 @@ anything else is imported.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import os
 import signal
@@ -33,50 +31,20 @@ import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from runtime import parent_death
 from runtime.proto import GRPC_FORK_HANDLERS_OFF
 
 # Environment variables a local service inherits from the engine (the rest is set per service).
 PASSED_THROUGH_ENV = ("PATH", "HOME", "LANG", "TZ")
 # The directory holding the ``runtime`` package.
 SOURCE_ROOT = Path(__file__).resolve().parent.parent.parent
-_PR_SET_PDEATHSIG = 1
 _HOST_CODE = "import sys; from runtime.services.spawn import serve_when_told; sys.exit(serve_when_told())"
-
-
-def _load_prctl() -> Callable[..., int] | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    # The process's own symbols include the C library's: no need for ``ctypes.util.find_library``,
-    # which runs ``ldconfig -p`` in a child process to find it.
-    for library in (None, "libc.so.6"):
-        try:
-            return ctypes.CDLL(library, use_errno=True).prctl  # type: ignore[no-any-return]
-        except (OSError, AttributeError):
-            continue
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl  # type: ignore[no-any-return]
-    except (OSError, AttributeError):
-        return None
-
-
-# Loaded in the parent: loading a library in the child between fork and exec is not safe.
-_prctl = _load_prctl()
 
 
 def die_with_parent(parent_pid: int) -> Callable[[], None] | None:
     """The code to run in a child between fork and exec so that it is killed when the forking thread
     dies (None where the platform cannot)."""
-    if _prctl is None:
-        return None
-    prctl = _prctl
-
-    def in_child() -> None:
-        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        # The parent may have died before the call above: then nobody would ever signal us.
-        if os.getppid() != parent_pid:
-            os._exit(1)
-
-    return in_child
+    return parent_death.die_with_parent(parent_pid, int(signal.SIGKILL))
 
 
 def start_service_process(

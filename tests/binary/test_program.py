@@ -262,3 +262,28 @@ def test_cleanup_without_a_reachable_cluster_is_one_line(capsys, tmp_path):
         assert program.run(PROGRAM, argv, environ={}) == program.EXIT_FAILED
         lines = capsys.readouterr().err.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("sample: error: --cleanup: kubernetes: "), lines
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("[]", 1),
+        ('[[1, [2]], {"a": {"b": []}}]', 4),
+        ('"[[[["', 0),  # brackets inside a string do not nest
+        ('["a\\"[[", [1]]', 2),  # nor after an escaped quote
+        ('{"k\\\\": [[]]}', 3),  # an escaped backslash ends before the quote
+        ("[" * 990, 990),
+        ('"unterminated [[', 0),
+        ("plain text", 0),
+    ],
+)
+def test_nesting_depth_counts_brackets_outside_strings(text, depth):
+    assert program._nesting_depth(text) == depth
+
+
+def test_a_value_at_the_nesting_limit_is_accepted_and_one_deeper_refused():
+    param = ParamSpec("items", "list", True)
+    limit = program.MAX_PARAM_NESTING
+    assert convert(param, "[" * limit + "]" * limit, "--param") is not None
+    with pytest.raises(UsageError, match=f"nests more than {limit} lists and objects deep"):
+        convert(param, "[" * (limit + 1) + "]" * (limit + 1), "--param")

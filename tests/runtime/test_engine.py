@@ -304,6 +304,32 @@ def test_parallelism_bounds_concurrent_calls(tmp_path: Path) -> None:
     assert meet.most == 2
 
 
+def test_workers_are_started_as_tasks_need_them(tmp_path: Path) -> None:
+    # A parallelism of 1,000 for a chain of two tasks: one worker, not a thousand threads up front.
+    seen: dict[str, int] = {}
+    before = {thread.ident for thread in threading.enumerate()}  # workers of earlier runs may linger
+
+    def count(call: Call) -> Any:
+        seen["workers"] = sum(
+            thread.name.startswith("oi-task-") and thread.ident not in before
+            for thread in threading.enumerate()
+        )
+        return {}
+
+    fake = runner(count=count)
+    pipe = pipeline(on(engine_started, task("a")), on(task_finished("a"), task("b", "count")))
+    assert run(pipe, fake, tmp_path, parallelism=1000).succeeded
+    assert seen["workers"] == 1
+
+
+def test_fan_out_starts_no_more_workers_than_the_parallelism(tmp_path: Path) -> None:
+    meet = Rendezvous(3)
+    fake = runner(meet=meet)
+    pipe = pipeline(on(engine_started, *[task(f"t{index}", "meet") for index in range(3)]))
+    assert run(pipe, fake, tmp_path, parallelism=1000).succeeded
+    assert meet.most == 3  # each task got a worker of its own, started on demand
+
+
 def test_state_file_shows_progress_while_running(tmp_path: Path) -> None:
     seen: dict[str, Any] = {}
 

@@ -10,6 +10,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import grpc
+import grpc._channel
 import pytest
 
 from runtime.model import Service
@@ -18,6 +20,7 @@ from runtime.services.client import GrpcConnection
 from runtime.services.local import LocalRunner
 from runtime.services.reporting import ReportServer
 from runtime.services.schemas import secret_paths
+from tests.leftovers import kill_marked, marked_processes, survivors
 from tests.services.support import (
     EXITS_AT_ONCE,
     GREETER,
@@ -250,6 +253,24 @@ def test_a_service_that_exits_at_once_fails_with_its_exit_code_and_last_lines(tm
     assert "startup line 12" in message and "startup line 11" not in message, "only the last 20 lines"
 
 
+def test_services_that_exit_before_ready_leave_no_thread_failing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # gRPC's readiness watch ran a thread that failed ("Cannot monitor channel state: Channel
+    # closed!", with a traceback) when the channel closed under it: the runner must not use it.
+    subscribed: list[object] = []
+    monkeypatch.setattr(grpc._channel.Channel, "subscribe", lambda *args, **kwargs: subscribed.append(args))
+    failed: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", failed.append)
+    for attempt in range(5):
+        runner = LocalRunner(extra_env=SERVICE_ENV)
+        services = [path_service("good", GREETER), path_service("broken", EXITS_AT_ONCE)]
+        with pytest.raises(ServiceStartError, match="'broken' exited with code 3"):
+            runner.start(services, RunContext(f"early-{attempt}", str(tmp_path), ""))
+    assert subscribed == []
+    assert [f"{hook.exc_type.__name__}: {hook.exc_value}" for hook in failed] == []
+
+
 def test_a_service_never_ready_fails_by_the_deadline(tmp_path: Path) -> None:
     runner = LocalRunner(extra_env=SERVICE_ENV, ready_timeout=0.5)
     with pytest.raises(ServiceStartError, match="service 'slow' not ready after 0.5s") as failure:
@@ -308,6 +329,34 @@ def test_services_die_with_a_killed_engine(tmp_path: Path) -> None:
         engine.wait(30)
         assert wait_for_exit(service_pid, 30), "the service outlived a kill -9 of its engine"
     finally:
+        engine.kill()
+        engine.wait(30)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signals are Linux's")
+def test_a_wrapper_that_does_not_exec_leaves_no_child_after_a_killed_engine(tmp_path: Path) -> None:
+    # The shell stays the service's first process and runs the service as its child: the death
+    # signal reaches only the shell, and the service must still not outlive the engine.
+    marker = f"oi-wrapper-marker-{tmp_path.name}"
+    wrapper = tmp_path / "wrapper.sh"
+    wrapper.write_text(f'#!/bin/sh\n"{sys.executable}" "{GREETER}" {marker}\necho "the service ended"\n')
+    wrapper.chmod(0o755)
+    engine = subprocess.Popen(
+        [sys.executable, "-c", ENGINE_THAT_DIES, str(wrapper), str(tmp_path), SERVICE_ENV["PYTHONPATH"]],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert engine.stdout is not None
+        int(engine.stdout.readline())  # started and ready
+        assert any(str(GREETER) in command for command in marked_processes(marker).values())
+        engine.kill()
+        engine.wait(30)
+        left = survivors(marker, 30)
+        assert left == {}, f"the wrapper's child outlived a kill -9 of its engine: {left}"
+    finally:
+        kill_marked(marker)
         engine.kill()
         engine.wait(30)
 

@@ -20,7 +20,10 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
+from runtime.group_guard import GroupGuard
+from runtime.proto import GRPC_FORK_HANDLERS_OFF
 from runtime.sdk import EndpointError
+from runtime.services.spawn import die_with_parent
 
 TAIL_LINES = 10
 # After the command exits, how long its output pipes may stay open (held by a background child).
@@ -37,6 +40,10 @@ Log = Callable[[str], None]
 _running: set[subprocess.Popen[bytes]] = set()
 _running_lock = threading.Lock()
 _stopping = False
+# When this service is killed (a SIGKILL of the engine kills it with its death signal), nobody calls
+# `kill_running`: each command's first process gets a death signal of its own, and the guard kills
+# the rest of its session (a `sleep` that `sh -c` started, say).
+_guard = GroupGuard()
 
 
 def kill_running() -> None:
@@ -115,11 +122,14 @@ def command(arguments: Mapping[str, Any], fd: str, log: Log) -> dict[str, Any]:
                     cwd=directory,
                     env=_environment(),
                     start_new_session=True,  # so a timeout can kill everything the command started
+                    # Killed with the thread that waits for it (this call's), hence with the service.
+                    preexec_fn=die_with_parent(os.getpid()) if GRPC_FORK_HANDLERS_OFF else None,
                 )
             except OSError as error:
                 where = directory or os.getcwd()
                 raise EndpointError(f"cannot run {argv[0]} in {where}: {error.strerror or error}") from None
             _running.add(process)
+            _guard.add(process.pid)
         assert process.stdout is not None and process.stderr is not None
         pumps = [
             threading.Thread(target=output.pump, args=(process.stdout, True), daemon=True),
@@ -141,6 +151,8 @@ def command(arguments: Mapping[str, Any], fd: str, log: Log) -> dict[str, Any]:
     finally:
         with _running_lock:
             _running.discard(process)  # type: ignore[arg-type]  # discard(None) is a no-op
+        if process is not None and process.returncode is not None:  # reaped: its number is free again
+            _guard.remove(process.pid)
         if fd:
             sink.close()
     if code != 0:
