@@ -393,6 +393,8 @@ class Engine:
         runner: ServiceRunner | None = None
         report_server: Any = None
         outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, "the run ended before it began")
+        # The whole-run timeout counts from here: starting the services is part of the run.
+        deadline = None if self.options.timeout is None else time.monotonic() + self.options.timeout
         try:
             services = list(pipeline.spec.services)
             if services:
@@ -401,17 +403,26 @@ class Engine:
                 self._starting = True
                 try:
                     self._log.info(f"starting {len(services)} service(s)")
-                    self._connections = runner.start(
-                        services, RunContext(self.run_id, self.logs_dir, self._token, self._log.warning)
+                    context = RunContext(
+                        self.run_id,
+                        self.logs_dir,
+                        self._token,
+                        self._log.warning,
+                        deadline=deadline,
+                        pipeline_name=pipeline.metadata.name,
                     )
+                    self._connections = runner.start(services, context)
                 finally:
                     self._starting = False
-            outcome = self._loop()
+            outcome = self._loop(deadline)
         except _Interrupted as interruption:
             outcome = self._cancelled(interruption.signal_number)
         except ServiceError as error:
-            outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, str(error))
-            self._log.error(f"the services could not be started: {error}")
+            if deadline is not None and time.monotonic() >= deadline:
+                outcome = self._timed_out(f"while starting the services: {error}")
+            else:
+                outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, str(error))
+                self._log.error(f"the services could not be started: {error}")
         finally:
             self._stopping.set()
             with self._engine_lock:
@@ -424,10 +435,9 @@ class Engine:
             self._restore_signal_handlers(previous_handlers)
         return outcome
 
-    def _loop(self) -> _Outcome:
+    def _loop(self, deadline: float | None) -> _Outcome:
         assert self._log is not None
         self._notices.put(_Notice(make_event(EVENT_ENGINE_STARTED)))
-        deadline = None if self.options.timeout is None else time.monotonic() + self.options.timeout
         while True:
             now = time.monotonic()
             if deadline is not None and now >= deadline:
@@ -862,8 +872,11 @@ class Engine:
         if self.options.print_summary:
             print(f"{self.options.pipeline.metadata.name}: warning: {message}", file=sys.stderr)
 
-    def _timed_out(self) -> _Outcome:
+    def _timed_out(self, detail: str = "") -> _Outcome:
+        assert self.options.timeout is not None
         message = f"the run did not finish within its timeout of {self.options.timeout:g}s"
+        if detail:
+            message += f" ({detail})"
         if self._log is not None:
             self._log.error(message)
         return _Outcome(STATUS_TIMED_OUT, EXIT_TIMED_OUT, message, self._running_task_names())

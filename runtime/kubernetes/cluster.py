@@ -13,6 +13,8 @@ from pathlib import Path
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+from urllib3.util.retry import Retry
 
 from runtime.kubernetes.options import KubernetesOptions
 from runtime.services.base import ServiceError
@@ -63,6 +65,10 @@ def connect(options: KubernetesOptions) -> Cluster:
         description = f"context {options.context!r}" if options.context else "the current context"
     # A run talks to the API from several threads at once (one per service start, plus port-forwards).
     configuration.connection_pool_maxsize = 16
+    # urllib3 retries a GET or DELETE whose answer did not come three times by default, each with a
+    # fresh deadline: against an API server that accepts connections and never answers, that would
+    # multiply every request's deadline by four. A refused connection is still tried again.
+    configuration.retries = Retry(total=2, connect=2, read=0, redirect=0, status=0, other=0)
     return Cluster(client.CoreV1Api(client.ApiClient(configuration)), namespace, description)
 
 
@@ -110,4 +116,14 @@ def describe_api_error(error: Exception) -> str:
                 "check the credentials and the RBAC Role in docs/kubernetes.md"
             )
         return f"the API server answered {error.status} {reason}{_status_message(error)}"
+    if _timed_out(error):
+        return "the API server did not answer in time (it accepts connections but sends no answer)"
     return f"cannot reach the API server ({_one_line(error)})"
+
+
+def _timed_out(error: Exception) -> bool:
+    """Whether ``error`` is a request that got no answer before its deadline (urllib3 wraps it in a
+    ``MaxRetryError`` when its retries are spent)."""
+    if isinstance(error, MaxRetryError):
+        return isinstance(error.reason, ReadTimeoutError)
+    return isinstance(error, (ReadTimeoutError, TimeoutError))

@@ -9,6 +9,11 @@ Everything created is recorded before it is created, so ``stop`` (at the end, af
 or after SIGINT/SIGTERM) deletes all of it; what a crashed engine leaves behind, ``cleanup`` finds by
 label. Before deleting a pod, ``stop`` copies its log to ``logs/services/<alias>-<run id>.log``:
 services write task output to their standard output in this mode, so that log holds it.
+
+Every API request carries a deadline (``_request_timeout``), never later than the run's own, so an API
+server that accepts connections and never answers cannot hold the run: the start gives up at its
+deadline (the start timeout, or the run's timeout if that comes first) even when a request is stuck,
+and ``stop`` spends at most ``STOP_BOUND`` seconds deleting before it leaves the rest to ``--cleanup``.
 """
 
 from __future__ import annotations
@@ -35,7 +40,23 @@ from runtime.services.base import CallFailed, RunContext, ServiceConnection, Ser
 from runtime.services.client import GrpcConnection
 
 logger = logging.getLogger("oi.kubernetes")
-_API_TIMEOUT = 30
+# The longest any one API request may take while starting (less when the start deadline is nearer).
+API_TIMEOUT = 30.0
+# The shortest deadline a request is given, so that one sent just before the start deadline can
+# still be answered by a healthy server.
+MIN_REQUEST_TIMEOUT = 1.0
+# After the start deadline, how long the start waits for the threads to report why they failed (a
+# readiness watch ends at the deadline, then reads the pod's events) before it reports for them.
+START_GRACE = 5.0
+# Each request of ``stop`` (reading a log, deleting an object), and how long ``stop`` waits in all:
+# the objects are deleted concurrently, so this bounds a stop against an API server that hangs.
+STOP_REQUEST_TIMEOUT = 5.0
+STOP_BOUND = 2 * STOP_REQUEST_TIMEOUT + 1.0
+
+
+def request_timeout(deadline: float) -> float:
+    """The ``_request_timeout`` of a request sent now by a start that must end by ``deadline``."""
+    return max(MIN_REQUEST_TIMEOUT, min(API_TIMEOUT, deadline - time.monotonic()))
 
 
 class PodConnection:
@@ -102,17 +123,19 @@ class KubernetesRunner:
         # Images are checked before anything is created: a path service without an image fails here.
         for service in services:
             manifests.image_for(service, self.options)
+        deadline = time.monotonic() + self.options.start_timeout
+        if context.deadline is not None:  # the whole run's timeout covers the start too
+            deadline = min(deadline, context.deadline)
         if context.service_token and services:
+            self._secret_created = True  # recorded first: a create that times out may still happen
             self._create(
                 "token secret",
                 lambda: api.create_namespaced_secret(
                     cluster.namespace,
                     manifests.token_secret(self.options, context.run_id, context.service_token),
-                    _request_timeout=_API_TIMEOUT,
+                    _request_timeout=request_timeout(deadline),
                 ),
             )
-            self._secret_created = True
-        deadline = time.monotonic() + self.options.start_timeout
         results: queue.Queue[tuple[_Started, BaseException | None]] = queue.Queue()
         for service in services:
             entry = _Started(service, manifests.object_name(service.alias, context.run_id))
@@ -127,7 +150,20 @@ class KubernetesRunner:
         connections: dict[str, ServiceConnection] = {}
         failure: BaseException | None = None
         for _ in services:
-            entry, error = results.get()
+            try:
+                entry, error = results.get(timeout=max(0.0, deadline - time.monotonic()) + START_GRACE)
+            except queue.Empty:
+                # A request is stuck (an API server that accepts connections and never answers):
+                # the start ends anyway, and says which services were still starting.
+                with self._lock:
+                    waiting = [item.service.alias for item in self._started if item.connection is None]
+                host = cluster.api.api_client.configuration.host
+                failure = ServiceStartError(
+                    "kubernetes: the services were not started in time (still starting: "
+                    f"{', '.join(repr(alias) for alias in waiting)}); "
+                    f"the API server at {host} did not answer in time"
+                )
+                break
             if error is not None:
                 failure = error
                 break
@@ -177,9 +213,11 @@ class KubernetesRunner:
         service_body = manifests.service(alias, self.options, context.run_id)
         try:
             entry.created_pod = True  # recorded first: a stop racing the create must still delete it
-            api.create_namespaced_pod(cluster.namespace, pod_body, _request_timeout=_API_TIMEOUT)
+            api.create_namespaced_pod(cluster.namespace, pod_body, _request_timeout=request_timeout(deadline))
             entry.created_service = True
-            api.create_namespaced_service(cluster.namespace, service_body, _request_timeout=_API_TIMEOUT)
+            api.create_namespaced_service(
+                cluster.namespace, service_body, _request_timeout=request_timeout(deadline)
+            )
         except (ApiException, HTTPError, OSError) as error:
             raise ServiceStartError(
                 f"service {alias!r}: cannot create its pod and service: {describe_api_error(error)}"
@@ -222,15 +260,29 @@ class KubernetesRunner:
             if entry.forward is not None:
                 entry.forward.close()
         workers = [
-            threading.Thread(target=self._tear_down, args=(entry,), name=f"oi stop {entry.service.alias}")
+            threading.Thread(
+                target=self._tear_down, args=(entry,), name=f"oi stop {entry.service.alias}", daemon=True
+            )
             for entry in started
         ]
+        if secret_created:
+            secret_name = manifests.token_secret_name(self._context.run_id)
+            workers.append(
+                threading.Thread(
+                    target=self._delete, args=("secret", secret_name), name="oi stop secret", daemon=True
+                )
+            )
         for worker in workers:
             worker.start()
+        bound = time.monotonic() + STOP_BOUND
         for worker in workers:
-            worker.join()
-        if secret_created:
-            self._delete("secret", manifests.token_secret_name(self._context.run_id))
+            worker.join(max(0.0, bound - time.monotonic()))
+        if any(worker.is_alive() for worker in workers):
+            logger.warning(
+                "kubernetes: the API server did not confirm every deletion within %gs; "
+                "`--cleanup` removes what is left",
+                STOP_BOUND,
+            )
 
     def _tear_down(self, entry: _Started) -> None:
         assert self._context is not None
@@ -245,7 +297,7 @@ class KubernetesRunner:
         cluster = self.cluster
         try:
             text = cluster.api.read_namespaced_pod_log(
-                entry.pod_name, cluster.namespace, _request_timeout=_API_TIMEOUT
+                entry.pod_name, cluster.namespace, _request_timeout=STOP_REQUEST_TIMEOUT
             )
         except Exception as error:  # noqa: BLE001 - a missing log must not stop the cleanup
             logger.debug("no log for pod %s: %s", entry.pod_name, error)
@@ -265,7 +317,7 @@ class KubernetesRunner:
             "secret": cluster.api.delete_namespaced_secret,
         }[kind]
         try:
-            delete(name, cluster.namespace, grace_period_seconds=5, _request_timeout=_API_TIMEOUT)
+            delete(name, cluster.namespace, grace_period_seconds=5, _request_timeout=STOP_REQUEST_TIMEOUT)
         except (ApiException, HTTPError, OSError) as error:
             if isinstance(error, ApiException) and error.status == 404:
                 return

@@ -5,6 +5,11 @@ get, list (label and field selectors), watch (chunked JSON lines, ``ADDED``/``MO
 and delete of pods, services and secrets; pod logs; events; and ``pods/NAME/portforward`` over a
 websocket speaking ``v4.channel.k8s.io``. Requests must carry the server's bearer token, so a test can
 tell which server a kubeconfig context reached. A ``FakeKubelet`` runs the pods as local processes.
+
+Two misbehaviours a test can ask for: ``hang()`` makes the server accept every later request and
+never answer it (as an overloaded or wedged API server does), and ``refuse_port_forward(code,
+reason)`` answers port-forward requests with that error, as RBAC does for a user without
+``pods/portforward``.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ class FakeApiServer:
         self.requests: list[tuple[str, str]] = []
         self._open_sockets: set[socket.socket] = set()
         self._sockets_lock = threading.Lock()
+        self.hanging = threading.Event()
+        self.released = threading.Event()  # set by stop(): hung requests end then
+        self.port_forward_refusal: tuple[int, str] | None = None
         server = self
 
         class Handler(_Handler):
@@ -55,7 +63,16 @@ class FakeApiServer:
         self._thread.start()
         return self
 
+    def hang(self) -> None:
+        """From now on, read every request and never answer it (until ``stop``)."""
+        self.hanging.set()
+
+    def refuse_port_forward(self, code: int = 403, reason: str = "Forbidden") -> None:
+        """Answer every port-forward request with ``code`` and a ``Status`` saying why."""
+        self.port_forward_refusal = (code, reason)
+
     def stop(self) -> None:
+        self.released.set()
         self.store.close()
         self._http.shutdown()
         with self._sockets_lock:
@@ -127,6 +144,10 @@ class _Handler(BaseHTTPRequestHandler):
         return namespace, resource, name, subresource, query
 
     def _handle(self, method: str) -> None:
+        if self.fake.hanging.is_set():
+            self.fake.released.wait()
+            self.close_connection = True
+            return
         if not self._authorized():
             return
         self.fake.requests.append((method, self.path))
@@ -215,6 +236,15 @@ class _Handler(BaseHTTPRequestHandler):
     # -- port-forward ------------------------------------------------------------------------------
 
     def _port_forward(self, namespace: str, name: str, query: dict[str, str]) -> None:
+        if self.fake.port_forward_refusal is not None:
+            code, reason = self.fake.port_forward_refusal
+            # What the API server's RBAC answers, before any websocket upgrade.
+            raise ApiError(
+                code,
+                reason,
+                f'pods "{name}" is forbidden: User "system:serviceaccount:{namespace}:runner" cannot '
+                f'create resource "pods/portforward" in API group "" in the namespace "{namespace}"',
+            )
         self.fake.store.get("pods", namespace, name)
         offered = [item.strip() for item in self.headers.get("Sec-WebSocket-Protocol", "").split(",")]
         if self.headers.get("Upgrade", "").lower() != "websocket" or PORT_FORWARD_PROTOCOL not in offered:
