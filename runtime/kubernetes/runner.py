@@ -228,7 +228,11 @@ class KubernetesRunner:
             raise PodGone(f"service {alias!r}: the run stopped while its pod was being created")
         wait_until_ready(cluster, alias, entry.pod_name, deadline)
         if self.options.uses_port_forward():
-            entry.forward = PortForward(cluster, entry.pod_name, self.options.service_port)
+            entry.forward = PortForward(cluster, entry.pod_name, self.options.service_port, context.warn)
+            try:
+                entry.forward.probe()  # a refused forward fails the start, not the first task
+            except KubernetesError as error:
+                raise ServiceStartError(f"service {alias!r}: {error}") from None
             address = entry.forward.address
         else:
             address = manifests.service_address(alias, self.options, context.run_id, cluster.namespace)
@@ -240,6 +244,11 @@ class KubernetesRunner:
         try:
             grpc_connection.initialize(timeout=remaining)
         except CallFailed as error:
+            if entry.forward is not None and entry.forward.failure is not None:
+                raise ServiceStartError(
+                    f"service {alias!r}: cannot port-forward to pod {entry.forward.pod}: "
+                    f"{entry.forward.failure}"
+                ) from None
             raise ServiceStartError(f"service {alias!r} is ready but does not answer: {error}") from None
 
     # -- stop ----------------------------------------------------------------------------------------
