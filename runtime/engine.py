@@ -118,7 +118,8 @@ class EngineKubernetesOptions:
     """Run the services on Kubernetes: kubeconfig file ``path`` ("" = ``$KUBECONFIG`` or
     ``~/.kube/config``), ``context`` in it ("" = current), ``namespace`` ("" = the context's, else
     ``default``), or ``in_cluster`` (the pod's service account). ``image_registry``/``image_pattern``
-    name catalog services' images ("" = the Kubernetes runner's defaults)."""
+    name catalog services' images ("" = the Kubernetes runner's defaults); ``start_timeout``: seconds
+    for the pods to be ready (None = the runner's default)."""
 
     path: str = ""
     context: str = ""
@@ -126,6 +127,7 @@ class EngineKubernetesOptions:
     in_cluster: bool = False
     image_registry: str = ""
     image_pattern: str = ""
+    start_timeout: float | None = None
 
     def kubernetes_options(self) -> Any:
         """These options as the Kubernetes runner's ``KubernetesOptions`` (its defaults elsewhere)."""
@@ -141,6 +143,8 @@ class EngineKubernetesOptions:
             values["image_registry"] = self.image_registry
         if self.image_pattern:
             values["image_pattern"] = self.image_pattern
+        if self.start_timeout is not None:
+            values["start_timeout"] = self.start_timeout
         return KubernetesOptions(**values)
 
 
