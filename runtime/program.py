@@ -127,6 +127,7 @@ class Invocation:
     show_version: bool = False
     version_json: bool = False
     cleanup: bool = False
+    cleanup_run_id: str = ""
     logs_dir: str = "."
     params: Mapping[str, str] = dataclasses.field(default_factory=dict)
     kubernetes: KubernetesFlags = KubernetesFlags()
@@ -182,6 +183,7 @@ def _argument_parser(program_name: str) -> _Parser:
     parser.add_argument("--kube-image-pattern")
     parser.add_argument("--kube-start-timeout")
     parser.add_argument("--cleanup", action="store_true")
+    parser.add_argument("--run-id")
     parser.add_argument("--parallelism")
     parser.add_argument("--timeout")
     parser.add_argument("--service-path", action="append", default=[])
@@ -207,6 +209,10 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         params[name] = value
     if unknown:
         raise UsageError(_unknown_params(spec, unknown))
+    if options.run_id is not None and not options.cleanup:
+        raise UsageError("--run-id goes with --cleanup only: it names the run whose objects to remove")
+    if options.run_id is not None and not options.run_id.strip():
+        raise UsageError("--run-id is empty")
     service_paths: dict[str, str] = {}
     for item in options.service_path:
         alias, path = _split_assignment(item, "--service-path", "ALIAS=PATH")
@@ -216,6 +222,7 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         show_version=options.version,
         version_json=options.json,
         cleanup=options.cleanup,
+        cleanup_run_id=(options.run_id or "").strip(),
         logs_dir=options.logs_dir,
         params=params,
         kubernetes=_kubernetes_flags(options),
@@ -284,7 +291,9 @@ def kubernetes_flags_with_environment(flags: KubernetesFlags, environ: Mapping[s
     if not flags.image_registry and environ.get(KUBE_IMAGE_REGISTRY_ENV):
         changes["image_registry"] = environ[KUBE_IMAGE_REGISTRY_ENV]
     if not flags.image_pattern and environ.get(KUBE_IMAGE_PATTERN_ENV):
-        changes["image_pattern"] = _checked_image_pattern(environ[KUBE_IMAGE_PATTERN_ENV], KUBE_IMAGE_PATTERN_ENV)
+        changes["image_pattern"] = _checked_image_pattern(
+            environ[KUBE_IMAGE_PATTERN_ENV], KUBE_IMAGE_PATTERN_ENV
+        )
     if flags.start_timeout is None and environ.get(KUBE_START_TIMEOUT_ENV):
         changes["start_timeout"] = parse_duration(environ[KUBE_START_TIMEOUT_ENV], KUBE_START_TIMEOUT_ENV)
     return dataclasses.replace(flags, **changes) if changes else flags
@@ -601,6 +610,7 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "  --kube-start-timeout DUR   how long the pods may take to be ready"
         f" (default 5m; {KUBE_START_TIMEOUT_ENV})",
         "  --cleanup                  delete Kubernetes leftovers of crashed runs, then exit",
+        "  --cleanup --run-id ID      delete those of one run only (its id is in state.yaml)",
         "  --version [--json]         show what this binary was built from",
         "  -h, --help                 show this help",
         "",
@@ -693,11 +703,14 @@ def _run_cleanup(name: str, invocation: Invocation, out: TextIO) -> int:
     from runtime.services.base import ServiceError
 
     try:
-        removed = kubernetes.cleanup(_kubernetes_options(invocation.kubernetes).kubernetes_options())
+        removed = kubernetes.cleanup(
+            _kubernetes_options(invocation.kubernetes).kubernetes_options(), run_id=invocation.cleanup_run_id
+        )
     except ServiceError as error:  # no cluster configuration, or the cluster refused: say so, no more
         print(f"{name}: error: --cleanup: {error}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"removed {removed} Kubernetes object(s) left by earlier runs", file=out)
+    which = f"run {invocation.cleanup_run_id}" if invocation.cleanup_run_id else "earlier runs"
+    print(f"removed {removed} Kubernetes object(s) left by {which}", file=out)
     return EXIT_OK
 
 

@@ -173,9 +173,9 @@ class PortForward:
             _pump(local, remote)
             # The node's side of a refusal (nothing listens on the port in the pod, say) comes on
             # the port's error channel once the websocket is open.
-            error = forward.error(self._remote_port)
-            if error and not self._closed.is_set():
-                self.failure = " ".join(str(error).split())
+            refusal = forward.error(self._remote_port)
+            if refusal and not self._closed.is_set():
+                self.failure = " ".join(str(refusal).split())
                 self._warn(f"port-forward to pod {self.pod} failed: {self.failure}")
         finally:
             with self._lock:

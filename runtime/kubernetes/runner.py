@@ -19,6 +19,7 @@ and ``stop`` spends at most ``STOP_BOUND`` seconds deleting before it leaves the
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
@@ -30,7 +31,7 @@ from typing import Any
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
-from runtime.kubernetes import manifests
+from runtime.kubernetes import manifests, ownership
 from runtime.kubernetes.cluster import Cluster, KubernetesError, connect, describe_api_error
 from runtime.kubernetes.options import KubernetesOptions
 from runtime.kubernetes.portforward import PortForward
@@ -52,6 +53,9 @@ START_GRACE = 5.0
 # the objects are deleted concurrently, so this bounds a stop against an API server that hangs.
 STOP_REQUEST_TIMEOUT = 5.0
 STOP_BOUND = 2 * STOP_REQUEST_TIMEOUT + 1.0
+# How much longer than the run's timeout a service pod may live (``activeDeadlineSeconds``): the
+# engine stops its pods itself; this bound is for the pods of an engine killed outright.
+ACTIVE_DEADLINE_MARGIN = 60
 
 
 def request_timeout(deadline: float) -> float:
@@ -103,6 +107,8 @@ class KubernetesRunner:
         self._secret_created = False
         self._lock = threading.Lock()
         self._stopped = False
+        self._owner: dict[str, Any] | None = None
+        self._active_deadline: int | None = None
 
     @property
     def cluster(self) -> Cluster:
@@ -126,14 +132,22 @@ class KubernetesRunner:
         deadline = time.monotonic() + self.options.start_timeout
         if context.deadline is not None:  # the whole run's timeout covers the start too
             deadline = min(deadline, context.deadline)
+        if self.options.in_cluster and services:
+            self._owner = ownership.engine_owner(
+                cluster, request_timeout(deadline), context.warn or logger.warning
+            )
+        if context.deadline is not None:
+            remaining = context.deadline - time.monotonic()
+            self._active_deadline = math.ceil(max(0.0, remaining)) + ACTIVE_DEADLINE_MARGIN
         if context.service_token and services:
             self._secret_created = True  # recorded first: a create that times out may still happen
+            secret = manifests.token_secret(
+                self.options, context.run_id, context.service_token, context.pipeline_name, self._owner
+            )
             self._create(
                 "token secret",
                 lambda: api.create_namespaced_secret(
-                    cluster.namespace,
-                    manifests.token_secret(self.options, context.run_id, context.service_token),
-                    _request_timeout=request_timeout(deadline),
+                    cluster.namespace, secret, _request_timeout=request_timeout(deadline)
                 ),
             )
         results: queue.Queue[tuple[_Started, BaseException | None]] = queue.Queue()
@@ -209,8 +223,18 @@ class KubernetesRunner:
         cluster = self.cluster
         api: Any = cluster.api
         alias = entry.service.alias
-        pod_body = manifests.pod(entry.service, self.options, context.run_id, bool(context.service_token))
-        service_body = manifests.service(alias, self.options, context.run_id)
+        pod_body = manifests.pod(
+            entry.service,
+            self.options,
+            context.run_id,
+            bool(context.service_token),
+            pipeline=context.pipeline_name,
+            owner=self._owner,
+            active_deadline_seconds=self._active_deadline,
+        )
+        service_body = manifests.service(
+            entry.service, self.options, context.run_id, pipeline=context.pipeline_name, owner=self._owner
+        )
         try:
             entry.created_pod = True  # recorded first: a stop racing the create must still delete it
             api.create_namespaced_pod(cluster.namespace, pod_body, _request_timeout=request_timeout(deadline))

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from runtime import program
+from runtime.conditions import engine_started
 from runtime.model import (
     Argument,
     EventReaction,
@@ -22,7 +23,6 @@ from runtime.model import (
     TaskMetadata,
     TaskSpec,
 )
-from runtime.conditions import engine_started
 from runtime.program import ProgramSpec
 from tests.kubernetes.conftest import ECHO_IMAGE, NEVER_READY_IMAGE
 from tests.kubernetes.fake_apiserver import FakeApiServer
@@ -33,7 +33,9 @@ def spec_with(service: Service) -> ProgramSpec:
         task = Task(TaskMetadata(name="hello"), TaskSpec(service.alias, "echo", (Argument("message", "hi"),)))
         return Pipeline(
             PipelineMetadata(name="flags"),
-            PipelineSpec(services=(service,), reactions=(EventReaction(engine_started, lambda e, s: [task]),)),
+            PipelineSpec(
+                services=(service,), reactions=(EventReaction(engine_started, lambda e, s: [task]),)
+            ),
         )
 
     return ProgramSpec(
@@ -82,9 +84,12 @@ def test_the_image_variables_are_used_when_the_flags_are_not_given(
     spec = spec_with(Service(alias="talk", name="echo", version="1.0"))
     environ = {program.KUBE_IMAGE_REGISTRY_ENV: "env.test"}
     assert run_binary(spec, tmp_path, ["--kubeconfig", str(kubeconfig)], environ) == 0
-    assert run_binary(
-        spec, tmp_path, ["--kubeconfig", str(kubeconfig), "--kube-image-registry", "flag.test"], environ
-    ) == 0
+    assert (
+        run_binary(
+            spec, tmp_path, ["--kubeconfig", str(kubeconfig), "--kube-image-registry", "flag.test"], environ
+        )
+        == 0
+    )
     images = [pod["spec"]["containers"][0]["image"] for pod in cluster.kubelet.created_pods]
     assert images == ["env.test/echo:1.0", "flag.test/echo:1.0"]  # the flag wins over the variable
 

@@ -47,9 +47,7 @@ def test_the_run_timeout_covers_a_pod_that_never_becomes_ready(
     assert cluster.store.count() == 0
 
 
-def test_the_start_timeout_is_honoured(
-    tmp_path: Path, cluster: FakeApiServer, kubeconfig: Path
-) -> None:
+def test_the_start_timeout_is_honoured(tmp_path: Path, cluster: FakeApiServer, kubeconfig: Path) -> None:
     runner = KubernetesRunner(KubernetesOptions(kubeconfig=str(kubeconfig), start_timeout=2))
     began = time.monotonic()
     with pytest.raises(ServiceStartError) as failure:
