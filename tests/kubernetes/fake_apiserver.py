@@ -9,7 +9,8 @@ tell which server a kubeconfig context reached. A ``FakeKubelet`` runs the pods 
 Two misbehaviours a test can ask for: ``hang()`` makes the server accept every later request and
 never answer it (as an overloaded or wedged API server does), and ``refuse_port_forward(code,
 reason)`` answers port-forward requests with that error, as RBAC does for a user without
-``pods/portforward``.
+``pods/portforward``. ``enforce_rules(rules)`` makes it authorize every request against the rules of
+one RBAC Role (the request's verb on its resource or subresource), answering 403 as RBAC does.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class FakeApiServer:
         self.hanging = threading.Event()
         self.released = threading.Event()  # set by stop(): hung requests end then
         self.port_forward_refusal: tuple[int, str] | None = None
+        self.rules: list[dict[str, Any]] | None = None  # None: everything is allowed
         server = self
 
         class Handler(_Handler):
@@ -70,6 +72,20 @@ class FakeApiServer:
     def refuse_port_forward(self, code: int = 403, reason: str = "Forbidden") -> None:
         """Answer every port-forward request with ``code`` and a ``Status`` saying why."""
         self.port_forward_refusal = (code, reason)
+
+    def enforce_rules(self, rules: list[dict[str, Any]]) -> None:
+        """Authorize every later request against ``rules`` (a Role's ``rules``, core group only)."""
+        self.rules = rules
+
+    def allows(self, verb: str, resource: str) -> bool:
+        if self.rules is None:
+            return True
+        return any(
+            "" in rule.get("apiGroups", [])
+            and (resource in rule.get("resources", []) or "*" in rule.get("resources", []))
+            and (verb in rule.get("verbs", []) or "*" in rule.get("verbs", []))
+            for rule in self.rules
+        )
 
     def stop(self) -> None:
         self.released.set()
@@ -153,6 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.fake.requests.append((method, self.path))
         try:
             namespace, resource, name, subresource, query = self._route()
+            self._authorize(method, namespace, resource, name, subresource, query)
             store = self.fake.store
             if method == "POST" and not name:
                 length = int(self.headers.get("Content-Length", "0"))
@@ -195,6 +212,32 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ApiError(405, "MethodNotAllowed", f"{method} is not supported on {self.path}")
         except ApiError as error:
             self._send_json(error.code, error.status())
+
+    def _authorize(
+        self, method: str, namespace: str, resource: str, name: str, subresource: str, query: dict[str, str]
+    ) -> None:
+        """Raise the 403 RBAC answers when the Role does not allow this request."""
+        if method == "POST":
+            verbs = ["create"]
+        elif method == "DELETE":
+            verbs = ["delete"]
+        elif subresource == "portforward":
+            # A websocket upgrade is a GET; API servers since 1.35 also require create on it.
+            verbs = ["get", "create"]
+        elif name:
+            verbs = ["get"]
+        else:
+            verbs = ["watch" if query.get("watch") in ("true", "1") else "list"]
+        target = f"{resource}/{subresource}" if subresource else resource
+        for verb in verbs:
+            if not self.fake.allows(verb, target):
+                subject = f'{resource} "{name}"' if name else resource
+                raise ApiError(
+                    403,
+                    "Forbidden",
+                    f'{subject} is forbidden: User "system:serviceaccount:{namespace}:oi-runner" cannot '
+                    f'{verb} resource "{target}" in API group "" in the namespace "{namespace}"',
+                )
 
     def do_GET(self) -> None:  # noqa: N802 - the base class's naming
         self._handle("GET")
