@@ -34,6 +34,10 @@ logger = logging.getLogger("oi.kubernetes")
 _CHUNK = 256 * 1024
 # How long closing a probe's forward waits for the library to close its end.
 _FINISH_TIMEOUT = 5.0
+# How long opening a forward may take: the library opens the websocket without a deadline, so an API
+# server that accepts connections and never answers would hold the connection (and the gRPC call
+# waiting on it) for ever.
+OPEN_TIMEOUT = 10.0
 
 
 # How websocket-client words a refused upgrade, which the client library passes on as the reason
@@ -142,11 +146,45 @@ class PortForward:
             raise KubernetesError(describe_forward_error(error)) from None
         return forward, remote, own_client
 
-    def probe(self) -> None:
+    def _open_within(self, timeout: float) -> tuple[Any, Any, client.ApiClient]:
+        """``_open_forward`` with a deadline: the opening goes on in a thread of its own, and when it
+        takes longer than ``timeout`` it is abandoned (and closed by that thread if it ever opens)."""
+        outcome: dict[str, Any] = {}
+        lock = threading.Lock()
+        settled = threading.Event()
+
+        def attempt() -> None:
+            try:
+                opened: Any = self._open_forward()
+            except KubernetesError as error:
+                opened = error
+            with lock:
+                abandoned = "abandoned" in outcome
+                outcome["result"] = opened
+            settled.set()
+            if abandoned and not isinstance(opened, KubernetesError):
+                forward, remote, own_client = opened
+                _close(remote)
+                forward.close()
+                own_client.close()
+
+        threading.Thread(target=attempt, name=f"oi port-forward open {self._pod_name}", daemon=True).start()
+        settled.wait(timeout)
+        with lock:
+            if "result" not in outcome:
+                outcome["abandoned"] = True
+                raise KubernetesError(f"the API server did not open the forward within {timeout:g}s")
+        result = outcome["result"]
+        if isinstance(result, KubernetesError):
+            raise result
+        return result  # type: ignore[no-any-return]
+
+    def probe(self, timeout: float = OPEN_TIMEOUT) -> None:
         """Open one forward and close it again: raises ``KubernetesError`` (one line, naming the pod
-        and the reason) when the API server refuses to forward to the pod."""
+        and the reason) when the API server refuses to forward to the pod or does not answer within
+        ``timeout`` seconds."""
         try:
-            forward, remote, own_client = self._open_forward()
+            forward, remote, own_client = self._open_within(timeout)
         except KubernetesError as error:
             self.failure = str(error)
             raise KubernetesError(f"cannot port-forward to pod {self.pod}: {error}") from None
@@ -156,7 +194,7 @@ class PortForward:
 
     def _serve(self, local: socket.socket) -> None:
         try:
-            forward, remote, own_client = self._open_forward()
+            forward, remote, own_client = self._open_within(OPEN_TIMEOUT)
         except KubernetesError as error:  # refuses this one connection: the call fails, retryable
             self.failure = str(error)
             self._warn(f"port-forward to pod {self.pod} failed: {error}")

@@ -254,7 +254,8 @@ class KubernetesRunner:
         if self.options.uses_port_forward():
             entry.forward = PortForward(cluster, entry.pod_name, self.options.service_port, context.warn)
             try:
-                entry.forward.probe()  # a refused forward fails the start, not the first task
+                # A refused forward fails the start, not the first task.
+                entry.forward.probe(request_timeout(deadline))
             except KubernetesError as error:
                 raise ServiceStartError(f"service {alias!r}: {error}") from None
             address = entry.forward.address

@@ -66,8 +66,22 @@ class FakeApiServer:
         return self
 
     def hang(self) -> None:
-        """From now on, read every request and never answer it (until ``stop``)."""
+        """From now on, read every request and never answer it (until ``resume`` or ``stop``)."""
+        self.released.clear()
         self.hanging.set()
+
+    def outage(self) -> None:
+        """An API server that goes away in the middle of a run: the port-forwards it carries break,
+        and every later request is read and never answered (until ``resume``)."""
+        self.hang()
+        with self._sockets_lock:
+            for open_socket in list(self._open_sockets):
+                _close_quietly(open_socket)
+
+    def resume(self) -> None:
+        """Answer requests again; those that hung until now are dropped without an answer."""
+        self.hanging.clear()
+        self.released.set()
 
     def refuse_port_forward(self, code: int = 403, reason: str = "Forbidden") -> None:
         """Answer every port-forward request with ``code`` and a ``Status`` saying why."""
