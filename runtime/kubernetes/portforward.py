@@ -189,8 +189,13 @@ class PortForward:
             self.failure = str(error)
             raise KubernetesError(f"cannot port-forward to pod {self.pod}: {error}") from None
         _finish(remote)
+        # A refusal by the node (rather than the API server) comes on the port's error channel.
+        refusal = forward.error(self._remote_port)
         forward.close()
         own_client.close()
+        if refusal:
+            self.failure = " ".join(str(refusal).split())
+            raise KubernetesError(f"cannot port-forward to pod {self.pod}: {self.failure}")
 
     def _serve(self, local: socket.socket) -> None:
         try:

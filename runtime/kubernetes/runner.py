@@ -58,9 +58,14 @@ STOP_BOUND = 2 * STOP_REQUEST_TIMEOUT + 1.0
 ACTIVE_DEADLINE_MARGIN = 60
 
 
+# A request's deadline goes this far past the start's: a request cut short by the deadline then
+# fails after it, never a moment before, and the engine reads the failure as the run's timeout.
+DEADLINE_MARGIN = 0.25
+
+
 def request_timeout(deadline: float) -> float:
     """The ``_request_timeout`` of a request sent now by a start that must end by ``deadline``."""
-    return max(MIN_REQUEST_TIMEOUT, min(API_TIMEOUT, deadline - time.monotonic()))
+    return max(MIN_REQUEST_TIMEOUT, min(API_TIMEOUT, deadline - time.monotonic() + DEADLINE_MARGIN))
 
 
 class PodConnection:

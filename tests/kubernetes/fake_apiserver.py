@@ -11,6 +11,9 @@ never answer it (as an overloaded or wedged API server does), and ``refuse_port_
 reason)`` answers port-forward requests with that error, as RBAC does for a user without
 ``pods/portforward``. ``enforce_rules(rules)`` makes it authorize every request against the rules of
 one RBAC Role (the request's verb on its resource or subresource), answering 403 as RBAC does.
+``expire_watches(after)`` ends every watch after that many seconds, and answers a watch that resumes
+from a version older than the newest change with a 410 Gone ``ERROR`` event, as an API server does
+once etcd has compacted that version away.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ class FakeApiServer:
         self.released = threading.Event()  # set by stop(): hung requests end then
         self.port_forward_refusal: tuple[int, str] | None = None
         self.rules: list[dict[str, Any]] | None = None  # None: everything is allowed
+        self.watch_expiry: float | None = None
+        self.gone_answers = 0  # watches answered 410 Gone
         server = self
 
         class Handler(_Handler):
@@ -86,6 +91,10 @@ class FakeApiServer:
     def refuse_port_forward(self, code: int = 403, reason: str = "Forbidden") -> None:
         """Answer every port-forward request with ``code`` and a ``Status`` saying why."""
         self.port_forward_refusal = (code, reason)
+
+    def expire_watches(self, after: float) -> None:
+        """End watches after ``after`` seconds; resuming from an old version is then 410 Gone."""
+        self.watch_expiry = after
 
     def enforce_rules(self, rules: list[dict[str, Any]]) -> None:
         """Authorize every later request against ``rules`` (a Role's ``rules``, core group only)."""
@@ -271,6 +280,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
+        if self.fake.watch_expiry is not None:
+            timeout = min(timeout, self.fake.watch_expiry)
+            newest = self.fake.store.list_objects(resource, namespace, None, None)[1]
+            if since not in (None, "", "0") and int(since) < newest:
+                self.fake.gone_answers += 1
+                gone = ApiError(410, "Expired", f"too old resource version: {since} ({newest})").status()
+                line = json.dumps({"type": "ERROR", "object": gone}).encode() + b"\n"
+                self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(line), line))
+                self.wfile.flush()
+                return
         changes = self.fake.store.watch(
             resource,
             namespace,

@@ -16,7 +16,7 @@ from runtime.kubernetes import KubernetesOptions
 from runtime.kubernetes.runner import KubernetesRunner
 from runtime.model import Service
 from runtime.services.base import RunContext, ServiceStartError
-from tests.kubernetes.conftest import ECHO_IMAGE, NEVER_READY_IMAGE
+from tests.kubernetes.conftest import ECHO_IMAGE, NEVER_READY_IMAGE, SLOW_ECHO_IMAGE
 from tests.kubernetes.fake_apiserver import FakeApiServer
 from tests.kubernetes.test_engine import echo_pipeline
 
@@ -90,3 +90,19 @@ def test_a_start_against_a_silent_api_server_ends_at_the_start_timeout(
     elapsed = time.monotonic() - began
     assert "\n" not in str(failure.value)
     assert elapsed < 30
+
+
+def test_a_watch_that_expires_is_resumed_and_a_gone_version_started_afresh(
+    tmp_path: Path, cluster: FakeApiServer, options: KubernetesOptions
+) -> None:
+    cluster.expire_watches(after=0.5)
+    runner = KubernetesRunner(options)
+    try:
+        connection = runner.start(
+            [Service(alias="late", image=SLOW_ECHO_IMAGE)], RunContext("r", str(tmp_path), "t")
+        )["late"]
+        assert connection.call("echo", {"message": "hi"}, "", 10)["arguments"] == {"message": "hi"}
+    finally:
+        runner.stop()
+    assert cluster.gone_answers >= 1  # the runner resumed from an old version, was told 410, went on
+    assert cluster.store.count() == 0
