@@ -13,7 +13,7 @@ from pathlib import Path
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError, SSLError
 from urllib3.util.retry import Retry
 
 from runtime.kubernetes.options import KubernetesOptions
@@ -118,7 +118,22 @@ def describe_api_error(error: Exception) -> str:
         return f"the API server answered {error.status} {reason}{_status_message(error)}"
     if _timed_out(error):
         return "the API server did not answer in time (it accepts connections but sends no answer)"
+    tls_failure = _tls_failure(error)
+    if tls_failure:
+        return (
+            f"the TLS connection to the API server failed ({tls_failure}); check the cluster's "
+            "certificate-authority and the user's client certificate in the kubeconfig"
+        )
     return f"cannot reach the API server ({_one_line(error)})"
+
+
+def _tls_failure(error: Exception) -> str:
+    """What went wrong in a TLS handshake that ``error`` stands for ("" when it is something else)."""
+    reason = error.reason if isinstance(error, MaxRetryError) else error
+    if isinstance(reason, SSLError):
+        inner = reason.args[0] if reason.args else reason
+        return _one_line(inner if isinstance(inner, BaseException) else reason)
+    return ""
 
 
 def _timed_out(error: Exception) -> bool:

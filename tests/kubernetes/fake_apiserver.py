@@ -14,20 +14,28 @@ one RBAC Role (the request's verb on its resource or subresource), answering 403
 ``expire_watches(after)`` ends every watch after that many seconds, and answers a watch that resumes
 from a version older than the newest change with a 410 Gone ``ERROR`` event, as an API server does
 once etcd has compacted that version away.
+
+Given an ``Authority``, the server speaks HTTPS (its certificate is for 127.0.0.1, issued by that
+authority) and requires a client certificate from it: a client is then authenticated by its
+certificate's common name (``client_name``) as well as by the bearer token.
 """
 
 from __future__ import annotations
 
 import json
 import socket
+import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from tests.kubernetes import websocket
+from tests.kubernetes.certificates import Authority
 from tests.kubernetes.fake_kubelet import FakeKubelet
 from tests.kubernetes.fake_store import KINDS, ApiError, Store
 
@@ -39,8 +47,16 @@ class FakeApiServer:
     """Start with ``start()``, stop with ``stop()`` (kills the pods' processes too). ``url`` is what a
     kubeconfig's ``server`` points at; ``token`` what its user must present."""
 
-    def __init__(self, token: str, images: Mapping[str, Sequence[str]] | None = None) -> None:
+    def __init__(
+        self,
+        token: str,
+        images: Mapping[str, Sequence[str]] | None = None,
+        authority: Authority | None = None,
+        client_name: str = "oi-runner",
+    ) -> None:
         self.token = token
+        self.authority = authority
+        self.client_name = client_name
         self.store = Store()
         self.kubelet = FakeKubelet(self.store, images)
         self.requests: list[tuple[str, str]] = []
@@ -57,14 +73,19 @@ class FakeApiServer:
         class Handler(_Handler):
             fake = server
 
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._http = _QuietServer(("127.0.0.1", 0), Handler)
         self._http.daemon_threads = True
+        if authority is not None:
+            self._http.socket = _tls_context(authority).wrap_socket(
+                self._http.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._http.server_address[:2]
-        return f"http://{host!s}:{port}"
+        scheme = "https" if self.authority is not None else "http"
+        return f"{scheme}://{host!s}:{port}"
 
     def start(self) -> FakeApiServer:
         self._thread.start()
@@ -129,6 +150,27 @@ class FakeApiServer:
                 self._open_sockets.discard(open_socket)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that fails the TLS handshake (the point of some tests) is not the server's error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return
+
+
+def _tls_context(authority: Authority) -> ssl.SSLContext:
+    """Serve a certificate for 127.0.0.1 and require a client certificate, both from ``authority``."""
+    issued = authority.issue("127.0.0.1", server=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as directory:
+        certificate, key = Path(directory) / "server.crt", Path(directory) / "server.key"
+        certificate.write_bytes(issued.certificate)
+        key.write_bytes(issued.key)
+        context.load_cert_chain(str(certificate), str(key))
+    context.load_verify_locations(cadata=authority.certificate.decode())
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
 def _close_quietly(open_socket: socket.socket) -> None:
     try:
         open_socket.shutdown(socket.SHUT_RDWR)
@@ -165,6 +207,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _authorized(self) -> bool:
         if self.headers.get("Authorization", "") == f"Bearer {self.fake.token}":
             return True
+        if isinstance(self.connection, ssl.SSLSocket):
+            subject = dict(item[0] for item in (self.connection.getpeercert() or {}).get("subject", ()))
+            if subject.get("commonName") == self.fake.client_name:
+                return True
         self._send_json(401, ApiError(401, "Unauthorized", "Unauthorized").status())
         return False
 
