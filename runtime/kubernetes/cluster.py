@@ -13,7 +13,8 @@ from pathlib import Path
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError, SSLError
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError, SSLError
+from urllib3.exceptions import TimeoutError as RequestTimeout
 from urllib3.util.retry import Retry
 
 from runtime.kubernetes.options import KubernetesOptions
@@ -116,8 +117,10 @@ def describe_api_error(error: Exception) -> str:
                 "check the credentials and the RBAC Role in docs/kubernetes.md"
             )
         return f"the API server answered {error.status} {reason}{_status_message(error)}"
-    if _timed_out(error):
-        return "the API server did not answer in time (it accepts connections but sends no answer)"
+    if is_timeout(error):
+        if _read_timeout(error):
+            return "the API server did not answer in time (it accepts connections but sends no answer)"
+        return "the API server did not accept the connection in time"
     tls_failure = _tls_failure(error)
     if tls_failure:
         return (
@@ -136,9 +139,15 @@ def _tls_failure(error: Exception) -> str:
     return ""
 
 
-def _timed_out(error: Exception) -> bool:
-    """Whether ``error`` is a request that got no answer before its deadline (urllib3 wraps it in a
-    ``MaxRetryError`` when its retries are spent)."""
-    if isinstance(error, MaxRetryError):
-        return isinstance(error.reason, ReadTimeoutError)
-    return isinstance(error, (ReadTimeoutError, TimeoutError))
+def is_timeout(error: BaseException) -> bool:
+    """Whether ``error`` is a request that got no answer, or no connection, before its deadline
+    (urllib3 wraps it in a ``MaxRetryError`` when its retries are spent)."""
+    reason = error.reason if isinstance(error, MaxRetryError) else error
+    if isinstance(reason, NewConnectionError):  # a refused connection, though urllib3 files it here
+        return False
+    return isinstance(reason, (RequestTimeout, TimeoutError))
+
+
+def _read_timeout(error: BaseException) -> bool:
+    reason = error.reason if isinstance(error, MaxRetryError) else error
+    return isinstance(reason, ReadTimeoutError)

@@ -13,7 +13,9 @@ services write task output to their standard output in this mode, so that log ho
 Every API request carries a deadline (``_request_timeout``), never later than the run's own, so an API
 server that accepts connections and never answers cannot hold the run: the start gives up at its
 deadline (the start timeout, or the run's timeout if that comes first) even when a request is stuck,
-and ``stop`` spends at most ``STOP_BOUND`` seconds deleting before it leaves the rest to ``--cleanup``.
+and ``stop`` spends at most ``STOP_BOUND`` seconds deleting before it leaves the rest to ``--cleanup``
+(``SILENT_STOP_BOUND`` once a request of the run has gone unanswered: that server is not expected to
+answer the stop's requests either).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
 from runtime.kubernetes import manifests, ownership
-from runtime.kubernetes.cluster import Cluster, KubernetesError, connect, describe_api_error
+from runtime.kubernetes.cluster import Cluster, KubernetesError, connect, describe_api_error, is_timeout
 from runtime.kubernetes.options import KubernetesOptions
 from runtime.kubernetes.portforward import PortForward
 from runtime.kubernetes.readiness import PodGone, wait_until_ready
@@ -53,6 +55,9 @@ START_GRACE = 5.0
 # the objects are deleted concurrently, so this bounds a stop against an API server that hangs.
 STOP_REQUEST_TIMEOUT = 5.0
 STOP_BOUND = 2 * STOP_REQUEST_TIMEOUT + 1.0
+# The same, once the API server has let a request of this run go unanswered.
+SILENT_STOP_REQUEST_TIMEOUT = 1.0
+SILENT_STOP_BOUND = 2 * SILENT_STOP_REQUEST_TIMEOUT + 1.0
 # How much longer than the run's timeout a service pod may live (``activeDeadlineSeconds``): the
 # engine stops its pods itself; this bound is for the pods of an engine killed outright.
 ACTIVE_DEADLINE_MARGIN = 60
@@ -113,6 +118,8 @@ class KubernetesRunner:
         self._lock = threading.Lock()
         self._stopped = False
         self._owner: dict[str, Any] | None = None
+        # Set once a request of the run went unanswered: the stop then waits less for each of its own.
+        self._api_silent = threading.Event()
         self._active_deadline: int | None = None
 
     @property
@@ -174,6 +181,7 @@ class KubernetesRunner:
             except queue.Empty:
                 # A request is stuck (an API server that accepts connections and never answers):
                 # the start ends anyway, and says which services were still starting.
+                self._api_silent.set()
                 with self._lock:
                     waiting = [item.service.alias for item in self._started if item.connection is None]
                 host = cluster.api.api_client.configuration.host
@@ -200,10 +208,15 @@ class KubernetesRunner:
         try:
             return create()
         except (ApiException, HTTPError, OSError) as error:  # refused, or the API is unreachable
+            self._note(error)
             self.stop()
             raise ServiceStartError(
                 f"kubernetes: cannot create the {what}: {describe_api_error(error)}"
             ) from None
+
+    def _note(self, error: BaseException) -> None:
+        if is_timeout(error):
+            self._api_silent.set()
 
     def _start_one(
         self,
@@ -248,6 +261,7 @@ class KubernetesRunner:
                 cluster.namespace, service_body, _request_timeout=request_timeout(deadline)
             )
         except (ApiException, HTTPError, OSError) as error:
+            self._note(error)
             raise ServiceStartError(
                 f"service {alias!r}: cannot create its pod and service: {describe_api_error(error)}"
             ) from None
@@ -313,15 +327,19 @@ class KubernetesRunner:
             )
         for worker in workers:
             worker.start()
-        bound = time.monotonic() + STOP_BOUND
+        allowed = SILENT_STOP_BOUND if self._api_silent.is_set() else STOP_BOUND
+        bound = time.monotonic() + allowed
         for worker in workers:
             worker.join(max(0.0, bound - time.monotonic()))
         if any(worker.is_alive() for worker in workers):
             logger.warning(
                 "kubernetes: the API server did not confirm every deletion within %gs; "
                 "`--cleanup` removes what is left",
-                STOP_BOUND,
+                allowed,
             )
+
+    def _stop_request_timeout(self) -> float:
+        return SILENT_STOP_REQUEST_TIMEOUT if self._api_silent.is_set() else STOP_REQUEST_TIMEOUT
 
     def _tear_down(self, entry: _Started) -> None:
         assert self._context is not None
@@ -336,9 +354,10 @@ class KubernetesRunner:
         cluster = self.cluster
         try:
             text = cluster.api.read_namespaced_pod_log(
-                entry.pod_name, cluster.namespace, _request_timeout=STOP_REQUEST_TIMEOUT
+                entry.pod_name, cluster.namespace, _request_timeout=self._stop_request_timeout()
             )
         except Exception as error:  # noqa: BLE001 - a missing log must not stop the cleanup
+            self._note(error)
             logger.debug("no log for pod %s: %s", entry.pod_name, error)
             return
         path = Path(self._context.logs_dir) / "services" / f"{entry.service.alias}-{self._context.run_id}.log"
@@ -356,8 +375,11 @@ class KubernetesRunner:
             "secret": cluster.api.delete_namespaced_secret,
         }[kind]
         try:
-            delete(name, cluster.namespace, grace_period_seconds=5, _request_timeout=STOP_REQUEST_TIMEOUT)
+            delete(
+                name, cluster.namespace, grace_period_seconds=5, _request_timeout=self._stop_request_timeout()
+            )
         except (ApiException, HTTPError, OSError) as error:
+            self._note(error)
             if isinstance(error, ApiException) and error.status == 404:
                 return
             logger.warning(
