@@ -274,3 +274,45 @@ def test_the_docs_sample_is_what_the_command_draws() -> None:
     sample = page.split("```mermaid\n", 1)[1].split("```", 1)[0].splitlines()
     drawn = mermaid_of(ROOT / "examples" / "ci" / "pipeline.oi").splitlines()
     assert sample and [line for line in sample if line not in drawn] == []
+
+
+NESTED = """\
+pipeline "nest" {}
+
+service sh = catalog "exec"
+
+condition done(name: string) = task(name).finished(success)
+condition both(a: string, b: string) = done(a) and done(b)
+
+builder inner(n: string) {
+  task "inner-${n}" = sh.command(Args: ["echo", n])
+}
+
+builder outer(n: string) {
+  inner(n)
+  task "outer-${n}" = sh.command(Args: ["echo", n])
+}
+
+on engine.started {
+  task "x" = sh.command(Args: ["true"])
+  task "y" = sh.command(Args: ["true"])
+  outer("one")
+}
+
+on both("x", "y") or task("inner-one").finished {
+  task "z" = sh.command(Args: ["true"])
+}
+"""
+
+
+def test_builders_calling_builders_and_named_conditions_inside_named_conditions(tmp_path: Path) -> None:
+    drawn = parse_dot(dot_of(_write(tmp_path, "nested.oi", NESTED)))
+    assert [edge[1] for edge in drawn.out_of("builder outer(n)")] == ["builder inner(n)", "outer-${n}"]
+    assert [edge[1] for edge in drawn.out_of("builder inner(n)")] == ["inner-${n}"]
+    # both("x", "y") is drawn with its arguments passed down to done(...).
+    assert drawn.edges_between("x", 'done("x")')[0][2] == "finished(success)"
+    assert drawn.edges_between("y", 'done("y")')[0][2] == "finished(success)"
+    assert drawn.edges_between('done("x")', "and") and drawn.edges_between("and", 'both("x", "y")')
+    # task("inner-one") is a task the builder's pattern builds.
+    assert drawn.edges_between("inner-${n}", "or")[0][2] == "finished"
+    assert [edge[1] for edge in drawn.out_of("or")] == ["reaction (line 23)"]
