@@ -207,10 +207,12 @@ class RunResult:
 
 @dataclass(slots=True)
 class _Notice:
-    """An event for the engine thread, with the recorded arguments for ``task.started``."""
+    """An event for the engine thread, with the recorded arguments for ``task.started`` and the
+    number of calls made for ``task.finished``."""
 
     event: Event
     arguments: Mapping[str, Any] | None = None
+    attempts: int | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +331,12 @@ class Engine:
         self._starting = False
         self._ran = False
         self._log: EngineLog | None = None
+
+    @property
+    def redactor(self) -> Redactor:
+        """What every file of the run goes through: the secrets given, and those the run derived
+        from them (kept after the run, for the files written from its state once it is over)."""
+        return self._redactor
 
     # -- the run ----------------------------------------------------------------------------------
 
@@ -530,7 +538,7 @@ class Engine:
         """Apply one event and run the reactions; an outcome when a reaction broke the run."""
         assert self._log is not None
         event = notice.event
-        self.state.apply(event, notice.arguments)
+        self.state.apply(event, notice.arguments, notice.attempts)
         self._history.append(event)
         self._log_event(event)
         if event.metadata.name == EVENT_TASK_FINISHED:
@@ -682,7 +690,7 @@ class Engine:
         spec = task.spec
         connection = self._connections.get(spec.service)
         if job.error or connection is None or job.arguments is None:
-            return self._finished(job, TASK_STATUS_FAILED, job.error or "not started")
+            return self._finished(job, TASK_STATUS_FAILED, job.error or "not started", attempts=0)
         arguments = job.arguments
         # The task's log file is made by whoever first writes to it (the service, opening ``fd`` to
         # append, as the SDK and the original engine's services do), not here: most tasks write
@@ -700,7 +708,7 @@ class Engine:
                 )
             else:
                 self._scrub_task_log(job.log_path)
-                return self._finished(job, TASK_STATUS_SUCCESS, "", output)
+                return self._finished(job, TASK_STATUS_SUCCESS, "", output, attempts=attempt)
             if attempt == attempts or self._stopping.is_set():
                 break
             backoff = task.metadata.retry.backoff * (2 ** (attempt - 1))
@@ -714,7 +722,7 @@ class Engine:
         if attempts > 1:
             error = f"{error} (after {attempt} attempt(s))"
         self._scrub_task_log(job.log_path)
-        return self._finished(job, TASK_STATUS_FAILED, error)
+        return self._finished(job, TASK_STATUS_FAILED, error, attempts=attempt)
 
     def _scrub_task_log(self, path: str) -> None:
         """Scrub a task's log as its call returns, and remember what the file looked like then: the
@@ -736,10 +744,12 @@ class Engine:
                 self._secret_paths[key] = paths
         return mask_secret_fields(dict(arguments), paths, learn=self._redactor) if paths else dict(arguments)
 
-    def _finished(self, job: _Job, status: str, error: str, output: Any = None) -> _Notice:
+    def _finished(
+        self, job: _Job, status: str, error: str, output: Any = None, attempts: int | None = None
+    ) -> _Notice:
         payload = {"task": job.task.metadata.name, "id": job.run_id, "status": status, "error": error}
         payload["output"] = output
-        return _Notice(make_event(EVENT_TASK_FINISHED, payload))
+        return _Notice(make_event(EVENT_TASK_FINISHED, payload), attempts=attempts)
 
     # -- reports ----------------------------------------------------------------------------------
 

@@ -324,15 +324,21 @@ def _times(started: datetime.datetime | None, finished: datetime.datetime | None
     (from the timestamps as written, so that the three agree; null unless both are known)."""
     started_text = timestamp(started) if started is not None else ""
     finished_text = timestamp(finished) if finished is not None else ""
-    duration = "null"
-    if started is not None and finished is not None:
-        milliseconds = _milliseconds(finished) - _milliseconds(started)
-        duration = f"{max(0, milliseconds) / 1000:.3f}"
+    seconds = duration_seconds(started, finished)
+    duration = "null" if seconds is None else f"{seconds:.3f}"
     return (
         f'{indent}started-at: "{started_text}"\n'
         f'{indent}finished-at: "{finished_text}"\n'
         f"{indent}duration-seconds: {duration}\n"
     )
+
+
+def duration_seconds(started: datetime.datetime | None, finished: datetime.datetime | None) -> float | None:
+    """Seconds from ``started`` to ``finished`` as their timestamps are written (whole milliseconds),
+    so that a duration and the two times shown with it agree; None unless both are known."""
+    if started is None or finished is None:
+        return None
+    return max(0, _milliseconds(finished) - _milliseconds(started)) / 1000
 
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)

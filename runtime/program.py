@@ -24,7 +24,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import runtime
 from runtime.expressions import on_secret
@@ -38,6 +38,9 @@ from runtime.limits import (
 )
 from runtime.model import Pipeline
 from runtime.param_types import CANONICAL_PARAM_TYPES, admits, split_list
+
+if TYPE_CHECKING:  # the engine is imported only when a run starts: --help and --version stay fast
+    from runtime.engine import Engine, RunResult
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -138,6 +141,8 @@ class Invocation:
     max_task_runs: int | None = None
     separate_runs: bool = False
     keep_runs: int | None = None
+    summary_json: str | None = None
+    junit: str | None = None
 
 
 # Information the build added to the binary (build time, base); None when run from source.
@@ -191,6 +196,8 @@ def _argument_parser(program_name: str) -> _Parser:
     parser.add_argument("--max-task-runs")
     parser.add_argument("--separate-runs", action="store_true")
     parser.add_argument("--keep-runs")
+    parser.add_argument("--summary-json")
+    parser.add_argument("--junit")
     return parser
 
 
@@ -235,6 +242,10 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         else parse_max_task_runs(options.max_task_runs, "--max-task-runs"),
         separate_runs=options.separate_runs,
         keep_runs=None if options.keep_runs is None else _parse_keep_runs(options.keep_runs),
+        summary_json=None
+        if options.summary_json is None
+        else _result_path(options.summary_json, "--summary-json"),
+        junit=None if options.junit is None else _result_path(options.junit, "--junit"),
     )
 
 
@@ -297,6 +308,21 @@ def kubernetes_flags_with_environment(flags: KubernetesFlags, environ: Mapping[s
     if flags.start_timeout is None and environ.get(KUBE_START_TIMEOUT_ENV):
         changes["start_timeout"] = parse_duration(environ[KUBE_START_TIMEOUT_ENV], KUBE_START_TIMEOUT_ENV)
     return dataclasses.replace(flags, **changes) if changes else flags
+
+
+def _result_path(path: str, flag: str) -> str:
+    """A file the run's results go to, checked before the run starts: a run of an hour should not
+    end in "cannot write" for a typo. (It is written once the run is over; see ``_write_results``.)"""
+    if not path:
+        raise UsageError(f"{flag} needs a file name")
+    if os.path.isdir(path):
+        raise UsageError(f"{flag} {path!r} is a directory; give a file name")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise UsageError(f"{flag} {path!r}: the directory {directory!r} does not exist")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise UsageError(f"{flag} {path!r}: the directory {directory!r} is not writable")
+    return path
 
 
 def _split_assignment(item: str, flag: str, shape: str) -> tuple[str, str]:
@@ -597,6 +623,8 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "  --timeout DURATION         stop the run after this long (30, 30s, 10m, 1h)",
         "  --service-path ALIAS=PATH  run this binary for the path service ALIAS",
         "  --quiet, -q                print nothing while the run goes well",
+        "  --summary-json FILE        write the run's outcome and task runs to FILE as JSON",
+        "  --junit FILE               write the task runs to FILE as JUnit XML (one test case each)",
         "  --max-task-runs N          runs of one reusable task before the run fails"
         f" (default {DEFAULT_MAX_TASK_RUNS}; {MAX_TASK_RUNS_ENV})",
         "  --kubeconfig PATH          run the services in Kubernetes, with this kubeconfig",
@@ -757,7 +785,29 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
         options["max_task_runs"] = invocation.max_task_runs
     elif MAX_TASK_RUNS_ENV in environ:
         options["max_task_runs"] = parse_max_task_runs(environ[MAX_TASK_RUNS_ENV], MAX_TASK_RUNS_ENV)
-    result = Engine(EngineOptions(**options)).run()
+    engine = Engine(EngineOptions(**options))
+    result = engine.run()
+    if invocation.summary_json or invocation.junit:
+        return _write_results(spec, invocation, engine, result)
+    return int(result.exit_code)
+
+
+def _write_results(spec: ProgramSpec, invocation: Invocation, engine: Engine, result: RunResult) -> int:
+    """Write ``--summary-json`` and ``--junit`` from the state the run recorded. A file that cannot
+    be written is one line on stderr; a run that succeeded then exits with status 2 (a CI job that
+    asked for the file should not pass without it), any other keeps its own status."""
+    from runtime.results import RunRecord, write_results
+
+    facts, runs = engine.state.snapshot()
+    # The result is the last word on how the run ended, even when the run broke down before
+    # recording it in its state.
+    facts = dataclasses.replace(facts, outcome=result.status, exit_status=int(result.exit_code))
+    record = RunRecord(spec.name, facts, runs, result.logs_dir, engine.redactor)
+    problems = write_results(record, invocation.summary_json, invocation.junit)
+    for problem in problems:
+        print(f"{spec.name}: error: {problem}", file=sys.stderr)
+    if problems and result.exit_code == EXIT_OK:
+        return EXIT_USAGE
     return int(result.exit_code)
 
 

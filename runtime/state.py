@@ -47,7 +47,10 @@ class TaskState:
     with (fields the endpoint's schema marks secret are already masked); ``error`` why it failed;
     ``event_id`` the id of the event whose reaction built the task; ``logger`` the task's log file;
     ``started_at`` / ``finished_at`` when its ``task.started`` / ``task.finished`` event was made
-    (UTC; None before, and ``started_at`` stays None for a run abandoned before it started)."""
+    (UTC; None before, and ``started_at`` stays None for a run abandoned before it started);
+    ``attempts`` how many calls of the endpoint it made (retries included; None until it finishes,
+    and for a run the end of the run cut short); ``abandoned`` when the run gave up on it (cancelled,
+    timed out) rather than its call returning."""
 
     id: str
     task: str
@@ -60,6 +63,8 @@ class TaskState:
     logger: str = ""
     started_at: datetime.datetime | None = None
     finished_at: datetime.datetime | None = None
+    attempts: int | None = None
+    abandoned: bool = False
 
     @property
     def duration(self) -> float | None:
@@ -159,8 +164,11 @@ class State:
                 self._count(name, before, self._facts(name), new_name=is_new_name)
             return task_state
 
-    def apply(self, event: Event, arguments: Mapping[str, Any] | None = None) -> None:
-        """Record ``event`` in the history and the task table. ``arguments`` go with ``task.started``."""
+    def apply(
+        self, event: Event, arguments: Mapping[str, Any] | None = None, attempts: int | None = None
+    ) -> None:
+        """Record ``event`` in the history and the task table. ``arguments`` go with ``task.started``,
+        ``attempts`` (the calls the run made) with ``task.finished``."""
         with self._lock:
             self.history.append(event)
             name = event.metadata.name
@@ -178,6 +186,7 @@ class State:
                     error=str(payload.get("error") or ""),
                     output=payload.get("output"),
                     moment=event.metadata.created_at,
+                    attempts=attempts,
                 )
             elif name == EVENT_TASK_REPORTED:
                 task_name = str(payload.get("task"))
@@ -194,7 +203,9 @@ class State:
             current = self.tasks.get(run_id)
             if current is not None and not current.finished:
                 moment = datetime.datetime.now(datetime.timezone.utc)
-                self._finish(run_id, status=TASK_STATUS_FAILED, error=error, output=None, moment=moment)
+                self._finish(
+                    run_id, status=TASK_STATUS_FAILED, error=error, output=None, moment=moment, abandoned=True
+                )
 
     def finish_engine(self) -> None:
         with self._lock:
@@ -226,7 +237,14 @@ class State:
             self._count(current.task, before, self._facts(current.task))
 
     def _finish(
-        self, run_id: str, status: str, error: str, output: Any, moment: datetime.datetime | None
+        self,
+        run_id: str,
+        status: str,
+        error: str,
+        output: Any,
+        moment: datetime.datetime | None,
+        attempts: int | None = None,
+        abandoned: bool = False,
     ) -> None:
         current = self.tasks.get(run_id)
         if current is None or current.finished:
@@ -244,6 +262,8 @@ class State:
             logger=current.logger,
             started_at=current.started_at,
             finished_at=moment,
+            attempts=attempts,
+            abandoned=abandoned,
         )
         self._active_runs[current.task] -= 1
         self._latest_finished[current.task] = run_id

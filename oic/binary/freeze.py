@@ -22,9 +22,10 @@ import runtime
 # Modules the base must contain although nothing imports them at the top level (``runtime`` itself is
 # collected whole).
 HIDDEN_IMPORTS = ("kubernetes",)
-# Standard-library modules the runtime does not import but Python services a binary embeds commonly
-# do (mail, XML, SQLite); the rest of what services import is mostly there already, by way of the
-# runtime's dependencies. `oic build` checks each embedded service's imports against the base.
+# Standard-library modules Python services a binary embeds commonly import (mail, XML, SQLite), named
+# here because the runtime does not import them all itself (of XML, only ElementTree, for --junit);
+# the rest of what services import is mostly there already, by way of the runtime's dependencies.
+# `oic build` checks each embedded service's imports against the base.
 SERVICE_STDLIB_IMPORTS = (
     "sqlite3",
     "smtplib",

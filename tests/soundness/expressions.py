@@ -448,7 +448,10 @@ class Expressions:
         expression = E(text, level, result)
         if op in "+-*" and chance(self.choices, 30):
             wrong = self.literal(pick(self.choices, (g.STRING, g.BOOL, g.TList(g.INT))), scope)
-            mutant = f"{operand(left, level)} {op} {operand(wrong, level + 1)}"
+            # The left side is a number literal: a generated number may be `any` to the checker (a
+            # `parse_json` round trip), and arithmetic with `any` is trusted, not refused.
+            number = self.literal(kind, scope)
+            mutant = f"{operand(number, level)} {op} {operand(wrong, level + 1)}"
             return self.world.alt(expression, mutant, level, "operator-type")
         return expression
 
