@@ -78,6 +78,31 @@ def _status_message(body: str) -> str:
     return ""
 
 
+# The client library pumps each forward in a thread of its own ("Kubernetes port forward proxy: PORT")
+# that lets a reset of its socket pair escape as an exception: when the run closes a forward whose pod
+# had just sent something (a stop in the middle of a call, say), Python would print that thread's
+# traceback on the user's terminal. Such an ending is expected, so it goes to the debug log instead;
+# every other thread's exception still reaches the hook that was there before.
+_PROXY_THREAD_PREFIX = "Kubernetes port forward proxy"
+_previous_excepthook = threading.excepthook
+
+
+def _quiet_proxy_resets(args: Any) -> None:
+    thread = args.thread
+    if (
+        thread is not None
+        and thread.name.startswith(_PROXY_THREAD_PREFIX)
+        and args.exc_type is not None
+        and issubclass(args.exc_type, OSError)
+    ):
+        logger.debug("%s ended: %s", thread.name, args.exc_value)
+        return
+    _previous_excepthook(args)
+
+
+threading.excepthook = _quiet_proxy_resets
+
+
 class PortForward:
     """Forwards ``127.0.0.1:local_port`` to ``remote_port`` of pod ``pod_name``; ``close()`` stops it.
     ``warn`` receives a line for each forward that fails once the start is over; ``failure`` is the

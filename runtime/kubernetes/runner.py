@@ -121,6 +121,7 @@ class KubernetesRunner:
         # Set once a request of the run went unanswered: the stop then waits less for each of its own.
         self._api_silent = threading.Event()
         self._active_deadline: int | None = None
+        self._undeleted = 0  # objects the stop could not delete
 
     @property
     def cluster(self) -> Cluster:
@@ -327,15 +328,26 @@ class KubernetesRunner:
             )
         for worker in workers:
             worker.start()
+        self._undeleted = 0
         allowed = SILENT_STOP_BOUND if self._api_silent.is_set() else STOP_BOUND
         bound = time.monotonic() + allowed
         for worker in workers:
             worker.join(max(0.0, bound - time.monotonic()))
-        if any(worker.is_alive() for worker in workers):
+        unfinished = any(worker.is_alive() for worker in workers)
+        if unfinished or self._undeleted:
+            # One line for the user, whatever the number of objects (each is in the run's log).
+            run_id = self._context.run_id
+            what = (
+                f"the API server did not confirm every deletion within {allowed:g}s"
+                if unfinished
+                else f"{self._undeleted} object(s) could not be deleted"
+            )
             logger.warning(
-                "kubernetes: the API server did not confirm every deletion within %gs; "
-                "`--cleanup` removes what is left",
-                allowed,
+                "kubernetes: %s; `--cleanup --run-id %s` removes what run %s left in namespace %s",
+                what,
+                run_id,
+                run_id,
+                self.cluster.namespace,
             )
 
     def _stop_request_timeout(self) -> float:
@@ -382,12 +394,15 @@ class KubernetesRunner:
             self._note(error)
             if isinstance(error, ApiException) and error.status == 404:
                 return
-            logger.warning(
-                "could not delete %s %s/%s: %s; `--cleanup` removes it later",
-                kind,
-                cluster.namespace,
-                name,
-                describe_api_error(error),
+            self._not_deleted(
+                f"could not delete {kind} {cluster.namespace}/{name}: {describe_api_error(error)}"
             )
         except Exception as error:  # noqa: BLE001 - keep deleting the rest
-            logger.warning("could not delete %s %s/%s: %s", kind, cluster.namespace, name, error)
+            self._not_deleted(f"could not delete {kind} {cluster.namespace}/{name}: {error}")
+
+    def _not_deleted(self, line: str) -> None:
+        """Count an object the stop could not delete, and say which in the run's log."""
+        with self._lock:
+            self._undeleted += 1
+        warn = self._context.warn if self._context is not None else None
+        (warn or logger.warning)(f"kubernetes: {line}")
