@@ -118,7 +118,8 @@ class EngineKubernetesOptions:
     """Run the services on Kubernetes: kubeconfig file ``path`` ("" = ``$KUBECONFIG`` or
     ``~/.kube/config``), ``context`` in it ("" = current), ``namespace`` ("" = the context's, else
     ``default``), or ``in_cluster`` (the pod's service account). ``image_registry``/``image_pattern``
-    name catalog services' images ("" = the Kubernetes runner's defaults)."""
+    name catalog services' images ("" = the Kubernetes runner's defaults); ``start_timeout``: seconds
+    for the pods to be ready (None = the runner's default)."""
 
     path: str = ""
     context: str = ""
@@ -126,6 +127,7 @@ class EngineKubernetesOptions:
     in_cluster: bool = False
     image_registry: str = ""
     image_pattern: str = ""
+    start_timeout: float | None = None
 
     def kubernetes_options(self) -> Any:
         """These options as the Kubernetes runner's ``KubernetesOptions`` (its defaults elsewhere)."""
@@ -141,6 +143,8 @@ class EngineKubernetesOptions:
             values["image_registry"] = self.image_registry
         if self.image_pattern:
             values["image_pattern"] = self.image_pattern
+        if self.start_timeout is not None:
+            values["start_timeout"] = self.start_timeout
         return KubernetesOptions(**values)
 
 
@@ -401,6 +405,8 @@ class Engine:
         runner: ServiceRunner | None = None
         report_server: Any = None
         outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, "the run ended before it began")
+        # The whole-run timeout counts from here: starting the services is part of the run.
+        deadline = None if self.options.timeout is None else time.monotonic() + self.options.timeout
         try:
             services = list(pipeline.spec.services)
             if services:
@@ -409,17 +415,26 @@ class Engine:
                 self._starting = True
                 try:
                     self._log.info(f"starting {len(services)} service(s)")
-                    self._connections = runner.start(
-                        services, RunContext(self.run_id, self.logs_dir, self._token, self._log.warning)
+                    context = RunContext(
+                        self.run_id,
+                        self.logs_dir,
+                        self._token,
+                        self._log.warning,
+                        deadline=deadline,
+                        pipeline_name=pipeline.metadata.name,
                     )
+                    self._connections = runner.start(services, context)
                 finally:
                     self._starting = False
-            outcome = self._loop()
+            outcome = self._loop(deadline)
         except _Interrupted as interruption:
             outcome = self._cancelled(interruption.signal_number)
         except ServiceError as error:
-            outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, str(error))
-            self._log.error(f"the services could not be started: {error}")
+            if deadline is not None and time.monotonic() >= deadline:
+                outcome = self._timed_out(f"while starting the services: {error}")
+            else:
+                outcome = _Outcome(STATUS_FAILED, EXIT_FAILED, str(error))
+                self._log.error(f"the services could not be started: {error}")
         finally:
             self._stopping.set()
             with self._engine_lock:
@@ -432,10 +447,9 @@ class Engine:
             self._restore_signal_handlers(previous_handlers)
         return outcome
 
-    def _loop(self) -> _Outcome:
+    def _loop(self, deadline: float | None) -> _Outcome:
         assert self._log is not None
         self._notices.put(_Notice(make_event(EVENT_ENGINE_STARTED)))
-        deadline = None if self.options.timeout is None else time.monotonic() + self.options.timeout
         while True:
             now = time.monotonic()
             if deadline is not None and now >= deadline:
@@ -872,8 +886,11 @@ class Engine:
         if self.options.print_summary:
             print(f"{self.options.pipeline.metadata.name}: warning: {message}", file=sys.stderr)
 
-    def _timed_out(self) -> _Outcome:
+    def _timed_out(self, detail: str = "") -> _Outcome:
+        assert self.options.timeout is not None
         message = f"the run did not finish within its timeout of {self.options.timeout:g}s"
+        if detail:
+            message += f" ({detail})"
         if self._log is not None:
             self._log.error(message)
         return _Outcome(STATUS_TIMED_OUT, EXIT_TIMED_OUT, message, self._running_task_names())

@@ -55,6 +55,11 @@ ENV_PREFIX = "OI_PARAM_"
 # wins over DEFAULT_MAX_TASK_RUNS. A bound above MAX_TASK_RUNS_LIMIT would be no bound, as far as
 # memory and disk go: it is refused as a usage error.
 MAX_TASK_RUNS_ENV = "OI_MAX_TASK_RUNS"
+# The environment variables of the Kubernetes settings that have no place in a kubeconfig; a flag
+# wins over its variable. They only refine a Kubernetes run, they never ask for one.
+KUBE_IMAGE_REGISTRY_ENV = "OI_KUBE_IMAGE_REGISTRY"
+KUBE_IMAGE_PATTERN_ENV = "OI_KUBE_IMAGE_PATTERN"
+KUBE_START_TIMEOUT_ENV = "OI_KUBE_START_TIMEOUT"
 MAX_TASK_RUNS_LIMIT = 1_000_000
 # --keep-runs: run directories kept under --logs-dir/runs (more would be a directory nobody reads).
 KEEP_RUNS_LIMIT = 100_000
@@ -98,12 +103,18 @@ class UsageError(Exception):
 
 @dataclass(frozen=True)
 class KubernetesFlags:
-    """The Kubernetes flags as given; ``requested`` is True when any of them was."""
+    """The Kubernetes flags as given; ``requested`` is True when one of those that choose a cluster
+    (``--kubeconfig``, ``--kube-context``, ``--kube-namespace``, ``--in-cluster``) was. The others say
+    how a Kubernetes run looks: ``image_registry``/``image_pattern`` ("" = the runner's defaults) and
+    ``start_timeout`` (seconds; None = the runner's default)."""
 
     kubeconfig: str = ""
     context: str = ""
     namespace: str = ""
     in_cluster: bool = False
+    image_registry: str = ""
+    image_pattern: str = ""
+    start_timeout: float | None = None
 
     @property
     def requested(self) -> bool:
@@ -119,6 +130,7 @@ class Invocation:
     show_version: bool = False
     version_json: bool = False
     cleanup: bool = False
+    cleanup_run_id: str = ""
     logs_dir: str = "."
     params: Mapping[str, str] = dataclasses.field(default_factory=dict)
     kubernetes: KubernetesFlags = KubernetesFlags()
@@ -172,7 +184,11 @@ def _argument_parser(program_name: str) -> _Parser:
     parser.add_argument("--kube-context", default="")
     parser.add_argument("--kube-namespace", default="")
     parser.add_argument("--in-cluster", action="store_true")
+    parser.add_argument("--kube-image-registry")
+    parser.add_argument("--kube-image-pattern")
+    parser.add_argument("--kube-start-timeout")
     parser.add_argument("--cleanup", action="store_true")
+    parser.add_argument("--run-id")
     parser.add_argument("--parallelism")
     parser.add_argument("--timeout")
     parser.add_argument("--service-path", action="append", default=[])
@@ -200,6 +216,10 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         params[name] = value
     if unknown:
         raise UsageError(_unknown_params(spec, unknown))
+    if options.run_id is not None and not options.cleanup:
+        raise UsageError("--run-id goes with --cleanup only: it names the run whose objects to remove")
+    if options.run_id is not None and not options.run_id.strip():
+        raise UsageError("--run-id is empty")
     service_paths: dict[str, str] = {}
     for item in options.service_path:
         alias, path = _split_assignment(item, "--service-path", "ALIAS=PATH")
@@ -209,11 +229,10 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         show_version=options.version,
         version_json=options.json,
         cleanup=options.cleanup,
+        cleanup_run_id=(options.run_id or "").strip(),
         logs_dir=options.logs_dir,
         params=params,
-        kubernetes=KubernetesFlags(
-            options.kubeconfig, options.kube_context, options.kube_namespace, options.in_cluster
-        ),
+        kubernetes=_kubernetes_flags(options),
         parallelism=None if options.parallelism is None else _parse_parallelism(options.parallelism),
         timeout=None if options.timeout is None else parse_duration(options.timeout, "--timeout"),
         service_paths=service_paths,
@@ -228,6 +247,67 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         else _result_path(options.summary_json, "--summary-json"),
         junit=None if options.junit is None else _result_path(options.junit, "--junit"),
     )
+
+
+def _kubernetes_flags(options: argparse.Namespace) -> KubernetesFlags:
+    flags = KubernetesFlags(
+        options.kubeconfig,
+        options.kube_context,
+        options.kube_namespace,
+        options.in_cluster,
+        image_registry=options.kube_image_registry or "",
+        image_pattern=_checked_image_pattern(options.kube_image_pattern, "--kube-image-pattern"),
+        start_timeout=None
+        if options.kube_start_timeout is None
+        else parse_duration(options.kube_start_timeout, "--kube-start-timeout"),
+    )
+    given = [
+        flag
+        for flag, value in (
+            ("--kube-image-registry", options.kube_image_registry),
+            ("--kube-image-pattern", options.kube_image_pattern),
+            ("--kube-start-timeout", options.kube_start_timeout),
+        )
+        if value is not None
+    ]
+    if given and not flags.requested and not options.cleanup:
+        # Silently running the services as local processes would ignore what the user asked for.
+        raise UsageError(
+            f"{given[0]} applies to Kubernetes runs only: add --kubeconfig PATH, --kube-context NAME, "
+            "--kube-namespace NAME or --in-cluster"
+        )
+    return flags
+
+
+def _checked_image_pattern(pattern: str | None, origin: str) -> str:
+    """``pattern`` when it names images with ``{registry}``, ``{name}`` and ``{version}`` only
+    ("" for None). Raises ``UsageError``."""
+    if pattern is None:
+        return ""
+    try:
+        pattern.format(registry="registry", name="name", version="version")
+    except (KeyError, IndexError, ValueError) as error:
+        raise UsageError(
+            f"{origin} may use {{registry}}, {{name}} and {{version}}, got '{pattern}' ({_one_line(error)})"
+        ) from None
+    if not pattern.strip():
+        raise UsageError(f"{origin} is empty")
+    return pattern
+
+
+def kubernetes_flags_with_environment(flags: KubernetesFlags, environ: Mapping[str, str]) -> KubernetesFlags:
+    """``flags`` with the settings their flags left unset taken from ``OI_KUBE_*`` variables.
+    Raises ``UsageError`` for a bad value, naming the variable."""
+    changes: dict[str, Any] = {}
+    if not flags.image_registry and environ.get(KUBE_IMAGE_REGISTRY_ENV):
+        changes["image_registry"] = environ[KUBE_IMAGE_REGISTRY_ENV]
+    if not flags.image_pattern and environ.get(KUBE_IMAGE_PATTERN_ENV):
+        changes["image_pattern"] = _checked_image_pattern(
+            environ[KUBE_IMAGE_PATTERN_ENV], KUBE_IMAGE_PATTERN_ENV
+        )
+    if flags.start_timeout is None and environ.get(KUBE_START_TIMEOUT_ENV):
+        changes["start_timeout"] = parse_duration(environ[KUBE_START_TIMEOUT_ENV], KUBE_START_TIMEOUT_ENV)
+    return dataclasses.replace(flags, **changes) if changes else flags
 
 
 def _result_path(path: str, flag: str) -> str:
@@ -551,7 +631,14 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "  --kube-context NAME        the kubeconfig context to use",
         "  --kube-namespace NAME      the namespace to run the services in",
         "  --in-cluster               run the services in the cluster this binary runs in",
+        "  --kube-image-registry REG  the registry of catalog services' images"
+        f" (default ghcr.io/open-integration; {KUBE_IMAGE_REGISTRY_ENV})",
+        "  --kube-image-pattern PAT   how a catalog image is named, from {registry} {name} {version}"
+        f" ({KUBE_IMAGE_PATTERN_ENV})",
+        "  --kube-start-timeout DUR   how long the pods may take to be ready"
+        f" (default 5m; {KUBE_START_TIMEOUT_ENV})",
         "  --cleanup                  delete Kubernetes leftovers of crashed runs, then exit",
+        "  --cleanup --run-id ID      delete those of one run only (its id is in state.yaml)",
         "  --version [--json]         show what this binary was built from",
         "  -h, --help                 show this help",
         "",
@@ -630,6 +717,9 @@ def _kubernetes_options(flags: KubernetesFlags) -> Any:
         "path": flags.kubeconfig,
         "context": flags.context,
         "in_cluster": flags.in_cluster,
+        "image_registry": flags.image_registry,
+        "image_pattern": flags.image_pattern,
+        "start_timeout": flags.start_timeout,
     }
     if flags.namespace:
         values["namespace"] = flags.namespace
@@ -641,11 +731,14 @@ def _run_cleanup(name: str, invocation: Invocation, out: TextIO) -> int:
     from runtime.services.base import ServiceError
 
     try:
-        removed = kubernetes.cleanup(_kubernetes_options(invocation.kubernetes).kubernetes_options())
+        removed = kubernetes.cleanup(
+            _kubernetes_options(invocation.kubernetes).kubernetes_options(), run_id=invocation.cleanup_run_id
+        )
     except ServiceError as error:  # no cluster configuration, or the cluster refused: say so, no more
         print(f"{name}: error: --cleanup: {error}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"removed {removed} Kubernetes object(s) left by earlier runs", file=out)
+    which = f"run {invocation.cleanup_run_id}" if invocation.cleanup_run_id else "earlier runs"
+    print(f"removed {removed} Kubernetes object(s) left by {which}", file=out)
     return EXIT_OK
 
 
@@ -736,6 +829,9 @@ def run(
             )
             print(text)
             return EXIT_OK
+        if invocation.kubernetes.requested:
+            kubernetes = kubernetes_flags_with_environment(invocation.kubernetes, environment)
+            invocation = dataclasses.replace(invocation, kubernetes=kubernetes)
         if invocation.cleanup:
             return _run_cleanup(spec.name, invocation, sys.stdout)
         return _run_engine(spec, invocation, environment)

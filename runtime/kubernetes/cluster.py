@@ -13,6 +13,9 @@ from pathlib import Path
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError, SSLError
+from urllib3.exceptions import TimeoutError as RequestTimeout
+from urllib3.util.retry import Retry
 
 from runtime.kubernetes.options import KubernetesOptions
 from runtime.services.base import ServiceError
@@ -63,6 +66,10 @@ def connect(options: KubernetesOptions) -> Cluster:
         description = f"context {options.context!r}" if options.context else "the current context"
     # A run talks to the API from several threads at once (one per service start, plus port-forwards).
     configuration.connection_pool_maxsize = 16
+    # urllib3 retries a GET or DELETE whose answer did not come three times by default, each with a
+    # fresh deadline: against an API server that accepts connections and never answers, that would
+    # multiply every request's deadline by four. A refused connection is still tried again.
+    configuration.retries = Retry(total=2, connect=2, read=0, redirect=0, status=0, other=0)
     return Cluster(client.CoreV1Api(client.ApiClient(configuration)), namespace, description)
 
 
@@ -110,4 +117,37 @@ def describe_api_error(error: Exception) -> str:
                 "check the credentials and the RBAC Role in docs/kubernetes.md"
             )
         return f"the API server answered {error.status} {reason}{_status_message(error)}"
+    if is_timeout(error):
+        if _read_timeout(error):
+            return "the API server did not answer in time (it accepts connections but sends no answer)"
+        return "the API server did not accept the connection in time"
+    tls_failure = _tls_failure(error)
+    if tls_failure:
+        return (
+            f"the TLS connection to the API server failed ({tls_failure}); check the cluster's "
+            "certificate-authority and the user's client certificate in the kubeconfig"
+        )
     return f"cannot reach the API server ({_one_line(error)})"
+
+
+def _tls_failure(error: Exception) -> str:
+    """What went wrong in a TLS handshake that ``error`` stands for ("" when it is something else)."""
+    reason = error.reason if isinstance(error, MaxRetryError) else error
+    if isinstance(reason, SSLError):
+        inner = reason.args[0] if reason.args else reason
+        return _one_line(inner if isinstance(inner, BaseException) else reason)
+    return ""
+
+
+def is_timeout(error: BaseException) -> bool:
+    """Whether ``error`` is a request that got no answer, or no connection, before its deadline
+    (urllib3 wraps it in a ``MaxRetryError`` when its retries are spent)."""
+    reason = error.reason if isinstance(error, MaxRetryError) else error
+    if isinstance(reason, NewConnectionError):  # a refused connection, though urllib3 files it here
+        return False
+    return isinstance(reason, (RequestTimeout, TimeoutError))
+
+
+def _read_timeout(error: BaseException) -> bool:
+    reason = error.reason if isinstance(error, MaxRetryError) else error
+    return isinstance(reason, ReadTimeoutError)

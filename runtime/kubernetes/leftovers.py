@@ -3,12 +3,14 @@
 A run deletes its own pods, services and token secret when it ends, fails or is interrupted. Only a
 run killed outright (``kill -9``, a lost node) leaves them behind; they all carry the label
 ``app.kubernetes.io/managed-by=oi``, which is how ``cleanup`` finds them. It removes every such object
-in the namespace (or only one run's, given its id), so run it when no run is active there.
+in the namespace, so run it when no run is active there; or only one run's, given its id (found by
+``oi.dev/run-id``, or by the ``oi.run-id`` of earlier releases).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
@@ -29,7 +31,7 @@ def cleanup(
     """Delete the pods, services and secrets oi left in the namespace; ``report`` each one removed.
     Returns how many were removed. Raises ``KubernetesError`` when the cluster cannot be listed."""
     cluster = cluster or connect(options)
-    selector = manifests.run_selector(run_id) if run_id else manifests.MANAGED_SELECTOR
+    selectors = manifests.run_selectors(run_id) if run_id else [manifests.MANAGED_SELECTOR]
     api = cluster.api
     kinds: list[tuple[str, Callable[..., object], Callable[..., object]]] = [
         ("pod", api.list_namespaced_pod, api.delete_namespaced_pod),
@@ -38,16 +40,21 @@ def cleanup(
     ]
     removed = 0
     for kind, list_objects, delete_object in kinds:
-        try:
-            found = list_objects(cluster.namespace, label_selector=selector, _request_timeout=_API_TIMEOUT)
-        except (ApiException, HTTPError, OSError) as error:  # refused, or not reachable at all
-            raise KubernetesError(
-                f"kubernetes: cannot list the {kind}s in namespace {cluster.namespace}: "
-                f"{describe_api_error(error)}"
-            ) from None
-        for item in getattr(found, "items", None) or []:
-            name = item.metadata.name
-            run = (item.metadata.labels or {}).get(manifests.RUN_ID_LABEL, "?")
+        items: dict[str, Any] = {}
+        for selector in selectors:
+            try:
+                found = list_objects(
+                    cluster.namespace, label_selector=selector, _request_timeout=_API_TIMEOUT
+                )
+            except (ApiException, HTTPError, OSError) as error:  # refused, or not reachable at all
+                raise KubernetesError(
+                    f"kubernetes: cannot list the {kind}s in namespace {cluster.namespace}: "
+                    f"{describe_api_error(error)}"
+                ) from None
+            for item in getattr(found, "items", None) or []:
+                items.setdefault(item.metadata.name, item)
+        for name, item in items.items():
+            run = manifests.run_of(item.metadata.labels)
             try:
                 delete_object(name, cluster.namespace, grace_period_seconds=0, _request_timeout=_API_TIMEOUT)
             except (ApiException, HTTPError, OSError) as error:

@@ -2,9 +2,14 @@
 
 Plain dicts in the API's JSON shape (the client accepts them as bodies), built by pure functions so
 their content is easy to test. Names are DNS-1123 labels derived from the alias and a hash of the run
-id and alias (run ids may be long or contain characters names cannot). Everything carries the labels
-``app.kubernetes.io/managed-by=oi``, ``oi.run-id`` and ``oi.service``: they are how the run deletes
-its objects and how ``cleanup`` finds what crashed runs left behind.
+id and alias (run ids may be long or contain characters names cannot). Everything carries
+Kubernetes' recommended labels (``app.kubernetes.io/name``, ``instance``, ``component``, ``part-of``,
+``managed-by=oi``) and oi's own keys under the ``oi.dev/`` prefix (``oi.dev/run-id``,
+``oi.dev/service``): they are how ``cleanup`` finds what crashed runs left behind. Runs of earlier
+releases labelled their objects ``oi.run-id`` and ``oi.service``; ``cleanup`` still finds those.
+
+In a cluster, every object names the engine's own pod as its owner (``owner_reference``), so that
+Kubernetes' garbage collector deletes them with that pod, even when the engine had no chance to.
 
 The run's service token is put in a Secret and reaches the container through ``secretKeyRef``, so it
 is not readable by whoever can merely read pod specs.
@@ -22,8 +27,18 @@ from runtime.services.base import ServiceStartError
 
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "oi"
-RUN_ID_LABEL = "oi.run-id"
-SERVICE_LABEL = "oi.service"
+NAME_LABEL = "app.kubernetes.io/name"
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+COMPONENT_LABEL = "app.kubernetes.io/component"
+PART_OF_LABEL = "app.kubernetes.io/part-of"
+RUN_ID_LABEL = "oi.dev/run-id"
+SERVICE_LABEL = "oi.dev/service"
+# The keys of earlier releases, still read by ``cleanup``.
+LEGACY_RUN_ID_LABEL = "oi.run-id"
+LEGACY_SERVICE_LABEL = "oi.service"
+# ``app.kubernetes.io/component`` of what a run creates.
+SERVICE_COMPONENT = "service"
+TOKEN_COMPONENT = "service-token"
 CONTAINER_NAME = "service"
 TOKEN_SECRET_KEY = "token"
 
@@ -48,17 +63,69 @@ def token_secret_name(run_id: str) -> str:
     return f"oi-token-{digest}"
 
 
-def run_selector(run_id: str) -> str:
-    return f"{MANAGED_SELECTOR},{RUN_ID_LABEL}={label_value(run_id)}"
+def run_selectors(run_id: str) -> list[str]:
+    """The label selectors of one run's objects: today's keys, then those of earlier releases."""
+    value = label_value(run_id)
+    return [f"{MANAGED_SELECTOR},{key}={value}" for key in (RUN_ID_LABEL, LEGACY_RUN_ID_LABEL)]
 
 
-def labels(options: KubernetesOptions, run_id: str, alias: str = "") -> dict[str, str]:
+def run_of(object_labels: dict[str, str] | None) -> str:
+    """The run id an object's labels name (either key), or "?"."""
+    found = object_labels or {}
+    return found.get(RUN_ID_LABEL) or found.get(LEGACY_RUN_ID_LABEL) or "?"
+
+
+def labels(
+    options: KubernetesOptions,
+    run_id: str,
+    *,
+    name: str,
+    instance: str,
+    component: str,
+    pipeline: str = "",
+    alias: str = "",
+) -> dict[str, str]:
+    """The labels of one object: ``name`` is what it runs (the catalog service, else the alias),
+    ``instance`` the object's own name, ``component`` its part in a run, ``pipeline`` the pipeline it
+    is part of ("" = unknown: ``oi``), ``alias`` the service it stands for (none for the Secret)."""
     result = dict(options.extra_labels)
+    result[NAME_LABEL] = label_value(name) or MANAGED_BY_VALUE
+    result[INSTANCE_LABEL] = label_value(instance)
+    result[COMPONENT_LABEL] = component
+    result[PART_OF_LABEL] = label_value(pipeline) or MANAGED_BY_VALUE
     result[MANAGED_BY_LABEL] = MANAGED_BY_VALUE
     result[RUN_ID_LABEL] = label_value(run_id)
     if alias:
         result[SERVICE_LABEL] = label_value(alias)
     return result
+
+
+def service_labels(
+    options: KubernetesOptions, service: Service, run_id: str, pipeline: str
+) -> dict[str, str]:
+    """The labels of a service's Pod and of the Service in front of it."""
+    return labels(
+        options,
+        run_id,
+        name=service.name or service.alias,
+        instance=object_name(service.alias, run_id),
+        component=SERVICE_COMPONENT,
+        pipeline=pipeline,
+        alias=service.alias,
+    )
+
+
+def owner_reference(pod: dict[str, Any]) -> dict[str, Any]:
+    """An ``ownerReferences`` entry naming ``pod`` (the engine's own, as the API returned it). Not a
+    controller, and without ``blockOwnerDeletion`` (which needs rights on the owner's finalizers)."""
+    return {"apiVersion": "v1", "kind": "Pod", "name": pod["name"], "uid": pod["uid"]}
+
+
+def _metadata(name: str, object_labels: dict[str, str], owner: dict[str, Any] | None) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"name": name, "labels": object_labels}
+    if owner is not None:
+        metadata["ownerReferences"] = [owner]
+    return metadata
 
 
 def image_for(service: Service, options: KubernetesOptions) -> str:
@@ -83,17 +150,38 @@ def image_for(service: Service, options: KubernetesOptions) -> str:
         ) from None
 
 
-def token_secret(options: KubernetesOptions, run_id: str, token: str) -> dict[str, Any]:
+def token_secret(
+    options: KubernetesOptions,
+    run_id: str,
+    token: str,
+    pipeline: str = "",
+    owner: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    name = token_secret_name(run_id)
+    object_labels = labels(
+        options, run_id, name=name, instance=name, component=TOKEN_COMPONENT, pipeline=pipeline
+    )
     return {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": {"name": token_secret_name(run_id), "labels": labels(options, run_id)},
+        "metadata": _metadata(name, object_labels, owner),
         "type": "Opaque",
         "stringData": {TOKEN_SECRET_KEY: token},
     }
 
 
-def pod(service: Service, options: KubernetesOptions, run_id: str, with_token: bool) -> dict[str, Any]:
+def pod(
+    service: Service,
+    options: KubernetesOptions,
+    run_id: str,
+    with_token: bool,
+    *,
+    pipeline: str = "",
+    owner: dict[str, Any] | None = None,
+    active_deadline_seconds: int | None = None,
+) -> dict[str, Any]:
+    """The service's Pod. ``active_deadline_seconds``: how long the pod may run at most (the run's
+    timeout, so that a pod of a run killed outright still ends; None: no bound)."""
     port = options.service_port
     environment: list[dict[str, Any]] = [
         {"name": "PORT", "value": str(port)},
@@ -140,23 +228,31 @@ def pod(service: Service, options: KubernetesOptions, run_id: str, with_token: b
         spec["serviceAccountName"] = options.service_account
     if options.image_pull_secrets:
         spec["imagePullSecrets"] = [{"name": name} for name in options.image_pull_secrets]
+    if active_deadline_seconds is not None:
+        spec["activeDeadlineSeconds"] = max(1, active_deadline_seconds)
     return {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {
-            "name": object_name(service.alias, run_id),
-            "labels": labels(options, run_id, service.alias),
-        },
+        "metadata": _metadata(
+            object_name(service.alias, run_id), service_labels(options, service, run_id, pipeline), owner
+        ),
         "spec": spec,
     }
 
 
-def service(alias: str, options: KubernetesOptions, run_id: str) -> dict[str, Any]:
-    own_labels = labels(options, run_id, alias)
+def service(
+    service: Service,
+    options: KubernetesOptions,
+    run_id: str,
+    *,
+    pipeline: str = "",
+    owner: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    own_labels = service_labels(options, service, run_id, pipeline)
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {"name": object_name(alias, run_id), "labels": own_labels},
+        "metadata": _metadata(object_name(service.alias, run_id), own_labels, owner),
         "spec": {
             "selector": {key: own_labels[key] for key in (MANAGED_BY_LABEL, RUN_ID_LABEL, SERVICE_LABEL)},
             "ports": [

@@ -9,11 +9,19 @@ Everything created is recorded before it is created, so ``stop`` (at the end, af
 or after SIGINT/SIGTERM) deletes all of it; what a crashed engine leaves behind, ``cleanup`` finds by
 label. Before deleting a pod, ``stop`` copies its log to ``logs/services/<alias>-<run id>.log``:
 services write task output to their standard output in this mode, so that log holds it.
+
+Every API request carries a deadline (``_request_timeout``), never later than the run's own, so an API
+server that accepts connections and never answers cannot hold the run: the start gives up at its
+deadline (the start timeout, or the run's timeout if that comes first) even when a request is stuck,
+and ``stop`` spends at most ``STOP_BOUND`` seconds deleting before it leaves the rest to ``--cleanup``
+(``SILENT_STOP_BOUND`` once a request of the run has gone unanswered: that server is not expected to
+answer the stop's requests either).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
@@ -25,8 +33,8 @@ from typing import Any
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
-from runtime.kubernetes import manifests
-from runtime.kubernetes.cluster import Cluster, KubernetesError, connect, describe_api_error
+from runtime.kubernetes import manifests, ownership
+from runtime.kubernetes.cluster import Cluster, KubernetesError, connect, describe_api_error, is_timeout
 from runtime.kubernetes.options import KubernetesOptions
 from runtime.kubernetes.portforward import PortForward
 from runtime.kubernetes.readiness import PodGone, wait_until_ready
@@ -35,7 +43,34 @@ from runtime.services.base import CallFailed, RunContext, ServiceConnection, Ser
 from runtime.services.client import GrpcConnection
 
 logger = logging.getLogger("oi.kubernetes")
-_API_TIMEOUT = 30
+# The longest any one API request may take while starting (less when the start deadline is nearer).
+API_TIMEOUT = 30.0
+# The shortest deadline a request is given, so that one sent just before the start deadline can
+# still be answered by a healthy server.
+MIN_REQUEST_TIMEOUT = 1.0
+# After the start deadline, how long the start waits for the threads to report why they failed (a
+# readiness watch ends at the deadline, then reads the pod's events) before it reports for them.
+START_GRACE = 5.0
+# Each request of ``stop`` (reading a log, deleting an object), and how long ``stop`` waits in all:
+# the objects are deleted concurrently, so this bounds a stop against an API server that hangs.
+STOP_REQUEST_TIMEOUT = 5.0
+STOP_BOUND = 2 * STOP_REQUEST_TIMEOUT + 1.0
+# The same, once the API server has let a request of this run go unanswered.
+SILENT_STOP_REQUEST_TIMEOUT = 1.0
+SILENT_STOP_BOUND = 2 * SILENT_STOP_REQUEST_TIMEOUT + 1.0
+# How much longer than the run's timeout a service pod may live (``activeDeadlineSeconds``): the
+# engine stops its pods itself; this bound is for the pods of an engine killed outright.
+ACTIVE_DEADLINE_MARGIN = 60
+
+
+# A request's deadline goes this far past the start's: a request cut short by the deadline then
+# fails after it, never a moment before, and the engine reads the failure as the run's timeout.
+DEADLINE_MARGIN = 0.25
+
+
+def request_timeout(deadline: float) -> float:
+    """The ``_request_timeout`` of a request sent now by a start that must end by ``deadline``."""
+    return max(MIN_REQUEST_TIMEOUT, min(API_TIMEOUT, deadline - time.monotonic() + DEADLINE_MARGIN))
 
 
 class PodConnection:
@@ -82,6 +117,11 @@ class KubernetesRunner:
         self._secret_created = False
         self._lock = threading.Lock()
         self._stopped = False
+        self._owner: dict[str, Any] | None = None
+        # Set once a request of the run went unanswered: the stop then waits less for each of its own.
+        self._api_silent = threading.Event()
+        self._active_deadline: int | None = None
+        self._undeleted = 0  # objects the stop could not delete
 
     @property
     def cluster(self) -> Cluster:
@@ -102,17 +142,27 @@ class KubernetesRunner:
         # Images are checked before anything is created: a path service without an image fails here.
         for service in services:
             manifests.image_for(service, self.options)
+        deadline = time.monotonic() + self.options.start_timeout
+        if context.deadline is not None:  # the whole run's timeout covers the start too
+            deadline = min(deadline, context.deadline)
+        if self.options.in_cluster and services:
+            self._owner = ownership.engine_owner(
+                cluster, request_timeout(deadline), context.warn or logger.warning
+            )
+        if context.deadline is not None:
+            remaining = context.deadline - time.monotonic()
+            self._active_deadline = math.ceil(max(0.0, remaining)) + ACTIVE_DEADLINE_MARGIN
         if context.service_token and services:
+            self._secret_created = True  # recorded first: a create that times out may still happen
+            secret = manifests.token_secret(
+                self.options, context.run_id, context.service_token, context.pipeline_name, self._owner
+            )
             self._create(
                 "token secret",
                 lambda: api.create_namespaced_secret(
-                    cluster.namespace,
-                    manifests.token_secret(self.options, context.run_id, context.service_token),
-                    _request_timeout=_API_TIMEOUT,
+                    cluster.namespace, secret, _request_timeout=request_timeout(deadline)
                 ),
             )
-            self._secret_created = True
-        deadline = time.monotonic() + self.options.start_timeout
         results: queue.Queue[tuple[_Started, BaseException | None]] = queue.Queue()
         for service in services:
             entry = _Started(service, manifests.object_name(service.alias, context.run_id))
@@ -127,7 +177,21 @@ class KubernetesRunner:
         connections: dict[str, ServiceConnection] = {}
         failure: BaseException | None = None
         for _ in services:
-            entry, error = results.get()
+            try:
+                entry, error = results.get(timeout=max(0.0, deadline - time.monotonic()) + START_GRACE)
+            except queue.Empty:
+                # A request is stuck (an API server that accepts connections and never answers):
+                # the start ends anyway, and says which services were still starting.
+                self._api_silent.set()
+                with self._lock:
+                    waiting = [item.service.alias for item in self._started if item.connection is None]
+                host = cluster.api.api_client.configuration.host
+                failure = ServiceStartError(
+                    "kubernetes: the services were not started in time (still starting: "
+                    f"{', '.join(repr(alias) for alias in waiting)}); "
+                    f"the API server at {host} did not answer in time"
+                )
+                break
             if error is not None:
                 failure = error
                 break
@@ -145,10 +209,15 @@ class KubernetesRunner:
         try:
             return create()
         except (ApiException, HTTPError, OSError) as error:  # refused, or the API is unreachable
+            self._note(error)
             self.stop()
             raise ServiceStartError(
                 f"kubernetes: cannot create the {what}: {describe_api_error(error)}"
             ) from None
+
+    def _note(self, error: BaseException) -> None:
+        if is_timeout(error):
+            self._api_silent.set()
 
     def _start_one(
         self,
@@ -173,14 +242,27 @@ class KubernetesRunner:
         cluster = self.cluster
         api: Any = cluster.api
         alias = entry.service.alias
-        pod_body = manifests.pod(entry.service, self.options, context.run_id, bool(context.service_token))
-        service_body = manifests.service(alias, self.options, context.run_id)
+        pod_body = manifests.pod(
+            entry.service,
+            self.options,
+            context.run_id,
+            bool(context.service_token),
+            pipeline=context.pipeline_name,
+            owner=self._owner,
+            active_deadline_seconds=self._active_deadline,
+        )
+        service_body = manifests.service(
+            entry.service, self.options, context.run_id, pipeline=context.pipeline_name, owner=self._owner
+        )
         try:
             entry.created_pod = True  # recorded first: a stop racing the create must still delete it
-            api.create_namespaced_pod(cluster.namespace, pod_body, _request_timeout=_API_TIMEOUT)
+            api.create_namespaced_pod(cluster.namespace, pod_body, _request_timeout=request_timeout(deadline))
             entry.created_service = True
-            api.create_namespaced_service(cluster.namespace, service_body, _request_timeout=_API_TIMEOUT)
+            api.create_namespaced_service(
+                cluster.namespace, service_body, _request_timeout=request_timeout(deadline)
+            )
         except (ApiException, HTTPError, OSError) as error:
+            self._note(error)
             raise ServiceStartError(
                 f"service {alias!r}: cannot create its pod and service: {describe_api_error(error)}"
             ) from None
@@ -190,7 +272,12 @@ class KubernetesRunner:
             raise PodGone(f"service {alias!r}: the run stopped while its pod was being created")
         wait_until_ready(cluster, alias, entry.pod_name, deadline)
         if self.options.uses_port_forward():
-            entry.forward = PortForward(cluster, entry.pod_name, self.options.service_port)
+            entry.forward = PortForward(cluster, entry.pod_name, self.options.service_port, context.warn)
+            try:
+                # A refused forward fails the start, not the first task.
+                entry.forward.probe(request_timeout(deadline))
+            except KubernetesError as error:
+                raise ServiceStartError(f"service {alias!r}: {error}") from None
             address = entry.forward.address
         else:
             address = manifests.service_address(alias, self.options, context.run_id, cluster.namespace)
@@ -202,6 +289,11 @@ class KubernetesRunner:
         try:
             grpc_connection.initialize(timeout=remaining)
         except CallFailed as error:
+            if entry.forward is not None and entry.forward.failure is not None:
+                raise ServiceStartError(
+                    f"service {alias!r}: cannot port-forward to pod {entry.forward.pod}: "
+                    f"{entry.forward.failure}"
+                ) from None
             raise ServiceStartError(f"service {alias!r} is ready but does not answer: {error}") from None
 
     # -- stop ----------------------------------------------------------------------------------------
@@ -222,15 +314,44 @@ class KubernetesRunner:
             if entry.forward is not None:
                 entry.forward.close()
         workers = [
-            threading.Thread(target=self._tear_down, args=(entry,), name=f"oi stop {entry.service.alias}")
+            threading.Thread(
+                target=self._tear_down, args=(entry,), name=f"oi stop {entry.service.alias}", daemon=True
+            )
             for entry in started
         ]
+        if secret_created:
+            secret_name = manifests.token_secret_name(self._context.run_id)
+            workers.append(
+                threading.Thread(
+                    target=self._delete, args=("secret", secret_name), name="oi stop secret", daemon=True
+                )
+            )
         for worker in workers:
             worker.start()
+        self._undeleted = 0
+        allowed = SILENT_STOP_BOUND if self._api_silent.is_set() else STOP_BOUND
+        bound = time.monotonic() + allowed
         for worker in workers:
-            worker.join()
-        if secret_created:
-            self._delete("secret", manifests.token_secret_name(self._context.run_id))
+            worker.join(max(0.0, bound - time.monotonic()))
+        unfinished = any(worker.is_alive() for worker in workers)
+        if unfinished or self._undeleted:
+            # One line for the user, whatever the number of objects (each is in the run's log).
+            run_id = self._context.run_id
+            what = (
+                f"the API server did not confirm every deletion within {allowed:g}s"
+                if unfinished
+                else f"{self._undeleted} object(s) could not be deleted"
+            )
+            logger.warning(
+                "kubernetes: %s; `--cleanup --run-id %s` removes what run %s left in namespace %s",
+                what,
+                run_id,
+                run_id,
+                self.cluster.namespace,
+            )
+
+    def _stop_request_timeout(self) -> float:
+        return SILENT_STOP_REQUEST_TIMEOUT if self._api_silent.is_set() else STOP_REQUEST_TIMEOUT
 
     def _tear_down(self, entry: _Started) -> None:
         assert self._context is not None
@@ -245,9 +366,10 @@ class KubernetesRunner:
         cluster = self.cluster
         try:
             text = cluster.api.read_namespaced_pod_log(
-                entry.pod_name, cluster.namespace, _request_timeout=_API_TIMEOUT
+                entry.pod_name, cluster.namespace, _request_timeout=self._stop_request_timeout()
             )
         except Exception as error:  # noqa: BLE001 - a missing log must not stop the cleanup
+            self._note(error)
             logger.debug("no log for pod %s: %s", entry.pod_name, error)
             return
         path = Path(self._context.logs_dir) / "services" / f"{entry.service.alias}-{self._context.run_id}.log"
@@ -265,16 +387,22 @@ class KubernetesRunner:
             "secret": cluster.api.delete_namespaced_secret,
         }[kind]
         try:
-            delete(name, cluster.namespace, grace_period_seconds=5, _request_timeout=_API_TIMEOUT)
+            delete(
+                name, cluster.namespace, grace_period_seconds=5, _request_timeout=self._stop_request_timeout()
+            )
         except (ApiException, HTTPError, OSError) as error:
+            self._note(error)
             if isinstance(error, ApiException) and error.status == 404:
                 return
-            logger.warning(
-                "could not delete %s %s/%s: %s; `--cleanup` removes it later",
-                kind,
-                cluster.namespace,
-                name,
-                describe_api_error(error),
+            self._not_deleted(
+                f"could not delete {kind} {cluster.namespace}/{name}: {describe_api_error(error)}"
             )
         except Exception as error:  # noqa: BLE001 - keep deleting the rest
-            logger.warning("could not delete %s %s/%s: %s", kind, cluster.namespace, name, error)
+            self._not_deleted(f"could not delete {kind} {cluster.namespace}/{name}: {error}")
+
+    def _not_deleted(self, line: str) -> None:
+        """Count an object the stop could not delete, and say which in the run's log."""
+        with self._lock:
+            self._undeleted += 1
+        warn = self._context.warn if self._context is not None else None
+        (warn or logger.warning)(f"kubernetes: {line}")

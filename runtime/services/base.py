@@ -45,12 +45,17 @@ class RunContext:
     """What a runner needs to know about the run: its ``run_id`` (labels, names), the ``logs_dir``
     (service output goes to ``logs_dir/services/<alias>-<id>.log``), and ``service_token``: the per-run
     secret every service is given and every call carries (empty = no authentication). ``warn``, when
-    given, receives the warnings of the services' connections (the engine passes its log)."""
+    given, receives the warnings of the services' connections (the engine passes its log).
+    ``deadline``: when the whole run must be over (``time.monotonic()`` seconds; None: no bound); a
+    runner gives up starting by then, whatever its own start timeout. ``pipeline_name``: the
+    pipeline's name, for runners that label what they create with it ("" = unknown)."""
 
     run_id: str
     logs_dir: str
     service_token: str
     warn: Callable[[str], None] | None = field(default=None, compare=False)
+    deadline: float | None = None
+    pipeline_name: str = ""
 
 
 class ServiceConnection(Protocol):

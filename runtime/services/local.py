@@ -113,6 +113,8 @@ class LocalRunner:
                 "killed. To fix this, import runtime before grpc or set GRPC_ENABLE_FORK_SUPPORT=0"
             )
         deadline = time.monotonic() + self.ready_timeout
+        if context.deadline is not None:  # the whole run's timeout covers the start too
+            deadline = min(deadline, context.deadline)
         changed = threading.Event()
         try:
             started = [self._spawn(service, context, changed) for service in services]

@@ -287,3 +287,81 @@ def test_a_value_at_the_nesting_limit_is_accepted_and_one_deeper_refused():
     assert convert(param, "[" * limit + "]" * limit, "--param") is not None
     with pytest.raises(UsageError, match=f"nests more than {limit} lists and objects deep"):
         convert(param, "[" * (limit + 1) + "]" * (limit + 1), "--param")
+
+
+def test_kubernetes_settings_flags_are_parsed():
+    invocation = parse_command_line(
+        PROGRAM,
+        [
+            "--kube-namespace", "ci", "--kube-image-registry", "mirror.test/oi",
+            "--kube-image-pattern", "{registry}/oi-{name}:{version}", "--kube-start-timeout", "2m",
+        ],
+    )  # fmt: skip
+    flags = invocation.kubernetes
+    assert (flags.image_registry, flags.image_pattern) == ("mirror.test/oi", "{registry}/oi-{name}:{version}")
+    assert flags.start_timeout == 120.0
+    options = program._kubernetes_options(flags).kubernetes_options()
+    assert (options.image_registry, options.image_pattern, options.start_timeout) == (
+        "mirror.test/oi",
+        "{registry}/oi-{name}:{version}",
+        120.0,
+    )
+
+
+def test_kubernetes_settings_default_to_the_runners():
+    options = program._kubernetes_options(parse_command_line(PROGRAM, ["--in-cluster"]).kubernetes)
+    defaults = options.kubernetes_options()
+    assert defaults.image_registry == "ghcr.io/open-integration"
+    assert defaults.start_timeout == 300.0
+
+
+def test_kubernetes_variables_fill_what_the_flags_left_unset():
+    environ = {
+        program.KUBE_IMAGE_REGISTRY_ENV: "env.test",
+        program.KUBE_IMAGE_PATTERN_ENV: "{registry}/{name}",
+        program.KUBE_START_TIMEOUT_ENV: "90s",
+    }
+    given = parse_command_line(PROGRAM, ["--in-cluster", "--kube-image-registry", "flag.test"]).kubernetes
+    flags = program.kubernetes_flags_with_environment(given, environ)
+    assert (flags.image_registry, flags.image_pattern, flags.start_timeout) == (
+        "flag.test",
+        "{registry}/{name}",
+        90.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "fragment"),
+    [
+        (["--kube-start-timeout", "1m"], {}, "--kube-start-timeout applies to Kubernetes runs only"),
+        (["--kube-image-registry", "r"], {}, "--kube-image-registry applies to Kubernetes runs only"),
+        (["--in-cluster", "--kube-start-timeout", "soon"], {}, "--kube-start-timeout expects a positive"),
+        (["--in-cluster", "--kube-image-pattern", "{registry}/{image}"], {}, "--kube-image-pattern may use"),
+        (["--in-cluster", "--kube-image-pattern", "{registry"], {}, "--kube-image-pattern may use"),
+        (["--in-cluster"], {"OI_KUBE_START_TIMEOUT": "-1"}, "OI_KUBE_START_TIMEOUT expects a positive"),
+        (["--in-cluster"], {"OI_KUBE_IMAGE_PATTERN": "{nope}"}, "OI_KUBE_IMAGE_PATTERN may use"),
+    ],
+)
+def test_bad_kubernetes_settings_are_one_line_usage_errors(capsys, argv, environ, fragment):
+    assert program.run(PROGRAM, argv, environ) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and fragment in lines[0], lines
+
+
+def test_kubernetes_variables_do_not_matter_to_a_local_run(capsys, tmp_path):
+    environ = {program.KUBE_START_TIMEOUT_ENV: "not a duration"}
+    assert program.run(PROGRAM, ["--logs-dir", str(tmp_path), "--quiet"], environ) == 0
+
+
+def test_help_lists_the_kubernetes_settings(capsys):
+    assert program.run(PROGRAM, ["--help"], {}) == 0
+    out = capsys.readouterr().out
+    for text in (
+        "--kube-image-registry",
+        "--kube-image-pattern",
+        "--kube-start-timeout",
+        "OI_KUBE_IMAGE_REGISTRY",
+        "OI_KUBE_IMAGE_PATTERN",
+        "OI_KUBE_START_TIMEOUT",
+    ):
+        assert text in out

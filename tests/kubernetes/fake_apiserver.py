@@ -5,20 +5,37 @@ get, list (label and field selectors), watch (chunked JSON lines, ``ADDED``/``MO
 and delete of pods, services and secrets; pod logs; events; and ``pods/NAME/portforward`` over a
 websocket speaking ``v4.channel.k8s.io``. Requests must carry the server's bearer token, so a test can
 tell which server a kubeconfig context reached. A ``FakeKubelet`` runs the pods as local processes.
+
+Two misbehaviours a test can ask for: ``hang()`` makes the server accept every later request and
+never answer it (as an overloaded or wedged API server does), and ``refuse_port_forward(code,
+reason)`` answers port-forward requests with that error, as RBAC does for a user without
+``pods/portforward``. ``enforce_rules(rules)`` makes it authorize every request against the rules of
+one RBAC Role (the request's verb on its resource or subresource), answering 403 as RBAC does.
+``expire_watches(after)`` ends every watch after that many seconds, and answers a watch that resumes
+from a version older than the newest change with a 410 Gone ``ERROR`` event, as an API server does
+once etcd has compacted that version away.
+
+Given an ``Authority``, the server speaks HTTPS (its certificate is for 127.0.0.1, issued by that
+authority) and requires a client certificate from it: a client is then authenticated by its
+certificate's common name (``client_name``) as well as by the bearer token.
 """
 
 from __future__ import annotations
 
 import json
 import socket
+import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from tests.kubernetes import websocket
+from tests.kubernetes.certificates import Authority
 from tests.kubernetes.fake_kubelet import FakeKubelet
 from tests.kubernetes.fake_store import KINDS, ApiError, Store
 
@@ -30,32 +47,92 @@ class FakeApiServer:
     """Start with ``start()``, stop with ``stop()`` (kills the pods' processes too). ``url`` is what a
     kubeconfig's ``server`` points at; ``token`` what its user must present."""
 
-    def __init__(self, token: str, images: Mapping[str, Sequence[str]] | None = None) -> None:
+    def __init__(
+        self,
+        token: str,
+        images: Mapping[str, Sequence[str]] | None = None,
+        authority: Authority | None = None,
+        client_name: str = "oi-runner",
+    ) -> None:
         self.token = token
+        self.authority = authority
+        self.client_name = client_name
         self.store = Store()
         self.kubelet = FakeKubelet(self.store, images)
         self.requests: list[tuple[str, str]] = []
         self._open_sockets: set[socket.socket] = set()
         self._sockets_lock = threading.Lock()
+        self.hanging = threading.Event()
+        self.released = threading.Event()  # set by stop(): hung requests end then
+        self.port_forward_refusal: tuple[int, str] | None = None
+        self.rules: list[dict[str, Any]] | None = None  # None: everything is allowed
+        self.watch_expiry: float | None = None
+        self.gone_answers = 0  # watches answered 410 Gone
         server = self
 
         class Handler(_Handler):
             fake = server
 
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._http = _QuietServer(("127.0.0.1", 0), Handler)
         self._http.daemon_threads = True
+        if authority is not None:
+            self._http.socket = _tls_context(authority).wrap_socket(
+                self._http.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._http.server_address[:2]
-        return f"http://{host!s}:{port}"
+        scheme = "https" if self.authority is not None else "http"
+        return f"{scheme}://{host!s}:{port}"
 
     def start(self) -> FakeApiServer:
         self._thread.start()
         return self
 
+    def hang(self) -> None:
+        """From now on, read every request and never answer it (until ``resume`` or ``stop``)."""
+        self.released.clear()
+        self.hanging.set()
+
+    def outage(self) -> None:
+        """An API server that goes away in the middle of a run: the port-forwards it carries break,
+        and every later request is read and never answered (until ``resume``)."""
+        self.hang()
+        with self._sockets_lock:
+            for open_socket in list(self._open_sockets):
+                _close_quietly(open_socket)
+
+    def resume(self) -> None:
+        """Answer requests again; those that hung until now are dropped without an answer."""
+        self.hanging.clear()
+        self.released.set()
+
+    def refuse_port_forward(self, code: int = 403, reason: str = "Forbidden") -> None:
+        """Answer every port-forward request with ``code`` and a ``Status`` saying why."""
+        self.port_forward_refusal = (code, reason)
+
+    def expire_watches(self, after: float) -> None:
+        """End watches after ``after`` seconds; resuming from an old version is then 410 Gone."""
+        self.watch_expiry = after
+
+    def enforce_rules(self, rules: list[dict[str, Any]]) -> None:
+        """Authorize every later request against ``rules`` (a Role's ``rules``, core group only)."""
+        self.rules = rules
+
+    def allows(self, verb: str, resource: str) -> bool:
+        if self.rules is None:
+            return True
+        return any(
+            "" in rule.get("apiGroups", [])
+            and (resource in rule.get("resources", []) or "*" in rule.get("resources", []))
+            and (verb in rule.get("verbs", []) or "*" in rule.get("verbs", []))
+            for rule in self.rules
+        )
+
     def stop(self) -> None:
+        self.released.set()
         self.store.close()
         self._http.shutdown()
         with self._sockets_lock:
@@ -71,6 +148,27 @@ class FakeApiServer:
                 self._open_sockets.add(open_socket)
             else:
                 self._open_sockets.discard(open_socket)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that fails the TLS handshake (the point of some tests) is not the server's error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return
+
+
+def _tls_context(authority: Authority) -> ssl.SSLContext:
+    """Serve a certificate for 127.0.0.1 and require a client certificate, both from ``authority``."""
+    issued = authority.issue("127.0.0.1", server=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as directory:
+        certificate, key = Path(directory) / "server.crt", Path(directory) / "server.key"
+        certificate.write_bytes(issued.certificate)
+        key.write_bytes(issued.key)
+        context.load_cert_chain(str(certificate), str(key))
+    context.load_verify_locations(cadata=authority.certificate.decode())
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
 
 
 def _close_quietly(open_socket: socket.socket) -> None:
@@ -109,6 +207,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _authorized(self) -> bool:
         if self.headers.get("Authorization", "") == f"Bearer {self.fake.token}":
             return True
+        if isinstance(self.connection, ssl.SSLSocket):
+            subject = dict(item[0] for item in (self.connection.getpeercert() or {}).get("subject", ()))
+            if subject.get("commonName") == self.fake.client_name:
+                return True
         self._send_json(401, ApiError(401, "Unauthorized", "Unauthorized").status())
         return False
 
@@ -127,11 +229,16 @@ class _Handler(BaseHTTPRequestHandler):
         return namespace, resource, name, subresource, query
 
     def _handle(self, method: str) -> None:
+        if self.fake.hanging.is_set():
+            self.fake.released.wait()
+            self.close_connection = True
+            return
         if not self._authorized():
             return
         self.fake.requests.append((method, self.path))
         try:
             namespace, resource, name, subresource, query = self._route()
+            self._authorize(method, namespace, resource, name, subresource, query)
             store = self.fake.store
             if method == "POST" and not name:
                 length = int(self.headers.get("Content-Length", "0"))
@@ -175,6 +282,32 @@ class _Handler(BaseHTTPRequestHandler):
         except ApiError as error:
             self._send_json(error.code, error.status())
 
+    def _authorize(
+        self, method: str, namespace: str, resource: str, name: str, subresource: str, query: dict[str, str]
+    ) -> None:
+        """Raise the 403 RBAC answers when the Role does not allow this request."""
+        if method == "POST":
+            verbs = ["create"]
+        elif method == "DELETE":
+            verbs = ["delete"]
+        elif subresource == "portforward":
+            # A websocket upgrade is a GET; API servers since 1.35 also require create on it.
+            verbs = ["get", "create"]
+        elif name:
+            verbs = ["get"]
+        else:
+            verbs = ["watch" if query.get("watch") in ("true", "1") else "list"]
+        target = f"{resource}/{subresource}" if subresource else resource
+        for verb in verbs:
+            if not self.fake.allows(verb, target):
+                subject = f'{resource} "{name}"' if name else resource
+                raise ApiError(
+                    403,
+                    "Forbidden",
+                    f'{subject} is forbidden: User "system:serviceaccount:{namespace}:oi-runner" cannot '
+                    f'{verb} resource "{target}" in API group "" in the namespace "{namespace}"',
+                )
+
     def do_GET(self) -> None:  # noqa: N802 - the base class's naming
         self._handle("GET")
 
@@ -193,6 +326,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
+        if self.fake.watch_expiry is not None:
+            timeout = min(timeout, self.fake.watch_expiry)
+            newest = self.fake.store.list_objects(resource, namespace, None, None)[1]
+            if since not in (None, "", "0") and int(since) < newest:
+                self.fake.gone_answers += 1
+                gone = ApiError(410, "Expired", f"too old resource version: {since} ({newest})").status()
+                line = json.dumps({"type": "ERROR", "object": gone}).encode() + b"\n"
+                self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(line), line))
+                self.wfile.flush()
+                return
         changes = self.fake.store.watch(
             resource,
             namespace,
@@ -215,6 +358,15 @@ class _Handler(BaseHTTPRequestHandler):
     # -- port-forward ------------------------------------------------------------------------------
 
     def _port_forward(self, namespace: str, name: str, query: dict[str, str]) -> None:
+        if self.fake.port_forward_refusal is not None:
+            code, reason = self.fake.port_forward_refusal
+            # What the API server's RBAC answers, before any websocket upgrade.
+            raise ApiError(
+                code,
+                reason,
+                f'pods "{name}" is forbidden: User "system:serviceaccount:{namespace}:runner" cannot '
+                f'create resource "pods/portforward" in API group "" in the namespace "{namespace}"',
+            )
         self.fake.store.get("pods", namespace, name)
         offered = [item.strip() for item in self.headers.get("Sec-WebSocket-Protocol", "").split(",")]
         if self.headers.get("Upgrade", "").lower() != "websocket" or PORT_FORWARD_PROTOCOL not in offered:

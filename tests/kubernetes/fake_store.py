@@ -3,6 +3,9 @@
 Objects are plain dicts shaped like the API's JSON. Every change bumps one cluster-wide resource
 version and is appended to a change log, so a watch can replay what happened after the version it
 was given and then block on a condition variable for what comes next (no polling).
+
+Deleting an object deletes its dependents too (those whose ``ownerReferences`` name its uid), as the
+garbage collector of a real cluster does with background propagation, only at once.
 """
 
 from __future__ import annotations
@@ -200,8 +203,20 @@ class Store:
             obj["metadata"]["deletionTimestamp"] = now_timestamp()
             self._record("DELETED", resource, namespace, obj)
             deleted = copy.deepcopy(obj)
+            uid = obj["metadata"].get("uid")
+            dependents = [
+                key
+                for key, other in self._objects.items()
+                if key[1] == namespace
+                and any(owner.get("uid") == uid for owner in other["metadata"].get("ownerReferences") or [])
+            ]
         for callback in self.on_deleted:
             callback(resource, deleted)
+        for dependent in dependents:
+            try:
+                self.delete(*dependent)
+            except ApiError:
+                pass  # deleted meanwhile
         return deleted
 
     def count(self) -> int:

@@ -37,10 +37,18 @@ def test_pod_spec_has_labels_security_context_env_and_resources(
         runner.stop()
     assert pod["metadata"]["namespace"] == "pipelines"  # the context's namespace
     assert pod["metadata"]["labels"] == {
+        "app.kubernetes.io/name": "echo",
+        "app.kubernetes.io/instance": pod["metadata"]["name"],
+        "app.kubernetes.io/component": "service",
+        "app.kubernetes.io/part-of": "oi",
         "app.kubernetes.io/managed-by": "oi",
-        "oi.run-id": "run-42",
-        "oi.service": "talk",
+        "oi.dev/run-id": "run-42",
+        "oi.dev/service": "talk",
     }
+    assert secret["metadata"]["labels"]["app.kubernetes.io/component"] == "service-token"
+    assert secret["metadata"]["labels"]["oi.dev/run-id"] == "run-42"
+    assert "ownerReferences" not in pod["metadata"]  # outside a cluster the engine has no pod
+    assert "activeDeadlineSeconds" not in pod["spec"]  # no run timeout
     assert service_name == pod["metadata"]["name"]
     spec = pod["spec"]
     assert spec["automountServiceAccountToken"] is False

@@ -27,13 +27,12 @@ def echo_task(name: str, message: str) -> Task:
     return Task(TaskMetadata(name=name), TaskSpec("echo", "echo", (Argument("message", message),)))
 
 
-def test_a_pipeline_runs_in_kubernetes_mode_and_leaves_nothing(
-    tmp_path: Path, cluster: FakeApiServer, kubeconfig: Path
-) -> None:
-    pipeline = Pipeline(
+def echo_pipeline(service: Service) -> Pipeline:
+    """Two echo tasks, one after the other, on ``service`` (called ``echo`` in the tasks)."""
+    return Pipeline(
         PipelineMetadata(name="k8s-echo"),
         PipelineSpec(
-            services=(Service(alias="echo", image=ECHO_IMAGE),),
+            services=(service,),
             reactions=(
                 EventReaction(engine_started, lambda event, state: [echo_task("first", "one")]),
                 EventReaction(
@@ -43,6 +42,12 @@ def test_a_pipeline_runs_in_kubernetes_mode_and_leaves_nothing(
             ),
         ),
     )
+
+
+def test_a_pipeline_runs_in_kubernetes_mode_and_leaves_nothing(
+    tmp_path: Path, cluster: FakeApiServer, kubeconfig: Path
+) -> None:
+    pipeline = echo_pipeline(Service(alias="echo", image=ECHO_IMAGE))
     options = EngineOptions(
         pipeline=pipeline,
         logs_directory=str(tmp_path),

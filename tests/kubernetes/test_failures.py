@@ -101,3 +101,41 @@ def test_an_unreachable_api_server_gives_a_one_line_error(tmp_path: Path) -> Non
         tmp_path, KubernetesOptions(kubeconfig=str(kubeconfig)), [Service(alias="echo", image=ECHO_IMAGE)]
     )
     assert "cannot reach the API server" in str(error)
+
+
+def test_a_refused_port_forward_fails_the_start_in_one_line(
+    tmp_path: Path, cluster: FakeApiServer, options: KubernetesOptions
+) -> None:
+    cluster.refuse_port_forward(403, "Forbidden")
+    error = start_expecting_failure(tmp_path, options, [Service(alias="echo", image=ECHO_IMAGE)])
+    message = str(error)
+    (pod_name,) = {pod["metadata"]["name"] for pod in cluster.kubelet.created_pods}
+    assert f"service 'echo': cannot port-forward to pod pipelines/{pod_name}" in message
+    assert "403 Forbidden" in message
+    assert 'cannot create resource "pods/portforward"' in message
+    assert "Handshake" not in message and "HTTP response headers" not in message
+    assert cluster.store.count() == 0
+
+
+def test_a_refused_port_forward_ends_the_run_with_one_line_and_no_task(
+    tmp_path: Path, cluster: FakeApiServer, kubeconfig: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from runtime.engine import Engine, EngineKubernetesOptions, EngineOptions
+    from tests.kubernetes.test_engine import echo_pipeline
+
+    cluster.refuse_port_forward(403, "Forbidden")
+    options = EngineOptions(
+        pipeline=echo_pipeline(Service(alias="echo", image=ECHO_IMAGE)),
+        logs_directory=str(tmp_path),
+        kubeconfig=EngineKubernetesOptions(path=str(kubeconfig)),
+        handle_signals=False,
+    )
+    result = Engine(options).run()
+    assert result.exit_code == 3
+    assert "cannot port-forward to pod" in result.message and "403 Forbidden" in result.message
+    assert "\n" not in result.message
+    error_output = capfd.readouterr().err
+    assert error_output.count("\n") == 1, error_output  # the run's one summary line, nothing else
+    assert "Traceback" not in error_output
+    assert not (tmp_path / "logs" / "tasks").exists() or not list((tmp_path / "logs" / "tasks").iterdir())
+    assert cluster.store.count() == 0

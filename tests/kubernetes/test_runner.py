@@ -55,3 +55,24 @@ def test_lost_connection_is_a_retryable_call_failure(
     finally:
         runner.stop()
     assert cluster.store.count() == 0
+
+
+def test_only_a_reset_in_the_client_librarys_forward_thread_is_kept_off_the_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+    from types import SimpleNamespace
+
+    from runtime.kubernetes import portforward
+
+    passed_on: list[object] = []
+    monkeypatch.setattr(portforward, "_previous_excepthook", passed_on.append)
+    proxy = threading.Thread(name="Kubernetes port forward proxy: 50051")
+    reset = SimpleNamespace(thread=proxy, exc_type=ConnectionResetError, exc_value=None)
+    bug_in_proxy = SimpleNamespace(thread=proxy, exc_type=RuntimeError, exc_value=None)
+    reset_elsewhere = SimpleNamespace(
+        thread=threading.Thread(name="oi port-forward pump"), exc_type=ConnectionResetError, exc_value=None
+    )
+    for args in (reset, bug_in_proxy, reset_elsewhere):
+        portforward._quiet_proxy_resets(args)
+    assert passed_on == [bug_in_proxy, reset_elsewhere]
