@@ -259,3 +259,58 @@ def test_failure_atoms_are_the_finished_atoms_outside_not() -> None:
     assert [atom.name for atom in failure_atoms(condition)] == ["a", "c", "e-*"]
     assert list(failure_atoms(lambda event, state: True)) == []
     assert list(failure_atoms(not_(task_finished("a")))) == []
+
+
+# -- the condition protocol ------------------------------------------------------------------------------
+
+
+def test_satisfied_and_triggered_agree_with_the_evaluation_at_every_event() -> None:
+    """A library user asks a combinator ``satisfied(state)`` and ``triggered(event, state)`` alone
+    (the engine asks ``evaluate``): the answers are the same, event after event."""
+    timeline = Timeline()
+    a, b, c = task_finished("a"), task_finished_with_status("b", "failed"), task_started("c")
+    conditions = [
+        all_of(a, b),
+        any_of(a, b),
+        not_(a),
+        all_of(a, not_(b)),
+        any_of(all_of(a, c), not_(b)),
+        a & c,
+        a | b,
+        ~b,
+    ]
+    c_run = timeline.build("c")
+    events = [timeline.engine_started(), timeline.run("a"), timeline.start(c_run)]
+    events.append(timeline.run("b", "failed"))
+    seen = set()
+    for event in events:
+        for condition in conditions:
+            satisfied, triggered = condition.evaluate(event, timeline.state)
+            assert condition.satisfied(timeline.state) == satisfied, (condition, event.metadata.name)
+            assert condition.triggered(event, timeline.state) == triggered, (condition, event.metadata.name)
+            assert condition(event, timeline.state) == (satisfied and triggered)
+            seen.add((satisfied, triggered))
+    assert seen == {(False, False), (True, False), (False, True), (True, True)}
+
+
+def test_the_operators_build_the_combinators() -> None:
+    a, b = task_finished("a"), task_started("b")
+    assert repr(a & b) == "all_of(task_finished('a'), task_started('b'))"
+    assert repr(a | b) == "any_of(task_finished('a'), task_started('b'))"
+    assert repr(~a) == "not_(task_finished('a'))"
+    assert repr(any_of(engine_started, task_event_reported("x", "progress"))) == (
+        "any_of(engine_started, task_event_reported('x', 'progress'))"
+    )
+    assert repr(task_finished_with_status("a", "success")) == "task_finished_with_status('a', 'Success')"
+
+
+def test_a_plain_function_inside_a_combinator_cannot_be_asked_without_the_event() -> None:
+    def holds(event: Event, state: State) -> bool:
+        return True
+
+    timeline = Timeline()
+    event = timeline.run("a")
+    assert fires(all_of(task_finished("a"), holds), event, timeline)
+    for combinator in (all_of(holds), any_of(holds), not_(holds)):
+        with pytest.raises(TypeError, match="needs the event"):
+            combinator.satisfied(timeline.state)
