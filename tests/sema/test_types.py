@@ -17,6 +17,28 @@ def obj(
     return t.ObjectType(tuple(fields.items()), frozenset(required), closed, extra)
 
 
+def test_the_named_types_are_what_their_names_say() -> None:
+    """The types every rule starts from, made when the module is imported. (First in this file,
+    which is first in `make mutation`'s selection: mutmut credits what runs at import time to the
+    first test it runs.)"""
+    named = [t.ANY, t.SECRET_ANY, t.STRING, t.SECRET, t.NUMBER, t.INTEGER, t.BOOL, t.NULL]
+    assert [type_.describe() for type_ in named] == [
+        "any",
+        "any (derived from a secret)",
+        "string",
+        "secret",
+        "number",
+        "integer",
+        "bool",
+        "null",
+    ]
+    assert t.ANY == t.AnyType() and t.SECRET_ANY == t.AnyType(secret=True) != t.ANY
+    assert t.STRING == t.StringType() and t.SECRET == t.StringType(secret=True) != t.STRING
+    assert t.NUMBER == t.NumberType() and t.INTEGER == t.NumberType(integer=True) != t.NUMBER
+    assert (t.ANY.secret, t.SECRET_ANY.secret, t.STRING.secret, t.SECRET.secret) == (False, True, False, True)
+    assert (t.NUMBER.integer, t.INTEGER.integer) == (False, True)
+
+
 def test_any_fits_both_ways() -> None:
     assert t.compatible(t.ANY, t.STRING) and t.compatible(t.STRING, t.ANY)
     assert t.compatible(t.ANY, t.EnumType(("a",))) and t.compatible(t.ListType(t.ANY), t.ListType(t.INTEGER))
