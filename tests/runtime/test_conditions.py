@@ -143,6 +143,20 @@ def test_not_inside_and_is_never_the_trigger() -> None:
     assert not fires(not_(task_finished("zzz")), timeline.run("c"), timeline)
 
 
+def test_started_fires_only_on_the_start_of_its_own_task() -> None:
+    timeline = Timeline()
+    run = timeline.build("a")
+    started = task_started("a")
+    assert fires(started, timeline.start(run), timeline)
+    # Satisfied from now on, but triggered only by a's own start:
+    assert not fires(started, timeline.report(run, "progress"), timeline)
+    assert not fires(started, timeline.finish(run), timeline)
+    other = timeline.build("b")
+    assert not fires(started, timeline.start(other), timeline)
+    assert not fires(started, timeline.engine_started(), timeline)
+    assert fires(task_started("b*"), timeline.start(timeline.build("b-2")), timeline)
+
+
 def test_engine_started_fires_once() -> None:
     timeline = Timeline()
     started = timeline.engine_started()
