@@ -8,9 +8,11 @@ mutant changes (before and after), not mutmut's number for it, which changes whe
 is edited. An entry that matches no surviving mutant is stale (the tests kill it now, or the code
 moved): the score refuses it, so that the list stays one that was read mutant by mutant.
 
-Killed counts mutmut's "killed", "timeout" (a mutant that makes a run wait forever) and "segfault"
-(the test process died); "survived", "no tests" (no test reaches the function in mutmut's process)
-and "suspicious" count as not killed.
+Killed counts mutmut's "killed", "timeout" (a mutant that makes a run wait forever), "segfault"
+(the test process died) and "check was interrupted by user", which is pytest's exit status 2: in a
+mutant's run, a test module that could not be imported because the mutant broke what runs at import
+time. "survived", "no tests" (no test reaches the function in mutmut's process) and "suspicious"
+count as not killed.
 
     python -m tests.mutation.score        # after `mutmut run`, from the repository's root
 """
@@ -32,7 +34,7 @@ else:  # pragma: no cover - pytest brings tomli on 3.10
 
 ROOT = Path(__file__).resolve().parents[2]
 EQUIVALENT_FILE = Path(__file__).resolve().parent / "equivalent.toml"
-KILLED = frozenset({"killed", "timeout", "segfault"})
+KILLED = frozenset({"killed", "timeout", "segfault", "check was interrupted by user"})
 # ``runtime.engine.xǁEngineǁ_handle__mutmut_3`` and ``runtime.redact.x_spellings__mutmut_1``.
 _MODULE = re.compile(r"^(?P<module>[\w.]+?)\.x[_ǁ]")
 
