@@ -454,8 +454,8 @@ def _object_mismatch(value: ObjectType, target: ObjectType) -> str | None:
     # A map: any key may hold a value of type ``value.extra``.
     if target.closed:
         return "it may have fields that are not allowed here"
-    for name, expected in [*target.fields, ("", target.extra)]:
-        if not value.listed(name) and mismatch(value.extra, expected) is not None:
+    for expected in [kind for name, kind in target.fields if not value.listed(name)] + [target.extra]:
+        if mismatch(value.extra, expected) is not None:
             return f"its fields are {value.extra.describe()}, not {expected.describe()}"
     return None
 
@@ -553,8 +553,8 @@ def _object_from_schema(schema: Mapping[str, Any], root: Mapping[str, Any], dept
 
 
 def _resolve_pointer(root: Mapping[str, Any], reference: str) -> Any:
-    if not reference.startswith("#"):
-        return None
+    if reference != "#" and not reference.startswith("#/"):
+        return None  # another document, or an anchor (`#name`): not resolved, so the type is `any`
     current: Any = root
     for part in reference[1:].split("/"):
         if not part:
