@@ -195,3 +195,55 @@ def test_json_pointer_escapes() -> None:
     assert isinstance(parsed, t.ObjectType)
     assert parsed.field_type("slash") == t.INTEGER
     assert parsed.field_type("tilde") == t.BOOL  # "~01" is "~1", not "/"
+
+
+def test_a_reference_that_is_not_a_pointer_into_the_schema_is_any() -> None:
+    schema = {
+        "definitions": {"a": {"type": "integer"}, "list": [{"type": "string"}]},
+        "properties": {
+            "whole": {"$ref": "#"},
+            "dangling": {"$ref": "#/definitions/missing"},
+            "into_a_list": {"$ref": "#/definitions/list/0"},
+            "anchor": {"$ref": "#definitions"},
+            "other_document": {"$ref": "other.json#/definitions/a"},
+            "pointer": {"$ref": "#/definitions/a"},
+        },
+    }
+    parsed = t.from_schema(schema)
+    assert isinstance(parsed, t.ObjectType)
+    assert isinstance(parsed.field_type("whole"), t.ObjectType)
+    for name in ("dangling", "into_a_list", "anchor", "other_document"):
+        assert parsed.field_type(name) == t.ANY, name
+    assert parsed.field_type("pointer") == t.INTEGER
+
+
+def test_without_null_takes_null_out_wherever_it_is_in_the_union() -> None:
+    assert t.without_null(t.union([t.NULL, t.STRING, t.NUMBER])) == t.union([t.STRING, t.NUMBER])
+    with_null = t.EnumType(("a", None))
+    assert t.without_null(t.union([with_null, t.NUMBER])) == t.union([t.EnumType(("a",)), t.NUMBER])
+    assert t.without_null(t.union([t.NUMBER, with_null])) == t.union([t.NUMBER, t.EnumType(("a",))])
+    assert t.without_null(t.NULL) == t.NULL and t.without_null(t.STRING) == t.STRING
+
+
+def test_enum_values_are_described_as_json() -> None:
+    values = t.EnumType((True, False, None, 1, 'say "hi"', "a\\b"))
+    assert values.describe() == 'one of true, false, null, 1, "say \\"hi\\"", "a\\\\b"'
+
+
+def test_why_an_object_does_not_fit() -> None:
+    string_or_null = obj({"a": STRING_OR_NULL}, required=("a",))
+    assert t.mismatch(string_or_null, obj({"a": t.STRING}, required=("a",))) == (
+        "its field 'a' is string | null, not string: it may be null"
+    )
+    assert t.mismatch(obj({"a": t.NUMBER}, ("a",)), obj({"a": t.STRING}, ("a",))) == (
+        "its field 'a' is number, not string"
+    )
+    numbers = obj({}, closed=False, extra=t.NUMBER)  # a map: any key may hold a number
+    assert t.mismatch(numbers, obj({"a": t.NUMBER})) == "it may have fields that are not allowed here"
+    assert t.mismatch(numbers, obj({"a": t.STRING}, closed=False, extra=t.NUMBER)) == (
+        "its fields are number, not string"
+    )
+    assert t.mismatch(numbers, obj({}, closed=False, extra=t.STRING)) == "its fields are number, not string"
+    # A field the map lists is checked as a field, not as one of its other keys.
+    listed = obj({"a": t.STRING}, closed=False, extra=t.NUMBER)
+    assert t.mismatch(listed, obj({"a": t.STRING}, closed=False, extra=t.NUMBER)) is None
