@@ -45,6 +45,19 @@ def test_a_glob_that_matches_no_task_is_not_satisfied() -> None:
         assert fires(all_of(task_finished("a"), not_(nothing)), a_finished, timeline), nothing
 
 
+def test_a_started_glob_is_every_task_of_that_prefix_and_only_those() -> None:
+    timeline = Timeline()
+    started = task_started("step-*")
+    first = timeline.start(timeline.build("step-1"))
+    assert fires(started, first, timeline)  # one task of the prefix, and it started
+    timeline.build("stepper")  # a longer name that does not match "step-*": never started
+    timeline.build("s")
+    assert started.satisfied(timeline.state)
+    second = timeline.build("step-2")
+    assert not started.satisfied(timeline.state)
+    assert fires(started, timeline.start(second), timeline)
+
+
 def test_a_glob_join_waits_for_a_rerun_still_in_flight() -> None:
     timeline = Timeline()
     timeline.run("step-1")
@@ -326,5 +339,15 @@ def test_a_plain_function_inside_a_combinator_cannot_be_asked_without_the_event(
     event = timeline.run("a")
     assert fires(all_of(task_finished("a"), holds), event, timeline)
     for combinator in (all_of(holds), any_of(holds), not_(holds)):
-        with pytest.raises(TypeError, match="needs the event"):
+        with pytest.raises(TypeError) as refused:
             combinator.satisfied(timeline.state)
+        assert str(refused.value) == (
+            "a plain function condition needs the event: call evaluate(condition, event, state) instead"
+        )
+
+
+def test_a_combinator_needs_an_operand() -> None:
+    for combinator in (all_of, any_of):
+        with pytest.raises(ValueError) as refused:
+            combinator()
+        assert str(refused.value) == f"{combinator.__name__} needs at least one condition"
