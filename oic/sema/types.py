@@ -235,20 +235,21 @@ LIST = ListType()
 
 
 def json_key(value: Any) -> Any:
-    """A hashable key equal for equal JSON values: bools apart from numbers, ``1`` equal to ``1.0``."""
+    """A hashable key equal for equal JSON values: bools apart from numbers, ``1`` equal to ``1.0``,
+    integers compared exactly. Tagged with the Python class of the JSON kind."""
     if isinstance(value, bool):
-        return ("bool", value)
+        return (bool, value)
     if isinstance(value, (int, float)):
-        return ("number", float(value) if isinstance(value, float) and not value.is_integer() else int(value))
+        return (int, float(value) if isinstance(value, float) and not value.is_integer() else int(value))
     if isinstance(value, str):
-        return ("string", value)
+        return (str, value)
     if value is None:
-        return ("null",)
+        return (None,)
     if isinstance(value, list):
-        return ("list", tuple(json_key(item) for item in value))
+        return (list, tuple(json_key(item) for item in value))
     if isinstance(value, Mapping):
-        return ("object", frozenset((str(key), json_key(item)) for key, item in value.items()))
-    return ("other", repr(value))
+        return (dict, frozenset((str(key), json_key(item)) for key, item in value.items()))
+    return (type(value), repr(value))
 
 
 def json_literal(value: Any) -> str:
