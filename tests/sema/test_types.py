@@ -247,3 +247,20 @@ def test_why_an_object_does_not_fit() -> None:
     # A field the map lists is checked as a field, not as one of its other keys.
     listed = obj({"a": t.STRING}, closed=False, extra=t.NUMBER)
     assert t.mismatch(listed, obj({"a": t.STRING}, closed=False, extra=t.NUMBER)) is None
+
+
+def test_a_union_of_enums_keeps_each_json_value_once() -> None:
+    merged = t.union([t.EnumType(("a", "b", 1)), t.EnumType(("b", True, 1.0, None))])
+    assert merged.describe() == 'one of "a", "b", 1, true, null'
+
+
+def test_enum_values_are_compared_as_json() -> None:
+    assert t.EnumType((1,)).allows(1.0) and not t.EnumType((1,)).allows(1.5)
+    assert not t.EnumType((1, 2)).allows(True) and not t.EnumType((True,)).allows(1)
+    assert not t.EnumType((2**53,)).allows(2**53 + 1)  # whole numbers exactly, not as floats
+    assert t.EnumType((1.5,)).allows(1.5) and not t.EnumType(("1",)).allows(1)
+    assert t.EnumType((None,)).allows(None) and not t.EnumType((None,)).allows([1])
+    assert t.EnumType(([1, "a"],)).allows([1.0, "a"]) and not t.EnumType(([1],)).allows([2])
+    assert not t.EnumType(([],)).allows(None) and not t.EnumType(({},)).allows([])
+    assert t.EnumType(({"a": 1},)).allows({"a": 1.0})
+    assert not t.EnumType(({"a": 1},)).allows({"b": 1}) and not t.EnumType(({"a": 1},)).allows({"a": 2})
