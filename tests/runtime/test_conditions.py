@@ -124,6 +124,18 @@ def test_a_report_of_another_event_does_not_fire_reported() -> None:
     assert not fires(task_event_reported("build", "progress"), timeline.report(other, "progress"), timeline)
 
 
+def test_a_reported_glob_is_satisfied_only_by_tasks_of_its_prefix() -> None:
+    timeline = Timeline()
+    other = timeline.build("bx")
+    timeline.start(other)
+    reported = task_event_reported("b-*", "progress")
+    assert not fires(reported, timeline.report(other, "progress"), timeline)
+    assert not reported.satisfied(timeline.state)
+    run = timeline.build("b-1")
+    timeline.start(run)
+    assert fires(reported, timeline.report(run, "progress"), timeline)
+
+
 # -- combinators -----------------------------------------------------------------------------------------
 
 
@@ -318,6 +330,29 @@ def test_satisfied_and_triggered_agree_with_the_evaluation_at_every_event() -> N
             assert condition(event, timeline.state) == (satisfied and triggered)
             seen.add((satisfied, triggered))
     assert seen == {(False, False), (True, False), (False, True), (True, True)}
+
+
+def test_a_condition_of_ones_own_is_asked_with_the_state() -> None:
+    """A library user's Condition subclass gets the state in ``triggered`` too."""
+
+    class FinishedAfter(Condition):
+        """Triggered by the end of ``name`` once ``before`` has finished."""
+
+        def __init__(self, name: str, before: str) -> None:
+            self.name, self.before = name, before
+
+        def satisfied(self, state: State) -> bool:
+            return True
+
+        def triggered(self, event: Event, state: State) -> bool:
+            finished = event.metadata.name == "task.finished" and event.payload["task"] == self.name
+            return finished and state.latest_finished(self.before) is not None
+
+    timeline = Timeline()
+    condition = FinishedAfter("b", "a")
+    assert not fires(condition, timeline.run("b"), timeline)
+    timeline.run("a")
+    assert condition.evaluate(timeline.run("b"), timeline.state) == (True, True)
 
 
 def test_the_operators_build_the_combinators() -> None:

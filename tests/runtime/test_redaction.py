@@ -100,3 +100,13 @@ def test_the_catalog_http_helper_masks_through_the_same_rules() -> None:
     assert remote.redact("pipeline failed", ["p"]) == "pipeline failed"
     assert remote.redact("p", ["p"]) == MASK
     assert remote.display_url("https://h.example/x?key=abc&q=1") == "https://h.example/x?key=***&q=1"
+
+
+def test_every_scalar_inside_a_secret_field_is_learned() -> None:
+    redactor = Redactor()
+    arguments = {"creds": {"user": "alice-x", "pins": [123456, 7.25, True, None]}, "plain": "kept"}
+    masked = mask_secret_fields(arguments, [("creds",)], learn=redactor)
+    assert masked == {"creds": "***", "plain": "kept"}
+    assert redactor.text("user alice-x pin 123456 rate 7.25") == "user *** pin *** rate ***"
+    # true and null are not secrets: they would mask the words everywhere.
+    assert redactor.text("True None true null") == "True None true null"
