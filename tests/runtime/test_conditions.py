@@ -93,6 +93,28 @@ def test_a_failure_that_finishes_before_a_success_in_a_glob() -> None:
     assert not all_succeeded.satisfied(timeline.state) and not all_failed.satisfied(timeline.state)
 
 
+def test_a_glob_of_one_task_has_the_status_of_that_task() -> None:
+    timeline = Timeline()
+    failed = timeline.run("x-1", "failed")
+    timeline.run("xylophone")  # shares the first letter, not the prefix
+    assert fires(task_finished_with_status("x-*", "failed"), failed, timeline)
+    assert fires(task_finished("x-*"), failed, timeline)
+    assert not task_finished_with_status("x-*", "success").satisfied(timeline.state)
+    assert not task_finished_with_status("xy*", "failed").satisfied(timeline.state)
+
+
+def test_finished_is_not_triggered_by_the_start_or_the_reports_of_a_rerun() -> None:
+    timeline = Timeline()
+    timeline.run("a")
+    finished, succeeded = task_finished("a"), task_finished_with_status("a", "success")
+    rerun = timeline.build("a")  # a reusable task built again: its last run still counts
+    for event in (timeline.start(rerun), timeline.report(rerun, "progress")):
+        assert finished.satisfied(timeline.state) and succeeded.satisfied(timeline.state)
+        assert not fires(finished, event, timeline) and not fires(succeeded, event, timeline)
+    last = timeline.finish(rerun)
+    assert fires(finished, last, timeline) and fires(succeeded, last, timeline)
+
+
 def test_a_glob_of_failures_fires_on_the_last_failure() -> None:
     timeline = Timeline()
     first, second = timeline.build("t-1"), timeline.build("t-2")

@@ -264,3 +264,17 @@ def test_enum_values_are_compared_as_json() -> None:
     assert not t.EnumType(([],)).allows(None) and not t.EnumType(({},)).allows([])
     assert t.EnumType(({"a": 1},)).allows({"a": 1.0})
     assert not t.EnumType(({"a": 1},)).allows({"b": 1}) and not t.EnumType(({"a": 1},)).allows({"a": 2})
+
+
+def test_a_secret_anywhere_inside_a_value_is_carried() -> None:
+    assert t.carries_secret(t.union([t.NUMBER, t.ListType(t.SECRET)]))
+    assert t.carries_secret(obj({}, closed=False, extra=t.SECRET))
+    assert t.carries_secret(obj({"a": t.NUMBER, "b": t.SECRET}))
+    assert not t.carries_secret(t.union([t.NUMBER, t.ListType(t.STRING)]))
+    assert not t.carries_secret(obj({"a": t.STRING}, closed=False, extra=t.NUMBER))
+
+
+def test_written_list_types() -> None:
+    assert t.from_written("list") == t.ListType(t.ANY)
+    assert t.from_written("list", t.SECRET) == t.ListType(t.SECRET)
+    assert t.from_written("lsit") is None
