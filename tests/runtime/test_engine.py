@@ -189,6 +189,21 @@ def test_unhandled_failure_fails_the_run(tmp_path: Path) -> None:
     assert tasks_by_name(tmp_path)["a"][0]["error"] == "boom: disk full"
 
 
+def test_the_message_of_a_failed_run_names_the_first_three_unhandled_failures(tmp_path: Path) -> None:
+    failing = [task(f"t{number}", "fail", why=f"reason {number}") for number in range(1, 6)]
+    # One at a time: failures in the order the tasks were built.
+    result = run(pipeline(on(engine_started, *failing)), runner(), tmp_path, parallelism=1)
+    assert result.failed_tasks == ("t1", "t2", "t3", "t4", "t5")
+    assert result.message == (
+        "5 task(s) failed: task 't1': boom: reason 1; task 't2': boom: reason 2; "
+        "task 't3': boom: reason 3 (and 2 more)"
+    )
+    three = run(pipeline(on(engine_started, *failing[:3])), runner(), tmp_path / "three", parallelism=1)
+    assert three.message == (
+        "3 task(s) failed: task 't1': boom: reason 1; task 't2': boom: reason 2; task 't3': boom: reason 3"
+    )
+
+
 def test_argument_that_raises_fails_only_its_task(tmp_path: Path) -> None:
     fake = runner()
     pipe = pipeline(
