@@ -278,3 +278,20 @@ def test_written_list_types() -> None:
     assert t.from_written("list") == t.ListType(t.ANY)
     assert t.from_written("list", t.SECRET) == t.ListType(t.SECRET)
     assert t.from_written("lsit") is None
+
+
+def test_the_types_of_json_values() -> None:
+    assert t.literal_type([1, "a"]) == t.ListType(t.union([t.INTEGER, t.STRING]))
+    assert t.literal_type([]) == t.LIST and t.literal_type(1.5) == t.NUMBER
+    assert t.literal_type({"a": 1, "b": [True]}) == obj(
+        {"a": t.INTEGER, "b": t.ListType(t.BOOL)}, required=("a", "b")
+    )
+    assert t.literal_type({}) == obj({})
+
+
+def test_a_literal_fits_a_union_when_it_fits_one_member() -> None:
+    integer_or_null = t.union([t.INTEGER, t.NULL])
+    assert t.literal_fits(None, integer_or_null) and t.literal_fits(2, integer_or_null)
+    assert t.literal_fits(2.0, integer_or_null)  # a whole number decoded from JSON
+    assert not t.literal_fits(2.0, integer_or_null, written=True)  # `2.0` written in a .oi file
+    assert not t.literal_fits("2", integer_or_null)
