@@ -10,6 +10,7 @@ from runtime.conditions import (
     any_of,
     engine_started,
     failure_atoms,
+    name_matches,
     not_,
     task_event_reported,
     task_finished,
@@ -17,9 +18,9 @@ from runtime.conditions import (
     task_started,
 )
 from runtime.expressions import PipelineError, event_value, get_member, guarded
-from runtime.model import Event
+from runtime.model import Event, EventMetadata
 from runtime.state import State
-from tests.runtime.helpers import Timeline
+from tests.runtime.helpers import NOW, Timeline
 
 SITE = ("pipeline.oi", 3, 9)
 
@@ -123,6 +124,21 @@ def test_a_glob_of_failures_fires_on_the_last_failure() -> None:
     all_failed = task_finished_with_status("t-*", "failed")
     assert not fires(all_failed, timeline.finish(second, "failed"), timeline)
     assert fires(all_failed, timeline.finish(first, "failed"), timeline)
+
+
+def test_a_glob_matches_its_prefix_exactly() -> None:
+    assert name_matches("ab*", "ab") and name_matches("ab*", "abc") and name_matches("*", "x")
+    assert not name_matches("ab*", "ax") and not name_matches("abc*", "ab")
+    assert name_matches("ab", "ab") and not name_matches("ab", "abc")
+
+
+def test_an_event_without_a_task_triggers_no_task_condition() -> None:
+    timeline = Timeline()
+    timeline.run("a")
+    for payload in (None, ["a"], {"task": 5}, {}):
+        event = Event(EventMetadata("task.finished", "odd", NOW), payload)  # type: ignore[arg-type]
+        for condition in (task_finished("a"), task_started("a*"), task_event_reported("a", "x")):
+            assert not condition.triggered(event, timeline.state), (condition, payload)
 
 
 # -- reports -------------------------------------------------------------------------------------------
