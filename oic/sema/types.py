@@ -324,8 +324,8 @@ def without_null(value: Type) -> Type:
                 kept.append(EnumType(rest))
             continue
         kept.append(member)
-    if not kept:
-        return NULL if may_be_null(value) else value
+    if not kept:  # only null was there: every member was null, or an enum of null alone
+        return NULL
     return union(kept)
 
 
@@ -557,7 +557,7 @@ def _resolve_pointer(root: Mapping[str, Any], reference: str) -> Any:
     if reference != "#" and not reference.startswith("#/"):
         return None  # another document, or an anchor (`#name`): not resolved, so the type is `any`
     current: Any = root
-    for part in reference[1:].split("/"):
+    for part in reference[2:].split("/"):  # the parts after "#/"
         if not part:
             continue
         # JSON Pointer escapes, in this order: "~1" is "/", then "~0" is "~" ("~01" is "~1").

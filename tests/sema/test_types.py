@@ -223,6 +223,7 @@ def test_without_null_takes_null_out_wherever_it_is_in_the_union() -> None:
     assert t.without_null(t.union([with_null, t.NUMBER])) == t.union([t.EnumType(("a",)), t.NUMBER])
     assert t.without_null(t.union([t.NUMBER, with_null])) == t.union([t.NUMBER, t.EnumType(("a",))])
     assert t.without_null(t.NULL) == t.NULL and t.without_null(t.STRING) == t.STRING
+    assert t.without_null(t.from_schema({"enum": [None]})) == t.NULL
 
 
 def test_enum_values_are_described_as_json() -> None:
