@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck unit bench mutation proto clean
+.PHONY: venv demo test lint typecheck unit bench soak mutation proto clean
 
 venv: $(STAMP)
 
@@ -39,6 +39,13 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+# Generated programs, checked and run against typed local services (tests/soundness): N of them
+# from seed SEED; counterexamples are kept under build/soundness.
+N ?= 10000
+SEED ?= 0
+soak: $(STAMP)
+	$(BIN)/python -m tests.soundness.soak -n $(N) --seed $(SEED) --out build/soundness
 
 # Mutation testing of the modules that carry the soundness promises (docs/testing.md); never part of
 # `make test`. Fails when fewer than 90% of the mutants that change behaviour are killed.

@@ -22,10 +22,19 @@ BENCHMARKS = [
     ("startup", "4. Start-up"),
     ("build_speed", "5. Build"),
     ("state_files", "6. State files"),
+    ("frontend_scaling", "7. The front end on large files"),
 ]
 # The order they run in: the build benchmark's cold build freezes a base that it then leaves in the
 # base cache, so that the start-up benchmark, run after it, does not freeze another.
-RUN_ORDER = ["check_speed", "engine_overhead", "prefect_compare", "build_speed", "startup", "state_files"]
+RUN_ORDER = [
+    "check_speed",
+    "engine_overhead",
+    "prefect_compare",
+    "build_speed",
+    "startup",
+    "state_files",
+    "frontend_scaling",
+]
 
 
 def main() -> int:

@@ -63,6 +63,7 @@ register("E0106", "error", "invalid number or duration")
 register("E0107", "error", "nesting too deep")
 register("E0108", "error", "keyword used as a name")
 register("E0109", "error", "repeated or misplaced clause")
+register("E0110", "error", "too long (a length limit)")
 
 # --- E02xx names, E03xx types and schemas, E04xx reactions and tasks (oic.sema) --------------------
 

@@ -287,6 +287,20 @@ def add(left: Any, right: Any, site: Site) -> Any:
     raise PipelineError(site, f"cannot add {kind_of(left)} and {kind_of(right)}{hint}")
 
 
+def fold(value: Any, *steps: tuple[Callable[[Any, Any, Site], Any], Any, Site]) -> Any:
+    """A flat left-associative chain: ``a + b - c`` is ``fold(A, (add, B, SITES[1]), (subtract, C,
+    SITES[2]))`` and ``x.a[0]`` is ``fold(X, (get_member, 'a', SITES[3]), (get_index, 0, SITES[4]))``.
+
+    Each step applies its helper to the value so far, its operand and its own site, as the nested
+    calls ``subtract(add(A, B, ...), C, ...)`` would, so a failure names the `.oi` position of its
+    step; the generated code stays flat however long the chain (a nested call per link would exceed
+    CPython's 200 nested parentheses). The operands are evaluated before the first step applies:
+    expressions have no side effects, so only which of two failures is reported can differ."""
+    for helper, operand, site in steps:
+        value = helper(value, operand, site)
+    return value
+
+
 def _numbers(op: str, left: Any, right: Any, site: Site) -> None:
     if not (_is_number(left) and _is_number(right)):
         raise PipelineError(site, f"'{op}' needs two numbers, not {kind_of(left)} and {kind_of(right)}")

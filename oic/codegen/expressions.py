@@ -7,6 +7,10 @@ null when absent), ``a + b`` becomes ``add(A, B, SITES[5])``. Only constructs wh
 meaning is plain Python stay plain: list and object literals, ``x if c else y`` (with ``truthy(c)``),
 comprehensions (over ``iterate(xs, site)``).
 
+A flat chain (``a + b - c``, ``x.a[0].b``) becomes one ``fold`` with a step per link, and ``a and b
+and c`` one Python ``and``: the generated code nests only where the `.oi` code nests, which keeps it
+within CPython's limits (see ``oic.syntax.limits``).
+
 User names never appear as Python identifiers: a ``let``, a loop variable, a definition parameter is
 looked up in the ``Scope`` and denoted by its synthesized name; a param is ``params['name']``, with
 the name as a string literal.
@@ -118,18 +122,42 @@ class ExpressionCompiler:
         raise CodegenError(f"unresolved name at line {node.span.line}, column {node.span.column}")
 
     def _expr_Member(self, node: ast.Member, scope: Scope) -> PyCode:
-        target = self.expression(node.target, scope)
-        helper = "get_optional_member" if id(node) in self.context.optional_reads else "get_member"
-        return self.call_helper(helper, target, literal(node.name), self.site(node.name_span))
+        return self._chain(node, scope)
 
     def _expr_Index(self, node: ast.Index, scope: Scope) -> PyCode:
-        target = self.expression(node.target, scope)
-        if id(node) in self.context.optional_reads and isinstance(node.index, ast.StringLiteral):
-            # An optional field read by its quoted name: null when absent, as `a.b` would be.
-            key = literal(node.index.value)
-            return self.call_helper("get_optional_member", target, key, self.site(node.index.span))
-        index = self.expression(node.index, scope)
-        return self.call_helper("get_index", target, index, self.site(node.index.span))
+        return self._chain(node, scope)
+
+    def _chain(self, node: ast.Binary | ast.Member | ast.Index, scope: Scope) -> PyCode:
+        """A flat chain (``ast.chain_links``): one link is one helper call, ``add(A, B, SITES[1])``;
+        more are one ``fold(A, (add, B, SITES[1]), (subtract, C, SITES[2]), ...)``, flat however
+        long the chain, with the site of each link as its own."""
+        base, links = ast.chain_links(node)
+        value = self.expression(base, scope)
+        steps = [self._step(link, scope) for link in links]
+        if len(steps) == 1:
+            helper, operand, site = steps[0]
+            return self.call_helper(helper, value, operand, site)
+        folded = [
+            PyCode(f"({self.use(helper).text}, {operand.text}, {site.text})")
+            for helper, operand, site in steps
+        ]
+        return self.call_helper("fold", value, *folded)
+
+    def _step(self, link: ast.Binary | ast.Member | ast.Index, scope: Scope) -> tuple[str, PyCode, PyCode]:
+        """The helper, operand and site of one link of a chain."""
+        optional = id(link) in self.context.optional_reads
+        if isinstance(link, ast.Member):
+            member = "get_optional_member" if optional else "get_member"
+            return member, literal(link.name), self.site(link.name_span)
+        if isinstance(link, ast.Index):
+            if optional and isinstance(link.index, ast.StringLiteral):
+                # An optional field read by its quoted name: null when absent, as `a.b` would be.
+                return "get_optional_member", literal(link.index.value), self.site(link.index.span)
+            return "get_index", self.expression(link.index, scope), self.site(link.index.span)
+        helper = _CHECKED_OPERATORS.get(link.op)
+        if helper is None:
+            raise CodegenError(f"unknown operator at line {link.span.line}, column {link.span.column}")
+        return helper, self.expression(link.right, scope), self.site(link.span)
 
     def _expr_Call(self, node: ast.Call, scope: Scope) -> PyCode:
         function = stdlib.FUNCTIONS_BY_NAME.get(node.function.name)
@@ -151,21 +179,23 @@ class ExpressionCompiler:
         raise CodegenError(f"unknown unary operator at line {node.span.line}")
 
     def _expr_Binary(self, node: ast.Binary, scope: Scope) -> PyCode:
+        if node.op in ("and", "or"):
+            # One Python `and`/`or` for the whole chain: `(A and B and C)`, flat however long.
+            base, links = ast.chain_links(node)
+            operands = [base, *[link.right for link in links]]  # type: ignore[union-attr]
+            tests = [self.test(operand, scope) for operand in operands]
+            return PyCode("(" + join(f" {node.op} ", tests).text + ")")
+        if node.op in _CHECKED_OPERATORS:
+            return self._chain(node, scope)
         left = self.expression(node.left, scope)
         right = self.expression(node.right, scope)
-        if node.op in ("and", "or"):
-            left_test, right_test = self._as_test(node.left, left), self._as_test(node.right, right)
-            return PyCode(f"({left_test.text} {node.op} {right_test.text})")
         if node.op == "==":
             return self.call_helper("equal", left, right)
         if node.op == "!=":
             return self.call_helper("not_equal", left, right)
         if node.op == "in":
             return self.call_helper("is_in", left, right, self.site(node.span))
-        helper = _CHECKED_OPERATORS.get(node.op)
-        if helper is None:
-            raise CodegenError(f"unknown operator at line {node.span.line}, column {node.span.column}")
-        return self.call_helper(helper, left, right, self.site(node.span))
+        raise CodegenError(f"unknown operator at line {node.span.line}, column {node.span.column}")
 
     def _expr_Conditional(self, node: ast.Conditional, scope: Scope) -> PyCode:
         test = self.test(node.test, scope)

@@ -41,7 +41,7 @@ EXPORTED_NAMES = frozenset(
     Argument EventReaction Pipeline PipelineMetadata PipelineSpec RetryPolicy Service TASK_STATUS_FAILED
     TASK_STATUS_SUCCESS Task TaskMetadata TaskSpec all_of any_of engine_started guarded not_
     task_event_reported task_finished task_finished_with_status task_started ParamSpec ProgramSpec main
-    PipelineError Secret add divide equal event_value get_index get_member get_optional_member greater
+    PipelineError Secret add divide equal event_value fold get_index get_member get_optional_member greater
     greater_equal
     interpolate is_in iterate less less_equal mark_secrets modulo multiply negate not_equal object_key
     pipeline_value subtract task_name tasks_value truthy

@@ -6,7 +6,7 @@ builds to ``tasks_list``:
 - ``let x = e`` -> ``let_3 = E`` (a fresh identifier per binding, so shadowing in an inner block can
   never overwrite an outer binding);
 - ``for x in xs if c { ... }`` -> ``for loop_1 in iterate(XS, SITES[n]):`` + ``if not truthy(C): continue``;
-- ``if c { ... } else { ... }`` -> ``if truthy(C):`` / ``else:``;
+- ``if c { ... } else if d { ... } else { ... }`` -> ``if truthy(C):`` / ``elif truthy(D):`` / ``else:``;
 - ``task ...`` -> ``tasks_list.append(Task(TaskMetadata(...), TaskSpec(...)))`` with the arguments
   computed now, from the event and state being reacted to;
 - a builder call -> ``builder_2(params, event, state, tasks_list, ARGS)``.
@@ -50,13 +50,7 @@ class BodyCompiler:
         if isinstance(node, ast.ForStmt):
             return self._for(node, scope, depth)
         if isinstance(node, ast.IfStmt):
-            test = self.expressions.test(node.test, scope)
-            lines = [self._line(depth, f"if {test.text}:")]
-            lines.extend(self.block(node.body, scope.child(), depth + 1))
-            if node.otherwise:
-                lines.append(self._line(depth, "else:"))
-                lines.extend(self.block(node.otherwise, scope.child(), depth + 1))
-            return lines
+            return self._if(node, scope, depth)
         if isinstance(node, ast.TaskStmt):
             return self._task(node, scope, depth)
         if isinstance(node, ast.BuilderCall):
@@ -68,6 +62,19 @@ class BodyCompiler:
             rest = "".join(f", {argument.text}" for argument in arguments)
             return [self._line(depth, f"{function.text}({fixed}{rest})")]
         raise CodegenError(f"cannot generate code for statement {type(node).__name__}")
+
+    def _if(self, node: ast.IfStmt, scope: Scope, depth: int) -> list[PyCode]:
+        """An ``if`` and its ``else if`` chain (``ast.if_chain``) as one ``if``/``elif``/``else``."""
+        lines: list[PyCode] = []
+        branches, otherwise = ast.if_chain(node)
+        for number, branch in enumerate(branches):
+            test = self.expressions.test(branch.test, scope)
+            lines.append(self._line(depth, f"{'elif' if number else 'if'} {test.text}:"))
+            lines.extend(self.block(branch.body, scope.child(), depth + 1))
+        if otherwise:
+            lines.append(self._line(depth, "else:"))
+            lines.extend(self.block(otherwise, scope.child(), depth + 1))
+        return lines
 
     def _for(self, node: ast.ForStmt, scope: Scope, depth: int) -> list[PyCode]:
         expressions = self.expressions

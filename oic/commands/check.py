@@ -2,7 +2,8 @@
 
 Text output goes to standard output, one block per diagnostic, then a summary line on standard
 error; ``--format json`` prints one JSON array (``oic.diagnostics.to_json``) for all files. Exit
-status: 0 clean (warnings allowed unless ``--werror``), 1 diagnostics, 2 usage error.
+status: 0 clean (warnings allowed unless ``--werror``), 1 diagnostics, 2 usage error. Standard input
+(``-``) is read as a file is: the same size limit, NUL and UTF-8 checks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from oic import diagnostics, exit_codes
 from oic.diagnostics import Diagnostic
 from oic.frontend import STDIN_PATH, FrontendResult, check_file
 from oic.source import SourceFile
+from oic.syntax.limits import MAX_SOURCE_BYTES
+from oic.syntax.reader import decode_source
 
 COLORS = {"error": "\033[1;31m", "warning": "\033[1;33m"}
 RESET = "\033[0m"
@@ -46,12 +49,18 @@ def run(args: argparse.Namespace) -> int:
     usage_problem = False
     for name in args.files:
         if name == "-":
-            source = _read_stdin(args.stdin_filename)
-            if source is None:
+            read = _read_stdin(args.stdin_filename)
+            if isinstance(read, str):
+                print(f"oic: error: {read}", file=sys.stderr)
                 usage_problem = True
-                continue
-            base_directory = _stdin_base(args.stdin_filename)
-            results.append(check_file(source, base_directory=base_directory, refresh_schemas=args.refresh))
+            elif isinstance(read, Diagnostic):
+                results.append(FrontendResult(None, None, [read]))
+            else:
+                results.append(
+                    check_file(
+                        read, base_directory=_stdin_base(args.stdin_filename), refresh_schemas=args.refresh
+                    )
+                )
             continue
         problem = _unreadable(name)
         if problem:
@@ -117,12 +126,15 @@ def _stdin_base(stdin_filename: str) -> str:
     return os.path.dirname(os.path.abspath(stdin_filename))
 
 
-def _read_stdin(path: str) -> SourceFile | None:
-    data = sys.stdin.buffer.read()
+def _read_stdin(path: str) -> SourceFile | Diagnostic | str:
+    """Standard input as a source file, checked as a file is (size, NUL bytes, UTF-8: a diagnostic),
+    or a one-line message when it cannot be read at all."""
+    stream = sys.stdin.buffer if sys.stdin is not None else None
+    if stream is None:
+        return "standard input is closed; give a file, or pipe the pipeline into `oic check -`"
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        print(f"oic: error: standard input is not UTF-8 text (byte {error.start})", file=sys.stderr)
-        return None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return SourceFile(path, text)
+        # One byte past the limit is enough to know the input is too large, without reading it all.
+        data = stream.read(MAX_SOURCE_BYTES + 1)
+    except OSError as error:
+        return f"standard input cannot be read ({error.strerror or error})"
+    return decode_source(path, data)

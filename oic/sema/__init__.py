@@ -19,8 +19,9 @@ users in docs/language.md ("What `oic check` guarantees").
 from __future__ import annotations
 
 from oic.diagnostics import Diagnostic
-from oic.sema import schema_verdicts
+from oic.sema import hints, schema_verdicts
 from oic.sema import types as t
+from oic.sema.bounds import check_definitions
 from oic.sema.expressions import ExpressionChecker
 from oic.sema.facts import FactsAnalysis
 from oic.sema.knowledge import ParameterKey
@@ -49,7 +50,12 @@ def check(
     """Check ``module`` (parsed from ``source``); the program is None when any error was found."""
     reporter = Reporter(source)
     schema_verdicts.STORE.use_disk(options.use_cache)
+    hints.start_check()
     table = collect(module, reporter)
+    if not check_definitions(table, reporter):
+        # Builder chains or named conditions deeper than the limits: the passes below follow them
+        # recursively, so nothing more is checked.
+        return None, reporter.diagnostics
     settings = check_pipeline(table.pipeline, reporter)
     for alias, declaration in table.service_declarations.items():
         table.services[alias] = resolve_service(declaration, options, reporter, (settings.os, settings.arch))

@@ -24,8 +24,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from oic.sema import operators, stdlib, task_records
+from oic.sema import hints, operators, stdlib, task_records
 from oic.sema import types as t
+from oic.sema.bounds import ValueDepths
 from oic.sema.facts import FactsAnalysis
 from oic.sema.hints import closest, did_you_mean
 from oic.sema.knowledge import ParameterKey, Path, Proof, TaskKey, at_least
@@ -35,6 +36,7 @@ from oic.sema.resolve import BUILTIN_VALUES, Declarations, Scope
 from oic.sema.task_index import TaskIndex
 from oic.source import Span
 from oic.syntax import ast
+from oic.syntax.limits import MAX_NESTING
 
 EVENT_TYPE = t.ObjectType(
     (("name", t.STRING), ("payload", t.ANY)), frozenset({"name", "payload"}), True, origin="event"
@@ -44,6 +46,9 @@ TASK_FIELDS = task_records.FIELDS
 NULL_HINT = "check it first (`if x != null { ... }`), or give a fallback: `default(x, ...)`"
 _LITERALS = (ast.StringLiteral, ast.NumberLiteral, ast.BoolLiteral, ast.NullLiteral)
 _CONTAINER = t.union([t.STRING, t.LIST, t.OBJECT])
+_CHAIN_LINKS = (ast.Binary, ast.Member, ast.Index)
+# The expressions that build a list or an object: their values nest one level deeper than their parts.
+_BUILT_VALUES = (ast.ListExpr, ast.ObjectExpr, ast.ListComprehension, ast.ObjectComprehension)
 
 
 class ExpressionChecker:
@@ -63,6 +68,9 @@ class ExpressionChecker:
         self._no_warning: set[int] = set()  # task reads that are the first argument of default()
         # The output and arguments types of each task name read (schemas are read once per name).
         self._endpoints: dict[str | None, tuple[t.Type, t.Type]] = {}
+        self.value_depths = ValueDepths()
+        # The proofs of the `and`/`or` chains proven so far, by node (see ``narrowing.prove``).
+        self._proofs: dict[int, tuple[Proof, Proof]] = {}
 
     # -- entry point ---------------------------------------------------------------------------------
 
@@ -70,7 +78,12 @@ class ExpressionChecker:
         known = self.types_by_node.get(id(expression))
         if known is not None:
             return known
-        key = (type(self), type(expression))
+        kind = type(expression)
+        if kind in _CHAIN_LINKS:
+            inner: Any = expression.left if kind is ast.Binary else expression.target  # type: ignore[union-attr]
+            if id(inner) not in self.types_by_node and _typed_before(expression, inner):
+                self._type_earlier_links(expression, scope)
+        key = (type(self), kind)
         method = _METHODS.get(key)
         if method is None:
             method = _METHODS[key] = getattr(key[0], "_" + key[1].__name__, None) or _untyped
@@ -79,8 +92,31 @@ class ExpressionChecker:
             path = self.resolved_path(expression, scope)
             if path is not None and scope.proven_not_null(path):
                 result = t.without_null(result)
+        if kind in _BUILT_VALUES and self.value_depths.too_deep(result):
+            if self.value_depths.first_report():  # the next ones would be a cascade of the first
+                self.error(
+                    expression.span,
+                    "E0107",
+                    f"value nested more than {MAX_NESTING} deep, counting the values it is built from",
+                    "a list or object built from a `let` of a list or object nests one level deeper",
+                )
+            result = t.ANY
         self.types_by_node[id(expression)] = result
         return result
+
+    def _type_earlier_links(self, link: Any, scope: Scope) -> None:
+        """Type the links of the flat chain before ``link`` (`a + b` in `a + b - c`, `x.a` in
+        `x.a[0]`), innermost first, with a loop: a chain may be as long as the file, and each link's
+        method then finds its left operand or target typed instead of recursing along the chain."""
+        pending = []
+        while True:
+            inner = link.left if type(link) is ast.Binary else link.target
+            if not _typed_before(link, inner) or id(inner) in self.types_by_node:
+                break
+            pending.append(inner)
+            link = inner
+        for earlier in reversed(pending):
+            self.type_of(earlier, scope)
 
     def error(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.reporter.report(span, code, message, hint)
@@ -102,7 +138,7 @@ class ExpressionChecker:
         return inner
 
     def proofs(self, test: ast.Expression, scope: Scope) -> tuple[Proof, Proof]:
-        return prove(test, self.symbols(scope))
+        return prove(test, self.symbols(scope), self._proofs)
 
     def symbols(self, scope: Scope) -> dict[str, TaskKey]:
         """The definition parameters that still denote themselves here (not shadowed by a loop)."""
@@ -190,9 +226,11 @@ class ExpressionChecker:
             self.error(node.span, "E0214", *unavailable)
             return t.ANY
         if binding is None:
-            candidates = scope.visible_names() + ["event", "tasks", "pipeline"]
-            hint = did_you_mean(node.name, candidates)
-            meant = scope.lookup(closest(node.name, candidates) or "")
+            # (every visible name, only while hints are given: see hints.MAX_COMPARISONS)
+            candidates = scope.visible_names() + ["event", "tasks", "pipeline"] if hints.available() else []
+            intended = closest(node.name, candidates)
+            hint = f"did you mean `{intended}`?" if intended is not None and intended != node.name else ""
+            meant = scope.lookup(intended or "")
             if meant is not None and meant.kind == "param":
                 self.used_params.add(meant.name)  # the misspelt use was meant for it: no "unused" too
             if not hint and node.name in self.table.params:
@@ -624,6 +662,16 @@ class ExpressionChecker:
         self.check_fits(node.key, key, t.STRING, "an object key", "E0310")
         value = self.type_of(node.value, inner)
         return t.ObjectType((), frozenset(), False, value)
+
+
+def _typed_before(link: Any, inner: Any) -> bool:
+    """Whether the earlier link ``inner`` of a chain is typed before ``link``: it is, unless ``link``
+    reads a field of a task record (`tasks["b"].status`), which types the record read itself, knowing
+    the field (a `.status` read needs no fact about the task, so typing `tasks["b"]` alone would warn
+    W0108 where the whole read is fine)."""
+    if not ast.continues_chain(link, inner):
+        return False
+    return type(link) is ast.Binary or task_read(inner) is None
 
 
 def _is_tasks(expression: ast.Expression) -> bool:

@@ -72,18 +72,31 @@ def path_of(expression: ast.Expression, values: dict[str, TaskKey] | None = None
             return None
 
 
-def prove(test: ast.Expression, values: dict[str, TaskKey] | None = None) -> tuple[Proof, Proof]:
-    """What ``test`` proves when true, and when false."""
+def prove(
+    test: ast.Expression,
+    values: dict[str, TaskKey] | None = None,
+    memo: dict[int, tuple[Proof, Proof]] | None = None,
+) -> tuple[Proof, Proof]:
+    """What ``test`` proves when true, and when false. ``memo`` (by node) keeps the proofs of the
+    `and`/`or` chains proven so far: the checker proves each link's left side in turn, innermost
+    first, and with it each proof extends the one before instead of walking the chain again (a chain
+    may be as long as the file). A node is always proven with the same ``values``, as it is typed in
+    one scope."""
     if isinstance(test, ast.Unary) and test.op == "not":
-        when_true, when_false = prove(test.operand, values)
+        when_true, when_false = prove(test.operand, values, memo)
         return when_false, when_true
     if isinstance(test, ast.Binary):
         if test.op in ("and", "or"):
-            # A flat chain `a and b and c` is folded from the left, without recursing down the chain.
-            operands = _chain(test, test.op)
-            when_true, when_false = prove(operands[0], values)
-            for operand in operands[1:]:
-                right_true, right_false = prove(operand, values)
+            # A flat chain `a and b and c` is folded from the left, without recursing down the chain,
+            # from the longest part of it already proven.
+            operands, known = _chain(test, test.op, memo)
+            if known is None:
+                when_true, when_false = prove(operands[0], values, memo)
+                operands = operands[1:]
+            else:
+                when_true, when_false = known
+            for operand in operands:
+                right_true, right_false = prove(operand, values, memo)
                 # The right operand runs only when the left one did not decide: `a and b` is false
                 # when a is false, or when a is true and b false.
                 if test.op == "and":
@@ -96,6 +109,8 @@ def prove(test: ast.Expression, values: dict[str, TaskKey] | None = None) -> tup
                         when_true.meet(when_false.join(right_true)),
                         when_false.join(right_false),
                     )
+            if memo is not None:
+                memo[id(test)] = (when_true, when_false)
             return when_true, when_false
         if test.op in ("==", "!="):
             equal = _prove_equal(test.left, test.right, values) or _prove_equal(test.right, test.left, values)
@@ -110,16 +125,23 @@ def prove(test: ast.Expression, values: dict[str, TaskKey] | None = None) -> tup
     return NOTHING, NOTHING
 
 
-def _chain(test: ast.Binary, op: str) -> list[ast.Expression]:
-    """The operands of a left-leaning chain of ``op``: ``((a and b) and c)`` -> ``[a, b, c]``."""
+def _chain(
+    test: ast.Binary, op: str, memo: dict[int, tuple[Proof, Proof]] | None
+) -> tuple[list[ast.Expression], tuple[Proof, Proof] | None]:
+    """The operands of a left-leaning chain of ``op``: ``((a and b) and c)`` -> ``[a, b, c]``; or,
+    when a left part of it was proven already (in ``memo``), that part's proofs and the operands
+    after it: ``[c]`` and the proofs of ``a and b``."""
     operands: list[ast.Expression] = []
     current: ast.Expression = test
     while isinstance(current, ast.Binary) and current.op == op:
+        if memo is not None and current is not test and id(current) in memo:
+            operands.reverse()
+            return operands, memo[id(current)]
         operands.append(current.right)
         current = current.left
     operands.append(current)
     operands.reverse()
-    return operands
+    return operands, None
 
 
 def _prove_equal(

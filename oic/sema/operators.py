@@ -7,7 +7,9 @@ fails at run time for its operands' types; it can still fail for their values (a
 
 ``any`` is optimistic and never falsely precise: a pair with an ``any`` member is accepted when some
 value could make it work, and its result is the only type that value could produce, or ``any`` when
-several could (``any + any`` is ``any``, ``any - any`` a ``number``, ``any + "x"`` a ``string``).
+several could (``any + any`` is ``any``, ``any + "x"`` a ``string``). A number computed from an
+``any`` is ``any`` too (``any - 1``, ``-any``): it may be whole or not, and the checker has no type for
+"a number of unknown wholeness" that would fit an ``integer`` field and a ``number`` one alike.
 
 - ``+``: two numbers (``integer`` when both are), two strings (secret when either is), two lists
   (the union of their elements);
@@ -88,6 +90,8 @@ def _pair(op: str, left: t.Type, right: t.Type) -> t.Type | None:
         numbers = all(isinstance(side, (t.NumberType, t.AnyType)) for side in (left, right))
         if not numbers:
             return None
+        if unknown_left or unknown_right:
+            return t.ANY  # a number, whole or not: nothing is known, so it may go where either may
         whole = all(isinstance(side, t.NumberType) and side.integer for side in (left, right))
         return t.INTEGER if whole and op != "/" else t.NUMBER
     if op in ORDERING:
@@ -114,7 +118,7 @@ def _plus(left: t.Type, right: t.Type, unknown_left: bool, unknown_right: bool) 
     if unknown_left or unknown_right:
         known = right if unknown_left else left
         if isinstance(known, t.NumberType):
-            return t.NUMBER
+            return t.ANY  # a number, whole or not (as for the other operators on `any`)
         if isinstance(known, t.StringType):
             return t.SECRET if secret else t.STRING
         if isinstance(known, t.ListType):
@@ -136,7 +140,7 @@ def negate(operand: t.Type) -> Outcome:
         if isinstance(member, t.NullType):
             return Outcome(t.ANY, (member, member), null_refused=True)
         if isinstance(member, t.AnyType):
-            results.append(t.NUMBER)
+            results.append(t.ANY)  # a number, whole or not
         elif isinstance(member, t.NumberType):
             results.append(member)
         else:

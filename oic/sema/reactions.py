@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from oic.records import Record, set_field
+from oic.sema.bounds import builder_callees, callees_first, components, condition_references
 from oic.sema.hints import did_you_mean
 from oic.sema.reporter import Reporter
 from oic.sema.resolve import Declarations
@@ -49,6 +50,7 @@ class ReactionChecker:
         self.index = index
         self._reach: list[set[str]] | None = None  # builders each reaction reaches
         self._reach_count: Counter[str] = Counter()  # how many reactions reach each builder
+        self._builder_names: dict[str, set[str]] | None = None  # see builder_task_names
 
     def run(self) -> None:
         self.check_definition_cycles()
@@ -57,7 +59,7 @@ class ReactionChecker:
         for number, reaction in enumerate(self.table.reactions):
             self.check_task_names(reaction.condition, {}, ())
             self.check_firing(reaction, number)
-            self.check_built_once(reaction.body, set())
+            self.check_built_once(reaction.body)
 
     # -- named conditions: expansion with literal arguments ---------------------------------------------
 
@@ -219,9 +221,7 @@ class ReactionChecker:
 
     # -- tasks built twice ---------------------------------------------------------------------------------
 
-    def check_built_once(
-        self, body: tuple[ast.Statement, ...], expanding: set[str], in_loop: bool = False
-    ) -> set[str]:
+    def check_built_once(self, body: tuple[ast.Statement, ...], in_loop: bool = False) -> set[str]:
         """The literal non-reusable task names ``body`` builds; reports a name built twice on one path
         and a literal name inside a loop (each iteration would build the same task)."""
         built: set[str] = set()
@@ -239,25 +239,22 @@ class ReactionChecker:
                         )
                     names = {literal}
             elif isinstance(statement, ast.ForStmt):
-                names = self.check_built_once(statement.body, expanding, True)
+                names = self.check_built_once(statement.body, True)
             elif isinstance(statement, ast.IfStmt):
-                names = self.check_built_once(statement.body, expanding, in_loop) | self.check_built_once(
-                    statement.otherwise, expanding, in_loop
-                )
+                branches, otherwise = ast.if_chain(statement)  # (a loop along `else if`)
+                for branch in branches:
+                    names |= self.check_built_once(branch.body, in_loop)
+                names |= self.check_built_once(otherwise, in_loop)
             elif isinstance(statement, ast.BuilderCall):
-                builder = self.table.builders.get(statement.name.name)
-                if builder is not None and statement.name.name not in expanding:
-                    silent = Reporter(self.reporter.source)
-                    nested = ReactionChecker(silent, self.table, self.index)
-                    names = nested.check_built_once(builder.body, expanding | {statement.name.name})
-                    if names and in_loop:
-                        self.reporter.report(
-                            statement.span,
-                            "E0403",
-                            f"builder {statement.name.name!r} is called in a loop and builds task "
-                            f"{sorted(names)[0]!r} with a fixed name",
-                            "put a parameter in the builder's task names, or mark the task `reusable`",
-                        )
+                names = self.builder_task_names().get(statement.name.name, set())
+                if names and in_loop:
+                    self.reporter.report(
+                        statement.span,
+                        "E0403",
+                        f"builder {statement.name.name!r} is called in a loop and builds task "
+                        f"{sorted(names)[0]!r} with a fixed name",
+                        "put a parameter in the builder's task names, or mark the task `reusable`",
+                    )
             for name in sorted(names & built):
                 self.reporter.report(
                     statement.span,
@@ -268,12 +265,30 @@ class ReactionChecker:
             built |= names
         return built
 
+    def builder_task_names(self) -> dict[str, set[str]]:
+        """The literal non-reusable task names each builder builds, with those of the builders it
+        calls. Computed once, callees first: no builder body is walked twice, and nothing recurses
+        along a chain of builder calls (a builder in a cycle, reported as E0212, counts the names of
+        the builders of the cycle that were computed before it)."""
+        if self._builder_names is None:
+            names: dict[str, set[str]] = {}
+            # Problems inside builder bodies are reported where the builder is called, not here.
+            silent = ReactionChecker(Reporter(self.reporter.source), self.table, self.index)
+            silent._builder_names = names
+            for name in callees_first(self.table.builders, lambda name: builder_callees(self.table, name)):
+                names[name] = silent.check_built_once(self.table.builders[name].body)
+            self._builder_names = names
+        return self._builder_names
+
     # -- recursion ---------------------------------------------------------------------------------------
 
     def check_definition_cycles(self) -> None:
+        # A call closes a cycle when caller and callee are in one strongly connected component:
+        # found for the whole file at once, linear in its size.
+        builders = components(self.table.builders, lambda name: builder_callees(self.table, name))
         for name, builder in self.table.builders.items():
             for call, _ in builder_calls(builder.body):
-                if self._reaches(call.name.name, name, self._builder_edges):
+                if builders.get(call.name.name, -1) == builders[name]:
                     self.reporter.report(
                         call.span,
                         "E0212",
@@ -282,37 +297,18 @@ class ReactionChecker:
                         else f"builder {name!r} calls itself",
                         "a builder must not call itself, directly or through others",
                     )
+        conditions = components(
+            self.table.conditions, lambda name: condition_references(self.table.conditions[name].condition)
+        )
         for name, definition in self.table.conditions.items():
             for reference in _condition_refs(definition.condition):
-                if self._reaches(reference.name.name, name, self._condition_edges):
+                if conditions.get(reference.name.name, -1) == conditions[name]:
                     self.reporter.report(
                         reference.span,
                         "E0212",
                         f"condition {name!r} refers to itself",
                         "a condition must not use itself, directly or through others",
                     )
-
-    def _builder_edges(self, name: str) -> list[str]:
-        builder = self.table.builders.get(name)
-        return [call.name.name for call, _ in builder_calls(builder.body)] if builder else []
-
-    def _condition_edges(self, name: str) -> list[str]:
-        definition = self.table.conditions.get(name)
-        return [ref.name.name for ref in _condition_refs(definition.condition)] if definition else []
-
-    @staticmethod
-    def _reaches(start: str, goal: str, edges: object) -> bool:
-        seen: set[str] = set()
-        pending = [start]
-        while pending:
-            current = pending.pop()
-            if current == goal:
-                return True
-            if current in seen:
-                continue
-            seen.add(current)
-            pending.extend(edges(current))  # type: ignore[operator]
-        return False
 
 
 def _condition_refs(condition: ast.ConditionExpr) -> Iterator[ast.ConditionRef]:

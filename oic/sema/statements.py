@@ -75,10 +75,15 @@ class BodyChecker:
                 inner = self.expressions.comprehension_scope(statement.variable, statement.iterable, block)
                 self.check_body(statement.body, self.expressions.filtered(statement.condition, inner))
             elif isinstance(statement, ast.IfStmt):
-                self.expressions.type_of(statement.test, block)
-                when_true, when_false = self.expressions.proofs(statement.test, block)
-                self.check_body(statement.body, self.expressions.narrowed(block, when_true))
-                self.check_body(statement.otherwise, self.expressions.narrowed(block, when_false))
+                branches, otherwise = ast.if_chain(statement)  # (a loop along `else if`)
+                # Each `else if` is checked knowing that the tests before it were false.
+                remaining = block
+                for branch in branches:
+                    self.expressions.type_of(branch.test, remaining)
+                    when_true, when_false = self.expressions.proofs(branch.test, remaining)
+                    self.check_body(branch.body, self.expressions.narrowed(remaining, when_true))
+                    remaining = self.expressions.narrowed(remaining, when_false)
+                self.check_body(otherwise, remaining)
             elif isinstance(statement, ast.BuilderCall):
                 self.check_builder_call(statement, block)
 
@@ -251,6 +256,16 @@ class BodyChecker:
                 self.check_value(branch, self.expressions.type_of(branch, scope), expected, path, scope)
                 expression = expression.otherwise
             actual = self.expressions.type_of(expression, scope)
+        if _is_default_call(expression):
+            # `default(x, fallback)` is x's non-null value or the fallback: each is checked where it is,
+            # so that literals keep their precision (`level: default(prev.level, 1)` into an enum).
+            assert isinstance(expression, ast.Call)
+            first, fallback = expression.args
+            first_type = t.without_null(self.expressions.type_of(first, scope))
+            if not isinstance(first_type, t.NullType):
+                self.check_value(first, first_type, expected, path, scope)
+            self.check_value(fallback, self.expressions.type_of(fallback, scope), expected, path, scope)
+            return
         if isinstance(expected, t.UnionType) and isinstance(expression, (ast.ObjectExpr, ast.ListExpr)):
             wanted = t.ObjectType if isinstance(expression, ast.ObjectExpr) else t.ListType
             matching = [option for option in expected.options if isinstance(option, wanted)]
@@ -380,3 +395,11 @@ def _unknown_field_hint(name: str, expected: t.ObjectType, noun: str, misspelled
             return f"did you mean `{intended}`? (it is required)"
         return f"did you mean `{intended}`?"
     return f"its {noun} are " + ", ".join(f"`{field}`" for field in expected.field_names())
+
+
+def _is_default_call(expression: ast.Expression) -> bool:
+    return (
+        isinstance(expression, ast.Call)
+        and expression.function.name == "default"
+        and len(expression.args) == 2
+    )

@@ -93,7 +93,12 @@ def _object_values(arguments: list[t.Type]) -> t.Type:
 def _first_or_second(arguments: list[t.Type]) -> t.Type:
     if len(arguments) < 2:
         return t.ANY
-    return t.union([t.without_null(arguments[0]), arguments[1]])
+    # The first argument's non-null values, or the fallback (all of it: the fallback may be null).
+    # A first argument that can only be null gives just the fallback.
+    first = [
+        member for member in t.members(t.without_null(arguments[0])) if not isinstance(member, t.NullType)
+    ]
+    return t.union([*first, arguments[1]])
 
 
 _RESULT_RULES: dict[str, Callable[[list[t.Type]], t.Type]] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from oic.records import Record, set_field
 from oic.syntax import ast
@@ -65,6 +66,14 @@ def static_text(expression: ast.Expression | None, values: dict[str, str] | None
     return None
 
 
+def _literal_prefix(expression: ast.Expression) -> str:
+    """The text every name ``expression`` may evaluate to starts with."""
+    if isinstance(expression, ast.InterpolatedString) and expression.parts:
+        first = expression.parts[0]
+        return first.value if isinstance(first, ast.StringLiteral) else ""
+    return ""
+
+
 def name_pattern(expression: ast.Expression) -> re.Pattern[str]:
     """The names ``expression`` may evaluate to, as an anchored regular expression."""
     if isinstance(expression, ast.StringLiteral):
@@ -78,29 +87,37 @@ def name_pattern(expression: ast.Expression) -> re.Pattern[str]:
     return re.compile(".*", re.DOTALL)
 
 
-def _statements(body: tuple[ast.Statement, ...], in_loop: bool) -> Iterator[tuple[ast.TaskStmt, bool]]:
-    for statement in body:
-        if isinstance(statement, ast.TaskStmt):
-            yield statement, in_loop
-        elif isinstance(statement, ast.ForStmt):
-            yield from _statements(statement.body, True)
+def _walk_statements(body: tuple[ast.Statement, ...], in_loop: bool) -> Iterator[tuple[ast.Statement, bool]]:
+    """Every statement of ``body`` and of the blocks inside it, in source order, with whether it sits
+    inside a loop. A loop over a stack rather than recursion: an ``else if`` chain nests in the AST
+    as deep as it is long."""
+    pending: list[tuple[Iterator[ast.Statement], bool]] = [(iter(body), in_loop)]
+    while pending:
+        statements, looping = pending[-1]
+        statement = next(statements, None)
+        if statement is None:
+            pending.pop()
+            continue
+        yield statement, looping
+        if isinstance(statement, ast.ForStmt):
+            pending.append((iter(statement.body), True))
         elif isinstance(statement, ast.IfStmt):
-            yield from _statements(statement.body, in_loop)
-            yield from _statements(statement.otherwise, in_loop)
+            pending.append((iter((*statement.body, *statement.otherwise)), looping))
+
+
+def _statements(body: tuple[ast.Statement, ...], in_loop: bool) -> Iterator[tuple[ast.TaskStmt, bool]]:
+    for statement, looping in _walk_statements(body, in_loop):
+        if isinstance(statement, ast.TaskStmt):
+            yield statement, looping
 
 
 def builder_calls(
     body: tuple[ast.Statement, ...], in_loop: bool = False
 ) -> Iterator[tuple[ast.BuilderCall, bool]]:
     """The builder calls of a body, with whether each sits inside a loop."""
-    for statement in body:
+    for statement, looping in _walk_statements(body, in_loop):
         if isinstance(statement, ast.BuilderCall):
-            yield statement, in_loop
-        elif isinstance(statement, ast.ForStmt):
-            yield from builder_calls(statement.body, True)
-        elif isinstance(statement, ast.IfStmt):
-            yield from builder_calls(statement.body, in_loop)
-            yield from builder_calls(statement.otherwise, in_loop)
+            yield statement, looping
 
 
 class TaskIndex:
@@ -112,6 +129,12 @@ class TaskIndex:
         # so a file with thousands of tasks is not checked in quadratic time.
         self._by_static_name: dict[str, list[TaskSite]] = {}
         self._patterned: list[TaskSite] = []
+        # The pattern sites by the literal text their names start with ("archive-" for
+        # "archive-${c.id}"), in a trie of characters ("" keys the sites whose prefix ends there):
+        # a name is matched only against the patterns whose prefix starts it, so thousands of
+        # patterned names looked up thousands of times stay linear. Answers are remembered per name.
+        self._prefixes: dict[str, Any] = {}
+        self._found: dict[str, list[TaskSite]] = {}
         reaction_number = 0
         for declaration in module.declarations:
             if isinstance(declaration, ast.ReactionDecl):
@@ -130,11 +153,25 @@ class TaskIndex:
                 self._by_static_name.setdefault(static, []).append(site)
             else:
                 self._patterned.append(site)
+                node = self._prefixes
+                for character in _literal_prefix(statement.name):
+                    node = node.setdefault(character, {})
+                node.setdefault("", []).append(site)
 
     def builders_of(self, name: str) -> list[TaskSite]:
         """The statements that may build a task called ``name``, in file order."""
-        found = self._by_static_name.get(name, []) + [s for s in self._patterned if s.may_build(name)]
-        return sorted(found, key=lambda site: site.position)
+        found = self._found.get(name)
+        if found is None:
+            candidates = list(self._by_static_name.get(name, ()))
+            node: dict[str, Any] = self._prefixes
+            candidates.extend(site for site in node.get("", ()) if site.may_build(name))
+            for character in name:
+                node = node.get(character)  # type: ignore[assignment]
+                if node is None:
+                    break
+                candidates.extend(site for site in node.get("", ()) if site.may_build(name))
+            found = self._found[name] = sorted(candidates, key=lambda site: site.position)
+        return list(found)
 
     def static_builders_of(self, name: str) -> list[TaskSite]:
         """The statements whose literal name is ``name``."""

@@ -820,6 +820,62 @@ class Module(Node):
         _set(self, "declarations", declarations)
 
 
+# Binary operators that chain flat, by group: ``a + b - c`` is one chain, whose links are the ``Binary``
+# nodes along its left operands; a left operand with an operator of another group is a nested value.
+CHAIN_GROUPS = {
+    "+": "sum",
+    "-": "sum",
+    "*": "product",
+    "/": "product",
+    "%": "product",
+    "and": "and",
+    "or": "or",
+}
+
+
+def continues_chain(node: Node, inner: Node) -> bool:
+    """Whether ``inner`` (the left operand of a ``Binary``, the target of a ``Member`` or ``Index``)
+    is the link before ``node`` in one flat chain: ``a + b`` in ``a + b - c``, ``x.a`` in ``x.a[0]``.
+    Flat chains are not nesting: they may be as long as a file, and code that walks them must follow
+    them with a loop (``chain_links``), not recurse along them."""
+    kind = type(node)
+    if kind is Binary:
+        group = CHAIN_GROUPS.get(node.op)  # type: ignore[attr-defined]
+        return group is not None and type(inner) is Binary and CHAIN_GROUPS.get(inner.op) == group  # type: ignore[attr-defined]
+    if kind is Member or kind is Index:
+        return type(inner) is Member or type(inner) is Index
+    return False
+
+
+def chain_links(node: Expression) -> tuple[Expression, list[Binary | Member | Index]]:
+    """The flat chain that ``node`` ends: its first operand (or target) and its links in evaluation
+    order, ``node`` last. A node that continues no chain is a chain of one link; any other node is
+    a chain of none (``(node, [])``)."""
+    if type(node) not in (Binary, Member, Index):
+        return node, []
+    links: list[Binary | Member | Index] = []
+    current: Expression = node
+    while True:
+        links.append(current)  # type: ignore[arg-type]
+        inner = current.left if type(current) is Binary else current.target  # type: ignore[union-attr]
+        if not continues_chain(current, inner):
+            links.reverse()
+            return inner, links
+        current = inner
+
+
+def if_chain(node: IfStmt) -> tuple[list[IfStmt], tuple[Statement, ...]]:
+    """An ``if`` statement and its ``else if`` chain: the ``IfStmt`` of each branch in order (the
+    first is ``node``), and the statements of the final ``else`` (none without one). An ``else if``
+    is an ``IfStmt`` alone in the ``otherwise`` of the one before, so a chain nests as deep as it is
+    long: code that walks one follows it with this loop, not by recursion."""
+    branches = [node]
+    while len(node.otherwise) == 1 and isinstance(node.otherwise[0], IfStmt):
+        node = node.otherwise[0]
+        branches.append(node)
+    return branches, node.otherwise
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Every node of the tree below and including ``node``, depth first, in source order.
 

@@ -6,9 +6,15 @@ size or nesting is turned into an AST in one pass without touching Python's stac
 kept (``keep_all_tokens``), which makes a node's span simply first-child-start to last-child-end.
 
 Literals are decoded here, once. The builder records the few problems a grammar cannot express (a
-repeated ``timeout``, ``version`` on a path service, an expression nested beyond ``MAX_DEPTH``) as
-diagnostics instead of raising, and collects each completed declaration as it is reduced, so that the
-declarations before a syntax error survive it.
+repeated ``timeout``, ``version`` on a path service, nesting or an ``else if`` chain beyond the limits
+of ``oic.syntax.limits``) as diagnostics instead of raising, and collects each completed declaration as
+it is reduced, so that the declarations before a syntax error survive it.
+
+Nesting is measured here, bottom up, as nodes are built: a node's *level* is one more than the deepest
+level of the values nested in it (leaves are level 0), except along a flat chain (``ast.continues_chain``:
+``a + b - c``, ``x.a[0].b``), whose links share one level. Statements count their nested blocks and the
+``else if`` branches that lead to their innermost statements. Every later pass may therefore recurse
+over nesting, never along a chain: a file whose nesting passes here is bounded by the limits.
 """
 
 from __future__ import annotations
@@ -21,12 +27,11 @@ from oic.diagnostics import Diagnostic
 from oic.records import Record, set_field
 from oic.source import SourceFile, Span
 from oic.syntax import ast
-from oic.syntax.lexer import MAX_NESTING, Token
+from oic.syntax.lexer import Token
+from oic.syntax.limits import MAX_BLOCK_DEPTH, MAX_ELSE_IF, MAX_NESTING
 from oic.syntax.literals import decode_text, duration_seconds, number_value
 
-# The deepest expression or condition tree accepted: recursive passes after parsing (type checking,
-# code generation) spend a few stack frames per level.
-MAX_DEPTH = MAX_NESTING
+_CONDITIONS = (ast.AnyOf, ast.AllOf, ast.NotCondition, ast.TaskCondition, ast.ConditionRef)
 
 
 class _Sequence(Record):
@@ -129,30 +134,98 @@ class AstBuilder:
         self.diagnostics: list[Diagnostic] = []
         self.declarations: list[ast.Declaration] = []
         self.too_deep = False
-        self._depths: dict[int, tuple[ast.Node, int]] = {}
+        self._too_long = False
+        # id(node) -> (node, level, loops) for expression and condition nodes above level 0: the
+        # level of nesting, and how many comprehensions nest in it (the node is kept so that its id
+        # cannot be reused while the parse runs).
+        self._levels: dict[int, tuple[ast.Node, int, int]] = {}
+        # id(statement) -> (statement, nested blocks, `else if` branches) for statements that nest
+        # blocks or comprehensions.
+        self._statements: dict[int, tuple[ast.Node, int, int]] = {}
 
     def _report(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.diagnostics.append(diag.make(self.source, span, code, message, hint))
 
-    def _deep(self, node: Any, *parts: Any) -> Any:
-        """Record ``node``'s depth (one more than its deepest part) and report the first node past
-        ``MAX_DEPTH``."""
-        depths = self._depths
-        depth = 2
+    def _nest(self, node: Any, *parts: Any, loop: bool = False) -> Any:
+        """Record ``node``'s level, one more than its deepest part (None parts are absent), and the
+        comprehensions nested in it (``loop``: ``node`` is one)."""
+        levels = self._levels
+        deepest = loops = 0
         for part in parts:
-            known = depths.get(id(part))
-            if known is not None and known[1] >= depth:
-                depth = known[1] + 1
-        depths[id(node)] = (node, depth)
-        if depth > MAX_DEPTH and not self.too_deep:
+            known = levels.get(id(part))
+            if known is not None:
+                if known[1] > deepest:
+                    deepest = known[1]
+                if known[2] > loops:
+                    loops = known[2]
+        levels[id(node)] = (node, deepest + 1, loops + loop)
+        if deepest >= MAX_NESTING or loops + loop > MAX_BLOCK_DEPTH:
+            self._too_deep(node, deepest + 1, loops + loop)
+        return node
+
+    def _continue(self, node: Any, inner: Any, *parts: Any) -> Any:
+        """``node`` continues the chain of ``inner``: its level is ``inner``'s, or one more than its
+        other parts' when they are deeper."""
+        known = self._levels.get(id(inner))
+        level, loops = (max(known[1], 1), known[2]) if known is not None else (1, 0)
+        for part in parts:
+            found = self._levels.get(id(part))
+            if found is not None:
+                level = max(level, found[1] + 1)
+                loops = max(loops, found[2])
+        self._levels[id(node)] = (node, level, loops)
+        if level > MAX_NESTING or loops > MAX_BLOCK_DEPTH:
+            self._too_deep(node, level, loops)
+        return node
+
+    def _too_deep(self, node: Any, level: int, loops: int) -> None:
+        """Report the first node nested beyond the limits."""
+        if not self.too_deep:
+            self.too_deep = True
+            if loops > MAX_BLOCK_DEPTH:
+                what, limit, hint = "comprehensions", MAX_BLOCK_DEPTH, "split it into `let` bindings"
+            elif isinstance(node, _CONDITIONS):
+                what, limit, hint = "condition", MAX_NESTING, "split it into named conditions"
+            elif isinstance(node, ast.TypeRef):
+                what, limit, hint = "type", MAX_NESTING, "write the inner part as `list` or `any`"
+            else:
+                what, limit, hint = "expression", MAX_NESTING, "split it into `let` bindings"
+            self._report(node.span, "E0107", f"{what} nested more than {limit} deep", hint)
+
+    def _loops(self, *expressions: Any) -> int:
+        """The most comprehensions nested in one of ``expressions`` (None ones are absent)."""
+        loops = 0
+        for expression in expressions:
+            known = self._levels.get(id(expression))
+            if known is not None:
+                loops = max(loops, known[2])
+        return loops
+
+    def _statement(self, node: Any, blocks: int, else_ifs: int) -> Any:
+        """Record the blocks and comprehensions nested in a statement (its own block included) and
+        the most ``else if`` branches that lead to a statement inside it."""
+        if blocks or else_ifs:
+            self._statements[id(node)] = (node, blocks, else_ifs)
+        if blocks > MAX_BLOCK_DEPTH and not self.too_deep:
             self.too_deep = True
             self._report(
                 node.span,
                 "E0107",
-                f"expression nested more than {MAX_DEPTH} deep",
-                "split it into `let` bindings or named conditions",
+                f"blocks and comprehensions nested more than {MAX_BLOCK_DEPTH} deep",
+                "move the inner blocks into a `builder` and call it",
             )
         return node
+
+    def _inner(self, statements: Sequence[Any]) -> tuple[int, int]:
+        """The deepest block nesting and ``else if`` count among ``statements``."""
+        blocks = else_ifs = 0
+        known = self._statements
+        for statement in statements:
+            found = known.get(id(statement))
+            if found is not None:
+                blocks = max(blocks, found[1])
+                else_ifs = max(else_ifs, found[2])
+        return blocks, else_ifs
 
     def _declared(self, node: Any) -> Any:
         self.declarations.append(node)
@@ -181,7 +254,8 @@ class AstBuilder:
 
     def type_ref(self, children: list[Any]) -> ast.TypeRef:
         element = children[2] if len(children) > 2 else None
-        return ast.TypeRef(spanning(children), children[0].value, element)
+        node = ast.TypeRef(spanning(children), children[0].value, element)
+        return self._nest(node, element) if element is not None else node  # type: ignore[no-any-return]
 
     def service_kind(self, children: list[Any]) -> Token:
         return children[0]  # type: ignore[no-any-return]
@@ -247,14 +321,14 @@ class AstBuilder:
 
     def cond(self, children: list[Any]) -> ast.AnyOf:
         operands = _nodes(children)
-        return self._deep(ast.AnyOf(spanning(children), operands), *operands)  # type: ignore[no-any-return]
+        return self._nest(ast.AnyOf(spanning(children), operands), *operands)  # type: ignore[no-any-return]
 
     def cond_and(self, children: list[Any]) -> ast.AllOf:
         operands = _nodes(children)
-        return self._deep(ast.AllOf(spanning(children), operands), *operands)  # type: ignore[no-any-return]
+        return self._nest(ast.AllOf(spanning(children), operands), *operands)  # type: ignore[no-any-return]
 
     def cond_negation(self, children: list[Any]) -> ast.NotCondition:
-        return self._deep(ast.NotCondition(spanning(children), children[1]), children[1])  # type: ignore[no-any-return]
+        return self._nest(ast.NotCondition(spanning(children), children[1]), children[1])  # type: ignore[no-any-return]
 
     def engine_started(self, children: list[Any]) -> ast.EngineStarted:
         return ast.EngineStarted(spanning(children))
@@ -273,11 +347,11 @@ class AstBuilder:
     def task_condition(self, children: list[Any]) -> ast.TaskCondition:
         event = children[5]
         node = ast.TaskCondition(spanning(children), children[2], event.kind, event.status, event.event_name)
-        return self._deep(node, children[2], event.event_name)  # type: ignore[no-any-return]
+        return self._nest(node, children[2], event.event_name)  # type: ignore[no-any-return]
 
     def condition_ref(self, children: list[Any]) -> ast.ConditionRef:
         args = _items(children)
-        return self._deep(ast.ConditionRef(spanning(children), _identifier(children[0]), args), *args)  # type: ignore[no-any-return]
+        return self._nest(ast.ConditionRef(spanning(children), _identifier(children[0]), args), *args)  # type: ignore[no-any-return]
 
     def cond_group(self, children: list[Any]) -> Any:
         return self._regroup(children)
@@ -285,13 +359,37 @@ class AstBuilder:
     # -- statements -----------------------------------------------------------------------------
 
     def block(self, children: list[Any]) -> _Sequence:
-        return _Sequence(spanning(children), _nodes(children))
+        statements = _nodes(children)
+        if not self._too_long:
+            # Every statement of a block heads its `else if` chain (a chain's later links are
+            # `else` branches, not statements of a block): report a chain where it starts.
+            for statement in statements:
+                known = self._statements.get(id(statement))
+                if known is not None and known[2] > MAX_ELSE_IF:
+                    self._too_long = True
+                    self._report(
+                        Span(
+                            statement.span.line,
+                            statement.span.column,
+                            statement.span.line,
+                            statement.span.column + 2,
+                        ),
+                        "E0110",
+                        f"more than {MAX_ELSE_IF} `else if` branches in this chain "
+                        "(with those of the chains inside its branches)",
+                        "move a part of the chain into a `builder`, or look the value up in an object",
+                    )
+                    break
+        return _Sequence(spanning(children), statements)
 
     def task_stmt(self, children: list[Any]) -> ast.TaskStmt:
         reusable = isinstance(children[2], Token) and children[2].type == "REUSABLE"
         call_at = 4 if reusable else 3
         settings = self._task_settings(children[call_at + 1 :], span_of(children[call_at]))
-        return ast.TaskStmt(spanning(children), children[1], reusable, children[call_at], settings)
+        call = children[call_at]
+        node = ast.TaskStmt(spanning(children), children[1], reusable, call, settings)
+        loops = self._loops(children[1], *(argument.value for argument in call.arguments))
+        return self._statement(node, loops, 0)  # type: ignore[no-any-return]
 
     def _task_settings(self, clauses: Sequence[_Clause], call_span: Span) -> ast.TaskSettings:
         if not clauses:
@@ -324,23 +422,39 @@ class AstBuilder:
         return ast.Argument(spanning(children), children[0].value, token_span(children[0]), children[2])
 
     def let_stmt(self, children: list[Any]) -> ast.LetStmt:
-        return ast.LetStmt(spanning(children), _identifier(children[1]), children[3])
+        node = ast.LetStmt(spanning(children), _identifier(children[1]), children[3])
+        return self._statement(node, self._loops(children[3]), 0)  # type: ignore[no-any-return]
 
     def for_stmt(self, children: list[Any]) -> ast.ForStmt:
         condition = children[5] if len(children) > 5 else None
-        return ast.ForStmt(
-            spanning(children), _identifier(children[1]), children[3], condition, children[-1].items
-        )
+        body = children[-1].items
+        node = ast.ForStmt(spanning(children), _identifier(children[1]), children[3], condition, body)
+        blocks, else_ifs = self._inner(body)
+        blocks = max(blocks, self._loops(children[3], condition))
+        return self._statement(node, blocks + 1, else_ifs)  # type: ignore[no-any-return]
 
     def if_stmt(self, children: list[Any]) -> ast.IfStmt:
+        body = children[2].items
+        blocks, else_ifs = self._inner(body)
+        blocks = max(blocks, self._loops(children[1])) + 1
         otherwise: tuple[Any, ...] = ()
         if len(children) > 3:
             alternative = children[4]
-            otherwise = alternative.items if isinstance(alternative, _Sequence) else (alternative,)
-        return ast.IfStmt(spanning(children), children[1], children[2].items, otherwise)
+            if isinstance(alternative, _Sequence):
+                otherwise = alternative.items
+                other_blocks, other_else_ifs = self._inner(otherwise)
+                blocks, else_ifs = max(blocks, other_blocks + 1), max(else_ifs, other_else_ifs)
+            else:  # `else if`: the next link of the chain, at this statement's level
+                otherwise = (alternative,)
+                other_blocks, other_else_ifs = self._inner(otherwise)
+                blocks, else_ifs = max(blocks, other_blocks), max(else_ifs, other_else_ifs + 1)
+        node = ast.IfStmt(spanning(children), children[1], body, otherwise)
+        return self._statement(node, blocks, else_ifs)  # type: ignore[no-any-return]
 
     def builder_call(self, children: list[Any]) -> ast.BuilderCall:
-        return ast.BuilderCall(spanning(children), _identifier(children[0]), _items(children))
+        args = _items(children)
+        node = ast.BuilderCall(spanning(children), _identifier(children[0]), args)
+        return self._statement(node, self._loops(*args), 0)  # type: ignore[no-any-return]
 
     # -- expressions ----------------------------------------------------------------------------
 
@@ -349,28 +463,36 @@ class AstBuilder:
 
     def conditional(self, children: list[Any]) -> ast.Conditional:
         then, test, otherwise = children[0], children[2], children[4]
-        return self._deep(ast.Conditional(spanning(children), test, then, otherwise), then, test, otherwise)  # type: ignore[no-any-return]
+        return self._nest(ast.Conditional(spanning(children), test, then, otherwise), then, test, otherwise)  # type: ignore[no-any-return]
 
     def binary(self, children: list[Any]) -> ast.Binary:
         left, operator, right = children
-        return self._deep(ast.Binary(spanning(children), operator.value, left, right), left, right)  # type: ignore[no-any-return]
+        node = ast.Binary(spanning(children), operator.value, left, right)
+        if ast.continues_chain(node, left):
+            return self._continue(node, left, right)  # type: ignore[no-any-return]
+        return self._nest(node, left, right)  # type: ignore[no-any-return]
 
     def unary(self, children: list[Any]) -> ast.Unary:
         operator, operand = children
-        return self._deep(ast.Unary(spanning(children), operator.value, operand), operand)  # type: ignore[no-any-return]
+        return self._nest(ast.Unary(spanning(children), operator.value, operand), operand)  # type: ignore[no-any-return]
 
     def member(self, children: list[Any]) -> ast.Member:
         target, _dot, name = children
         node = ast.Member(spanning(children), target, name.value, token_span(name))
-        return self._deep(node, target)  # type: ignore[no-any-return]
+        if ast.continues_chain(node, target):
+            return self._continue(node, target)  # type: ignore[no-any-return]
+        return self._nest(node, target)  # type: ignore[no-any-return]
 
     def index(self, children: list[Any]) -> ast.Index:
         target, index = children[0], children[2]
-        return self._deep(ast.Index(spanning(children), target, index), target, index)  # type: ignore[no-any-return]
+        node = ast.Index(spanning(children), target, index)
+        if ast.continues_chain(node, target):
+            return self._continue(node, target, index)  # type: ignore[no-any-return]
+        return self._nest(node, target, index)  # type: ignore[no-any-return]
 
     def call(self, children: list[Any]) -> ast.Call:
         args = _items(children)
-        return self._deep(ast.Call(spanning(children), _identifier(children[0]), args), *args)  # type: ignore[no-any-return]
+        return self._nest(ast.Call(spanning(children), _identifier(children[0]), args), *args)  # type: ignore[no-any-return]
 
     def name(self, children: list[Any]) -> ast.Name:
         token = children[0]
@@ -408,11 +530,11 @@ class AstBuilder:
                 span = Span(child.line, column, child.line, column + len(text))
                 parts.append(ast.StringLiteral(span, decode_text(text)))
         node = ast.InterpolatedString(spanning(children), tuple(parts))
-        return self._deep(node, *expressions)  # type: ignore[no-any-return]
+        return self._nest(node, *expressions)  # type: ignore[no-any-return]
 
     def list_expr(self, children: list[Any]) -> ast.ListExpr:
         items = _nodes(children)
-        return self._deep(ast.ListExpr(spanning(children), items), *items)  # type: ignore[no-any-return]
+        return self._nest(ast.ListExpr(spanning(children), items), *items)  # type: ignore[no-any-return]
 
     def object_field(self, children: list[Any]) -> ast.ObjectField:
         key = children[0]
@@ -422,7 +544,7 @@ class AstBuilder:
     def object_expr(self, children: list[Any]) -> ast.ObjectExpr:
         fields = _nodes(children)
         values = [field.value for field in fields]
-        return self._deep(ast.ObjectExpr(spanning(children), fields), *values)  # type: ignore[no-any-return]
+        return self._nest(ast.ObjectExpr(spanning(children), fields), *values)  # type: ignore[no-any-return]
 
     def _comprehension_parts(self, children: list[Any]) -> tuple[ast.Identifier, Any, Any, int]:
         """Variable, iterable, condition, and the index just after the `:`."""
@@ -434,13 +556,13 @@ class AstBuilder:
         variable, iterable, condition, after = self._comprehension_parts(children)
         element = children[after]
         node = ast.ListComprehension(spanning(children), variable, iterable, condition, element)
-        return self._deep(node, iterable, condition, element)  # type: ignore[no-any-return]
+        return self._nest(node, iterable, condition, element, loop=True)  # type: ignore[no-any-return]
 
     def object_comprehension(self, children: list[Any]) -> ast.ObjectComprehension:
         variable, iterable, condition, after = self._comprehension_parts(children)
         key, value = children[after], children[after + 2]
         node = ast.ObjectComprehension(spanning(children), variable, iterable, condition, key, value)
-        return self._deep(node, iterable, condition, key, value)  # type: ignore[no-any-return]
+        return self._nest(node, iterable, condition, key, value, loop=True)  # type: ignore[no-any-return]
 
     def group(self, children: list[Any]) -> Any:
         return self._regroup(children)
@@ -449,4 +571,4 @@ class AstBuilder:
         """``( inner )``: the inner node, its span widened to the parentheses."""
         inner = children[1]
         node = inner._replace(span=spanning(children))
-        return self._deep(node, inner)
+        return self._nest(node, inner)

@@ -13,7 +13,7 @@ word is a keyword or a name depends on the parser state, which the driver in ``o
 knows and this module does not.
 
 Lexical problems (a stray character, a bad escape, an unterminated string, a malformed number,
-nesting beyond ``MAX_NESTING``) are yielded in the token stream as ``LexError`` values, so the driver
+nesting beyond ``MAX_BRACKETS``) are yielded in the token stream as ``LexError`` values, so the driver
 reports them in order with parse errors; the stream goes on after them (except after a fatal one) so
 the driver can skip to the next declaration and keep checking. Positions are 1-based and count code
 points; only ``\\n`` ends a line (``oic.source`` normalises the others).
@@ -26,10 +26,7 @@ from collections.abc import Iterator
 
 from oic.records import Record, set_field
 from oic.source import Span
-
-# Deeper than any pipeline a person writes, shallow enough that later recursive passes stay far from
-# Python's recursion limit.
-MAX_NESTING = 128
+from oic.syntax.limits import MAX_BRACKETS
 
 # Python refuses int() on more digits than this (CVE-2020-10735 mitigation): we refuse them first.
 MAX_INT_DIGITS = 4000
@@ -86,6 +83,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(
     r"(?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(?P<suffix>[A-Za-z_][A-Za-z0-9_]*)?"
 )
+_EXPONENT = re.compile(r"[eE]")
 _SPACE = re.compile(r"[ \t\r\n]+")
 _WORD_START, _DIGIT, _SPACE_START, _COMMENT, _QUOTE, _PUNCTUATION_START = range(6)
 _FIRST_CHARACTER: dict[str, int] = {
@@ -268,6 +266,8 @@ class Lexer:
         match_word = _WORD.match
         match_simple_string = _SIMPLE_STRING.match
         match_continuation = _STRING_CONTINUATION.match
+        match_number = _NUMBER.match
+        exponent = _EXPONENT.search
         stack = self.stack
         simple_punctuation = _SIMPLE_PUNCTUATION
         two_character_starts = _TWO_CHARACTER_STARTS
@@ -333,7 +333,7 @@ class Lexer:
                     # the rest (nesting limits, mismatches, interpolations) in ``_punctuation``.
                     expected = CLOSERS.get(symbol)
                     if expected is None:
-                        if len(stack) < MAX_NESTING:
+                        if len(stack) < MAX_BRACKETS:
                             stack.append(_Open(symbol, line, start - line_start + 1))
                             kind = PUNCTUATION[symbol]
                     elif stack:
@@ -385,7 +385,7 @@ class Lexer:
                 continue
             if kind_of_token == _QUOTE:
                 simple = match_simple_string(text, start)
-                if simple is not None and (simple.lastgroup == "whole" or len(stack) < MAX_NESTING):
+                if simple is not None and (simple.lastgroup == "whole" or len(stack) < MAX_BRACKETS):
                     position = simple.end()
                     column = start - line_start + 1
                     end_column = column + position - start
@@ -404,11 +404,24 @@ class Lexer:
                 if position < 0:
                     position = length
                 continue
-            self.position, self.line, self.line_start = start, line, line_start
             if kind_of_token == _DIGIT:
-                yield from self._number(_NUMBER.match(text, start))  # type: ignore[arg-type]
-            else:
-                yield from self._unexpected_character()
+                number = match_number(text, start)
+                end = number.end()  # type: ignore[union-attr]
+                # A plain number of a few digits cannot be malformed: yield it here; the rest
+                # (durations, exponents, thousands of digits, a bad suffix) goes to `_number`.
+                if number.lastindex == 1 and end - start <= 300 and not exponent(text, start, end):  # type: ignore[union-attr]
+                    column = start - line_start + 1
+                    yield Token(
+                        "NUMBER", text[start:end], start, line, column, line, column + end - start, end
+                    )
+                    position = end
+                    continue
+                self.position, self.line, self.line_start = start, line, line_start
+                yield from self._number(number)  # type: ignore[arg-type]
+                position, line, line_start = self.position, self.line, self.line_start
+                continue
+            self.position, self.line, self.line_start = start, line, line_start
+            yield from self._unexpected_character()
             position, line, line_start = self.position, self.line, self.line_start
         self.position, self.line, self.line_start = position, line, line_start
 
@@ -438,7 +451,7 @@ class Lexer:
         digits = match.group("number")
         suffix = match.group("suffix")
         self.position = match.end()
-        span = self._point_span(start, self.position)
+        span = self._point_span(start, self.position)  # (only problems and durations come here)
         if suffix is None:
             problem = number_problem(digits)
             if problem:
@@ -446,7 +459,11 @@ class Lexer:
                 return
             yield self._token("NUMBER", start, self.line, self._column(start))
             return
-        if suffix in DURATION_UNITS and "e" not in digits.lower():
+        if suffix in DURATION_UNITS:
+            problem = number_problem(digits)
+            if problem:
+                yield LexError("E0106", problem, span, "write a number between about -1e308 and 1e308")
+                return
             yield self._token("DURATION", start, self.line, self._column(start))
             return
         shown = self.text[start : self.position]
@@ -463,10 +480,10 @@ class Lexer:
         column = self._column(start)
         self.position += len(symbol)
         if symbol in OPENERS:
-            if len(self.stack) >= MAX_NESTING:
+            if len(self.stack) >= MAX_BRACKETS:
                 yield LexError(
                     "E0107",
-                    f"brackets nested more than {MAX_NESTING} deep",
+                    f"brackets nested more than {MAX_BRACKETS} deep",
                     self._point_span(start, self.position),
                     "split the value into `let` bindings",
                     fatal=True,
@@ -530,10 +547,10 @@ class Lexer:
             if character == "$":
                 if text.startswith("${", position):
                     self.position = position + 2
-                    if len(self.stack) >= MAX_NESTING:
+                    if len(self.stack) >= MAX_BRACKETS:
                         yield LexError(
                             "E0107",
-                            f"interpolations nested more than {MAX_NESTING} deep",
+                            f"interpolations nested more than {MAX_BRACKETS} deep",
                             self._point_span(position, position + 2),
                             fatal=True,
                         )

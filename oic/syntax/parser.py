@@ -240,9 +240,12 @@ class _Parse:
             stack.append(action)
             values.append(token)
             return None
-        # Reductions come first; keep what they change, to put it back if the token does not fit.
-        saved_stack = stack[:]
-        saved_values = values[:]
+        # Reductions come first. They must be undone if the token does not fit: copying the stacks
+        # beforehand would cost their depth for every token (quadratic on a long right-recursive
+        # chain), so what the reductions change below the lowest point they reached so far (`low`)
+        # is kept instead, one segment each time that point moves down, and put back.
+        depth = low = len(stack)
+        kept: list[tuple[list[int], list[Any]]] = []
         rules, gotos, passes, first = tables.rules, tables.gotos, tables.passes, _first
         while action is not None:
             if action >= 0:
@@ -252,11 +255,17 @@ class _Parse:
             size, origin, callback = rules[~action]
             if callback is first:
                 # A `?rule` passing its one child through: the value stays, only the top state moves.
+                if depth - 1 < low:
+                    low = depth - 1
+                    kept.append((stack[low:], values[low - 1 :]))
                 below = stack[-2]
-                top = passes.get((below, stack[-1], kind))
-                stack[-1] = top if top is not None else tables.pass_through(below, stack[-1], kind)
+                moved = passes.get((below, stack[-1], kind))
+                stack[-1] = moved if moved is not None else tables.pass_through(below, stack[-1], kind)
             else:
                 if size:
+                    if depth - size < low:
+                        kept.append((stack[depth - size : low], values[depth - size - 1 : low - 1]))
+                        low = depth - size
                     children = values[-size:]
                     del values[-size:]
                     del stack[-size:]
@@ -264,9 +273,13 @@ class _Parse:
                     children = []
                 values.append(callback(children))
                 stack.append(gotos[stack[-1]][origin])
+                depth += 1 - size
             action = actions[stack[-1]].get(kind)
-        stack[:] = saved_stack
-        values[:] = saved_values
+        del stack[low:]
+        del values[low - 1 :]
+        for states, items in reversed(kept):
+            stack.extend(states)
+            values.extend(items)
         return stack
 
     def _salvage(self, stack: list[int], values: list[Any]) -> None:
@@ -310,21 +323,28 @@ class _Parse:
         keyword = _KEYWORD_TERMINALS.get(word)
         if keyword is None:
             return "NAME"
+        if (
+            previous is not None
+            and previous.type in _FIELD_OPENERS
+            and "NAME" in actions
+            and _next_character(text, token.end_pos) == ":"
+        ):
+            return "NAME"  # an object key or a call field: `{for: 1}`, `s.e(if: x)`
         if word == "if" and ("STMT_IF" in actions or "IF" in actions):
             statement, conditional = "STMT_IF" in actions, "IF" in actions
             if statement and conditional:
                 return "STMT_IF" if first_on_line else "IF"
             return "STMT_IF" if statement else "IF"
         if keyword in actions:
+            # Where a soft keyword and a name both fit, a `(` after the word makes it a name: no
+            # keyword is followed by one where a name could stand (`timeout(1)` calls a builder on
+            # the line after a task statement, `on engine()` uses a condition named `engine`).
+            if word in SOFT_KEYWORDS and "NAME" in actions and _next_character(text, token.end_pos) == "(":
+                return "NAME"
             return keyword
         if "NAME" not in actions:
             return keyword
-        if word in SOFT_KEYWORDS:
-            return "NAME"
-        if previous is not None and (
-            previous.type == "DOT"
-            or (previous.type in _FIELD_OPENERS and _colon_follows(text, token.end_pos))
-        ):
+        if word in SOFT_KEYWORDS or (previous is not None and previous.type == "DOT"):
             return "NAME"
         return keyword
 
@@ -357,14 +377,21 @@ class _Parse:
         return Token("$END", "", len(text), line, column, line, column, len(text))
 
 
-def _colon_follows(text: str, position: int | None) -> bool:
-    """Whether the next character after ``position`` that is not a space or tab is ``:``."""
-    if position is None:
-        return False
+def _next_character(text: str, position: int) -> str:
+    """The first character at or after ``position`` that is not white space or in a comment ('' at
+    the end of the text)."""
     length = len(text)
-    while position < length and text[position] in " \t":
+    while position < length:
+        character = text[position]
+        if character == "#":
+            newline = text.find("\n", position)
+            if newline < 0:
+                return ""
+            position = newline
+        elif character not in " \t\n":
+            return character
         position += 1
-    return position < length and text[position] == ":"
+    return ""
 
 
 __all__ = ["UnreadableSource", "parse", "parse_text", "read_source"]

@@ -14,9 +14,9 @@ from __future__ import annotations
 from oic import diagnostics as diag
 from oic.diagnostics import Diagnostic
 from oic.source import SourceFile, Span
+from oic.syntax.limits import MAX_SOURCE_BYTES
 
-# Far beyond any hand-written pipeline; bounds the time and memory one file can take.
-MAX_SOURCE_BYTES = 8 * 1024 * 1024
+__all__ = ["MAX_SOURCE_BYTES", "UnreadableSource", "decode_source", "read_source"]
 
 
 class UnreadableSource(OSError):

@@ -101,7 +101,10 @@ class GrpcConnection:
         self._warn = warn if warn is not None else logger.warning
         self._unvalidated: set[str] = set()
         if service.schemas is not None:
-            self._schemas = self._parse(service.schemas, "the given schemas")
+            # Schemas a pipeline carries were checked against their metaschemas by `oic check`: not
+            # checking them again here keeps jsonschema's import off the run's start (it loads when a
+            # value needs it).
+            self._schemas = self._parse(service.schemas, "the given schemas", check_now=False)
 
     # -- schemas -------------------------------------------------------------------------------------
 
@@ -122,9 +125,9 @@ class GrpcConnection:
             self._warn(f"service {self.alias!r} sent no endpoint schemas: its calls are not validated")
         return schemas
 
-    def _parse(self, schema_map: Mapping[str, str], origin: str) -> ServiceSchemas:
+    def _parse(self, schema_map: Mapping[str, str], origin: str, check_now: bool = True) -> ServiceSchemas:
         try:
-            return parse_schema_map(schema_map)
+            return parse_schema_map(schema_map, check_now=check_now)
         except SchemaError as error:
             raise CallFailed(f"service {self.alias!r} has an invalid schema in {origin}: {error}") from None
 

@@ -159,9 +159,10 @@ def schema_key(key: str) -> tuple[str, str] | None:
     return None if match is None else (match["endpoint"], match["kind"])
 
 
-def parse_schema_map(schema_map: Mapping[str, str]) -> ServiceSchemas:
+def parse_schema_map(schema_map: Mapping[str, str], *, check_now: bool = True) -> ServiceSchemas:
     """Parse an ``InitResponse``-style map into per-endpoint validators; keys ``schema_key`` does not
-    read are skipped. Raises ``SchemaError`` for a schema that is not JSON or not a valid schema."""
+    read are skipped. Raises ``SchemaError`` for a schema that is not JSON or (with ``check_now``, see
+    ``Validator``) not a valid schema."""
     texts: dict[str, dict[str, str]] = {}
     for key, text in schema_map.items():
         parsed = schema_key(key)
@@ -173,7 +174,7 @@ def parse_schema_map(schema_map: Mapping[str, str]) -> ServiceSchemas:
         validators: dict[str, Validator | None] = {ARGUMENTS: None, RETURNS: None}
         for kind, text in kinds.items():
             try:
-                validators[kind] = validator_for(text)
+                validators[kind] = validator_for(text, check_now=check_now)
             except SchemaError as error:
                 raise SchemaError(f"{endpoint}/{kind}.json: {error}") from None
         endpoints[endpoint] = EndpointSchemas(endpoint, validators[ARGUMENTS], validators[RETURNS])
@@ -184,13 +185,16 @@ _cache: dict[str, Validator] = {}
 _cache_lock = threading.Lock()
 
 
-def validator_for(schema: str | Mapping[str, Any]) -> Validator:
-    """The validator of ``schema`` (JSON text or a decoded object), built once per distinct schema."""
+def validator_for(schema: str | Mapping[str, Any], *, check_now: bool = True) -> Validator:
+    """The validator of ``schema`` (JSON text or a decoded object), built once per distinct schema;
+    ``check_now`` as for ``Validator`` (a cached validator built without it is checked then)."""
     text = schema if isinstance(schema, str) else json.dumps(schema, sort_keys=True)
     digest = hashlib.sha256(text.encode()).hexdigest()
     with _cache_lock:
         cached = _cache.get(digest)
     if cached is not None:
+        if check_now:
+            cached._validator()
         return cached
     if isinstance(schema, str):
         try:
@@ -203,7 +207,7 @@ def validator_for(schema: str | Mapping[str, Any]) -> Validator:
         decoded = {} if decoded else {"not": {}}
     if not isinstance(decoded, Mapping):
         raise SchemaError("a JSON Schema must be an object")
-    validator = Validator(decoded)
+    validator = Validator(decoded, check_now=check_now)
     with _cache_lock:
         return _cache.setdefault(digest, validator)
 

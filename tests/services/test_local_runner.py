@@ -368,3 +368,32 @@ def test_broken_given_schemas_fail_the_start_before_any_process(tmp_path: Path) 
         runner.start([path_service("ok", GREETER), broken], RunContext("r11", str(tmp_path), ""))
     groups = runner.pids()
     assert len(groups) == 1 and not group_alive(groups[0])
+
+
+LEAN_RUN_PROBE = """
+import runpy, sys
+sys.argv = [sys.argv[1], "--logs-dir", sys.argv[2], "--quiet"]
+try:
+    runpy.run_path(sys.argv[0], run_name="__main__")
+except SystemExit as exit_:
+    print(exit_.code, "jsonschema" in sys.modules)
+"""
+
+
+def test_a_run_whose_calls_are_valid_never_loads_the_schema_library(tmp_path: Path) -> None:
+    """The schemas a pipeline carries were checked by `oic check`: the engine validates its calls with
+    them (the shortcut accepts valid values) without loading jsonschema, whose import would cost the
+    start of every run."""
+    from tests.codegen.support import compile_text
+
+    hello = (Path(__file__).resolve().parents[2] / "examples" / "hello" / "pipeline.oi").read_text()
+    module = tmp_path / "hello.py"
+    module.write_text(compile_text(hello, str(tmp_path / "hello.oi")).text, encoding="utf-8")
+    probe = subprocess.run(
+        [sys.executable, "-c", LEAN_RUN_PROBE, str(module), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert probe.stdout.split() == ["0", "False"], probe.stdout + probe.stderr

@@ -9,6 +9,7 @@ import pytest
 from oic import codes
 from oic.source import SourceFile, Span
 from oic.syntax import ast
+from oic.syntax.limits import MAX_NESTING
 from oic.syntax.parser import parse, parse_text
 from oic.syntax.reader import MAX_SOURCE_BYTES, UnreadableSource, decode_source, read_source
 
@@ -104,29 +105,51 @@ def test_fifty_thousand_nested_brackets(opener: str) -> None:
     assert [d.code for d in found] == ["E0107"]
 
 
-def test_nesting_just_below_the_limit_parses() -> None:
-    depth = 100
+def test_nesting_at_the_limit_parses() -> None:
+    depth = MAX_NESTING
     module, found = parse_text("param p: any = " + "[" * depth + "1" + "]" * depth)
     assert found == [] and module is not None
+    _module, found = parse_text("param p: any = " + "[" * (depth + 1) + "1" + "]" * (depth + 1))
+    assert [(d.code, d.message) for d in found] == [("E0107", f"expression nested more than {depth} deep")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "param p: any = " + "- " * 20_000 + "1",
+        "param p: any = " + "not " * 20_000 + "x",
+        "param p: any = " + "a if b else " * 10_000 + "c",
+        "param p: any = " + "(" * 100 + "1" + ")" * 100,
+        "on " + "not " * 20_000 + "engine.started { }",
+    ],
+    ids=["minus", "not", "conditional", "parentheses", "condition-not"],
+)
+def test_nesting_operators_hit_the_depth_limit(text: str) -> None:
+    module, found = parse_text(text)
+    assert module is None
+    assert [d.code for d in found] == ["E0107"]
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "param p: any = a" + ".b" * 20_000,
-        "param p: any = " + "- " * 20_000 + "1",
-        "param p: any = " + "not " * 20_000 + "x",
-        "param p: any = 1" + " + 1" * 20_000,
-        "param p: any = " + "a if b else " * 10_000 + "c",
+        "param p: any = 1" + " + 1 - 2" * 10_000,
+        "param p: any = 1" + " * 2 / 3 % 4" * 7_000,
+        "param p: any = a" + " and b" * 20_000,
+        "param p: any = a" + " or b" * 20_000,
         "param p: any = x" + "[0]" * 20_000,
-        "on " + "not " * 20_000 + "engine.started { }",
+        "param p: any = x" + ".a[0]" * 10_000,
     ],
-    ids=["members", "minus", "not", "plus", "conditional", "index", "condition-not"],
+    ids=["members", "sum", "product", "and", "or", "index", "members-and-index"],
 )
-def test_long_operator_chains_hit_the_depth_limit(text: str) -> None:
+def test_flat_chains_are_not_nesting(text: str) -> None:
     module, found = parse_text(text)
-    assert module is None
-    assert [d.code for d in found] == ["E0107"]
+    assert found == [] and module is not None
+    declaration = module.declarations[0]
+    assert isinstance(declaration, ast.ParamDecl) and declaration.default is not None
+    base, links = ast.chain_links(declaration.default)
+    assert isinstance(base, (ast.Name, ast.NumberLiteral)) and len(links) >= 20_000
 
 
 def test_a_two_megabyte_line() -> None:

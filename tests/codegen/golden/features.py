@@ -25,6 +25,7 @@ from runtime.exported import (
     engine_started,
     equal,
     event_value,
+    fold,
     get_index,
     get_member,
     greater,
@@ -144,7 +145,7 @@ def condition_0(params, local_0):
 
 
 def condition_1(params, local_1):
-    return guarded(task_finished_with_status(task_name(local_1, SITES[2]), TASK_STATUS_SUCCESS), lambda event, state: greater(std_len(SITES[8], get_member(std_parse_json(SITES[6], get_member(get_member(get_index(tasks_value(state), local_1, SITES[3]), 'output', SITES[4]), 'Body', SITES[5])), 'items', SITES[7])), params['limit'], SITES[8]))
+    return guarded(task_finished_with_status(task_name(local_1, SITES[2]), TASK_STATUS_SUCCESS), lambda event, state: greater(std_len(SITES[8], get_member(std_parse_json(SITES[6], fold(tasks_value(state), (get_index, local_1, SITES[3]), (get_member, 'output', SITES[4]), (get_member, 'Body', SITES[5]))), 'items', SITES[7])), params['limit'], SITES[8]))
 
 
 def builder_0(params, event, state, tasks_list, local_2, local_3):
@@ -180,7 +181,7 @@ def when_1(params):
 
 def reaction_1(params, event, state):
     tasks_list = []
-    let_1 = get_member(std_parse_json(SITES[14], get_member(get_member(get_index(tasks_value(state), 'fetch', SITES[11]), 'output', SITES[12]), 'Body', SITES[13])), 'items', SITES[15])
+    let_1 = get_member(std_parse_json(SITES[14], fold(tasks_value(state), (get_index, 'fetch', SITES[11]), (get_member, 'output', SITES[12]), (get_member, 'Body', SITES[13]))), 'items', SITES[15])
     for loop_0 in iterate(let_1, SITES[16]):
         if not truthy(get_member(loop_0, 'done', SITES[17])):
             continue
@@ -211,7 +212,7 @@ def reaction_2(params, event, state):
     tasks_list.append(Task(
         TaskMetadata(task_name('big', SITES[29]), reusable=False, timeout=None, retry=RetryPolicy(attempts=1, backoff=0.0)),
         TaskSpec('shell', 'command', (
-            Argument('Command', std_format(SITES[36], '{} items', std_len(SITES[35], get_member(std_parse_json(SITES[33], get_member(get_member(get_index(tasks_value(state), 'fetch', SITES[30]), 'output', SITES[31]), 'Body', SITES[32])), 'items', SITES[34])))),
+            Argument('Command', std_format(SITES[36], '{} items', std_len(SITES[35], get_member(std_parse_json(SITES[33], fold(tasks_value(state), (get_index, 'fetch', SITES[30]), (get_member, 'output', SITES[31]), (get_member, 'Body', SITES[32]))), 'items', SITES[34])))),
         )),
     ))
     return tasks_list
@@ -226,14 +227,14 @@ def reaction_3(params, event, state):
     tasks_list.append(Task(
         TaskMetadata(task_name('alarm', SITES[39]), reusable=True, timeout=None, retry=RetryPolicy(attempts=1, backoff=0.0)),
         TaskSpec('shell', 'command', (
-            Argument('Command', interpolate('failed: ', get_member(get_index(tasks_value(state), 'fetch', SITES[40]), 'error', SITES[41]))),
+            Argument('Command', interpolate('failed: ', fold(tasks_value(state), (get_index, 'fetch', SITES[40]), (get_member, 'error', SITES[41])))),
         )),
     ))
     return tasks_list
 
 
 def when_4(params):
-    return guarded(task_event_reported(task_name('fetch', SITES[42]), 'progress'), lambda event, state: greater(get_member(get_member(get_member(event_value(event), 'payload', SITES[43]), 'data', SITES[44]), 'percent', SITES[45]), 50, SITES[46]))
+    return guarded(task_event_reported(task_name('fetch', SITES[42]), 'progress'), lambda event, state: greater(fold(event_value(event), (get_member, 'payload', SITES[43]), (get_member, 'data', SITES[44]), (get_member, 'percent', SITES[45])), 50, SITES[46]))
 
 
 def reaction_4(params, event, state):

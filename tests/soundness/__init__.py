@@ -1,0 +1,1 @@
+"""Soundness as a tested property: generated programs, checked and run against typed local services."""
