@@ -58,7 +58,7 @@ $(MUTATION_STAMP): $(STAMP)
 
 mutation: $(MUTATION_STAMP)
 	rm -rf mutants && mkdir mutants
-	PYTHONPATH=$(CURDIR)/mutants:$(CURDIR)/tests/mutation/child $(BIN)/python -m tests.mutation.run $(MUTANTS)
+	PYTEST_TIMEOUT=90 PYTHONPATH=$(CURDIR)/mutants:$(CURDIR)/tests/mutation/child $(BIN)/python -m tests.mutation.run $(MUTANTS)
 
 # Regenerate the committed gRPC stubs from runtime/proto/service.proto.
 proto: $(STAMP)
