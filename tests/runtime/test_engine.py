@@ -198,6 +198,8 @@ def test_the_message_of_a_failed_run_names_the_first_three_unhandled_failures(tm
         "5 task(s) failed: task 't1': boom: reason 1; task 't2': boom: reason 2; "
         "task 't3': boom: reason 3 (and 2 more)"
     )
+    four = run(pipeline(on(engine_started, *failing[:4])), runner(), tmp_path / "four", parallelism=1)
+    assert four.message.endswith("task 't3': boom: reason 3 (and 1 more)")
     three = run(pipeline(on(engine_started, *failing[:3])), runner(), tmp_path / "three", parallelism=1)
     assert three.message == (
         "3 task(s) failed: task 't1': boom: reason 1; task 't2': boom: reason 2; task 't3': boom: reason 3"

@@ -297,3 +297,27 @@ def test_a_literal_fits_a_union_when_it_fits_one_member() -> None:
     assert t.literal_fits(2.0, integer_or_null)  # a whole number decoded from JSON
     assert not t.literal_fits(2.0, integer_or_null, written=True)  # `2.0` written in a .oi file
     assert not t.literal_fits("2", integer_or_null)
+
+
+def test_null_taken_out_wherever_it_is_in_a_union() -> None:
+    assert t.without_null(t.UnionType((t.NULL, t.STRING, t.INTEGER))) == t.union([t.STRING, t.INTEGER])
+    assert t.without_null(t.UnionType((t.STRING, t.NULL, t.BOOL))) == t.union([t.STRING, t.BOOL])
+
+
+def test_a_schema_nested_ten_objects_deep_is_typed_to_its_leaf() -> None:
+    schema: dict = {"type": "string"}
+    for _ in range(10):
+        schema = {"type": "object", "properties": {"inner": schema}, "required": ["inner"]}
+    kind = t.from_schema(schema)
+    for _ in range(10):
+        assert isinstance(kind, t.ObjectType)
+        found = kind.field_type("inner")
+        assert found is not None
+        kind = found
+    assert kind == t.STRING
+
+
+def test_a_pointer_skips_empty_parts_before_and_between_names() -> None:
+    root = {"definitions": {"a": {"type": "integer"}}}
+    assert t.from_schema({"$ref": "#//definitions/a"}, root) == t.INTEGER
+    assert t.from_schema({"$ref": "#/definitions//a"}, root) == t.INTEGER
