@@ -136,9 +136,16 @@ def test_an_event_without_a_task_triggers_no_task_condition() -> None:
     timeline = Timeline()
     timeline.run("a")
     for payload in (None, ["a"], {"task": 5}, {}):
-        event = Event(EventMetadata("task.finished", "odd", NOW), payload)  # type: ignore[arg-type]
-        for condition in (task_finished("a"), task_started("a*"), task_event_reported("a", "x")):
-            assert not condition.triggered(event, timeline.state), (condition, payload)
+        for kind in ("task.finished", "task.started"):
+            event = Event(EventMetadata(kind, "odd", NOW), payload)  # type: ignore[arg-type]
+            for condition in (
+                task_finished("a"),
+                task_finished("a*"),
+                task_started("a*"),
+                task_started("a"),
+                task_event_reported("a", "x"),
+            ):
+                assert not condition.triggered(event, timeline.state), (condition, kind, payload)
 
 
 # -- reports -------------------------------------------------------------------------------------------
