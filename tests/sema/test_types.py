@@ -302,6 +302,8 @@ def test_a_literal_fits_a_union_when_it_fits_one_member() -> None:
 def test_null_taken_out_wherever_it_is_in_a_union() -> None:
     assert t.without_null(t.UnionType((t.NULL, t.STRING, t.INTEGER))) == t.union([t.STRING, t.INTEGER])
     assert t.without_null(t.UnionType((t.STRING, t.NULL, t.BOOL))) == t.union([t.STRING, t.BOOL])
+    nullable_enum = t.UnionType((t.EnumType(("a", None)), t.INTEGER))
+    assert t.without_null(nullable_enum) == t.union([t.EnumType(("a",)), t.INTEGER])
 
 
 def test_a_schema_nested_ten_objects_deep_is_typed_to_its_leaf() -> None:
@@ -321,3 +323,113 @@ def test_a_pointer_skips_empty_parts_before_and_between_names() -> None:
     root = {"definitions": {"a": {"type": "integer"}}}
     assert t.from_schema({"$ref": "#//definitions/a"}, root) == t.INTEGER
     assert t.from_schema({"$ref": "#/definitions//a"}, root) == t.INTEGER
+
+
+def _leaf(kind: t.Type) -> tuple[int, t.Type]:
+    """How many lists, objects and unions with null wrap a type, and what they wrap."""
+    levels = 0
+    while True:
+        if isinstance(kind, t.ListType):
+            kind = kind.element
+        elif isinstance(kind, t.ObjectType):
+            found = kind.field_type("a")
+            kind = found if found is not None else kind.extra
+        elif isinstance(kind, t.UnionType):
+            kind = next(option for option in kind.options if option != t.NULL)
+        else:
+            return levels, kind
+        levels += 1
+
+
+_WRAPS = {
+    "items": lambda inner: {"type": "array", "items": inner},
+    "properties": lambda inner: {"type": "object", "properties": {"a": inner}, "required": ["a"]},
+    "additionalProperties": lambda inner: {"type": "object", "additionalProperties": inner},
+}
+
+
+@pytest.mark.parametrize("wrap", sorted(_WRAPS))
+def test_schemas_are_typed_twelve_levels_deep_and_no_deeper(wrap: str) -> None:
+    def nested(levels: int, leaf: dict) -> dict:
+        schema = leaf
+        for _ in range(levels):
+            schema = _WRAPS[wrap](schema)
+        return schema
+
+    assert _leaf(t.from_schema(nested(12, {"type": "string"}))) == (12, t.STRING)
+    assert _leaf(t.from_schema(nested(13, {"type": "string"}))) == (13, t.ANY)
+    # A list of types is one level more: its string is typed at 11 wrappers, not at 12.
+    assert _leaf(t.from_schema(nested(11, {"type": ["string"]}))) == (11, t.STRING)
+    assert _leaf(t.from_schema(nested(12, {"type": ["string"]}))) == (12, t.ANY)
+
+
+def test_the_options_of_any_of_are_one_level_deeper() -> None:
+    def lists(levels: int) -> dict:
+        schema: dict = {"type": "string"}
+        for _ in range(levels):
+            schema = {"type": "array", "items": schema}
+        return {"anyOf": [schema, {"type": "null"}]}
+
+    assert _leaf(t.from_schema(lists(11))) == (12, t.STRING)
+    assert _leaf(t.from_schema(lists(12))) == (13, t.ANY)
+
+
+def test_references_are_followed_twelve_deep_and_no_deeper() -> None:
+    def chain(length: int) -> tuple[dict, dict]:
+        definitions = {f"d{n}": {"$ref": f"#/definitions/d{n + 1}"} for n in range(length)}
+        definitions[f"d{length}"] = {"type": "string"}
+        root = {"definitions": definitions}
+        return {"$ref": "#/definitions/d0"}, root
+
+    assert t.from_schema(*chain(11)) == t.STRING
+    assert t.from_schema(*chain(12)) == t.ANY
+
+
+def test_a_reference_resolves_inside_every_kind_of_schema() -> None:
+    root = {"definitions": {"n": {"type": "integer"}}}
+    ref = {"$ref": "#/definitions/n"}
+    assert t.from_schema({"type": "array", "items": ref}, root) == t.ListType(t.INTEGER)
+    assert t.from_schema({"anyOf": [ref, {"type": "null"}]}, root) == t.union([t.INTEGER, t.NULL])
+    assert t.from_schema({"type": ["array", "null"], "items": ref}, root) == t.union(
+        [t.ListType(t.INTEGER), t.NULL]
+    )
+    extra = t.from_schema({"type": "object", "additionalProperties": ref}, root)
+    assert isinstance(extra, t.ObjectType) and extra.extra == t.INTEGER
+    assert (
+        t.from_schema({"$ref": "#/definitions/m"}, {"definitions": {"m": ref, "n": {"type": "integer"}}})
+        == t.INTEGER
+    )
+
+
+def test_the_origin_of_a_schema_reaches_every_object_inside_it() -> None:
+    root = {"definitions": {"o": {"type": "object", "properties": {"x": {"type": "string"}}}}}
+    for schema in (
+        {"$ref": "#/definitions/o"},
+        {"type": ["object"], "properties": {"x": {"type": "string"}}},
+        {"type": "object", "additionalProperties": {"$ref": "#/definitions/o"}},
+        {"type": "array", "items": {"$ref": "#/definitions/o"}},
+    ):
+        kind = t.from_schema(schema, root, origin="the output of task 'a'")
+        while not (isinstance(kind, t.ObjectType) and kind.fields):
+            kind = kind.element if isinstance(kind, t.ListType) else kind.extra  # type: ignore[attr-defined]
+        assert kind.origin == "the output of task 'a'", schema
+    assert t.ObjectType() == t.OBJECT and not t.ObjectType().closed and t.ObjectType().origin == ""
+    unnamed = t.from_schema({"type": "object", "properties": {"x": {"type": "string"}}})
+    assert isinstance(unnamed, t.ObjectType) and unnamed.origin == ""
+
+
+def test_const_one_of_and_schemas_that_say_nothing() -> None:
+    assert t.from_schema({"const": "x"}) == t.EnumType(("x",))
+    assert t.from_schema({"oneOf": [{"type": "string"}, {"type": "integer"}]}) == t.union(
+        [t.STRING, t.INTEGER]
+    )
+    assert t.from_schema({"anyOf": [{"type": "string"}, {"type": "integer"}]}) == t.union(
+        [t.STRING, t.INTEGER]
+    )
+    assert t.from_schema({"type": "number"}) == t.NUMBER
+    assert t.from_schema({}) == t.ANY
+    assert t.from_schema({"minLength": 1}) == t.ANY
+    patterned = t.from_schema(
+        {"type": "object", "patternProperties": {"^x": {}}, "additionalProperties": {"type": "integer"}}
+    )
+    assert isinstance(patterned, t.ObjectType) and patterned.extra == t.ANY
