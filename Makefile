@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck unit bench soak proto clean
+.PHONY: venv demo test lint typecheck unit bench soak mutation proto clean
 
 venv: $(STAMP)
 
@@ -47,9 +47,22 @@ SEED ?= 0
 soak: $(STAMP)
 	$(BIN)/python -m tests.soundness.soak -n $(N) --seed $(SEED) --out build/soundness
 
+# Mutation testing of the modules that carry the soundness promises (docs/testing.md); never part of
+# `make test`. Fails when fewer than 90% of the mutants that change behaviour are killed.
+# MUTANTS=PATTERN narrows it to some mutants (mutmut's names, with *) while working on them.
+MUTATION_STAMP := $(VENV)/.mutation-installed
+
+$(MUTATION_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	rm -rf mutants && mkdir mutants
+	PYTEST_TIMEOUT=90 PYTHONPATH=$(CURDIR)/mutants:$(CURDIR)/tests/mutation/child $(BIN)/python -m tests.mutation.run $(MUTANTS)
+
 # Regenerate the committed gRPC stubs from runtime/proto/service.proto.
 proto: $(STAMP)
 	$(BIN)/python -m runtime.proto.regenerate
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) dist build mutants .pytest_cache .mypy_cache .ruff_cache

@@ -35,6 +35,9 @@ set_field = object.__setattr__
 def _init_parameters(cls: type[Record]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
     """The parameters of ``cls.__init__`` after ``self`` and their defaults; they must be the fields."""
     init = cls.__init__
+    # A decorated ``__init__`` (``functools.wraps``; mutation testing wraps every function so) is
+    # read through the function it wraps.
+    init = getattr(init, "__wrapped__", init)
     code = getattr(init, "__code__", None)
     if code is None:  # a base without fields of its own, like ``object``'s ``__init__``
         if cls._fields:

@@ -487,6 +487,11 @@ class Engine:
                 # files, see ``_deliver``).
                 for job in released:
                     self._jobs.put(job)
+        return self._ended()
+
+    def _ended(self) -> _Outcome:
+        """The outcome of a run whose events were all handled: failed when a failed task run was not
+        handled (``runtime.outcome``), listing them (the first ``SUMMARY_FAILURES``)."""
         names = self._failures.unhandled_names()
         if names:
             failures = [(name, self._task_error(name)) for name in names]

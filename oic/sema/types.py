@@ -235,20 +235,21 @@ LIST = ListType()
 
 
 def json_key(value: Any) -> Any:
-    """A hashable key equal for equal JSON values: bools apart from numbers, ``1`` equal to ``1.0``."""
+    """A hashable key equal for equal JSON values: bools apart from numbers, ``1`` equal to ``1.0``,
+    integers compared exactly. Tagged with the Python class of the JSON kind."""
     if isinstance(value, bool):
-        return ("bool", value)
+        return (bool, value)
     if isinstance(value, (int, float)):
-        return ("number", float(value) if isinstance(value, float) and not value.is_integer() else int(value))
+        return (int, float(value) if isinstance(value, float) and not value.is_integer() else int(value))
     if isinstance(value, str):
-        return ("string", value)
+        return (str, value)
     if value is None:
-        return ("null",)
+        return (None,)
     if isinstance(value, list):
-        return ("list", tuple(json_key(item) for item in value))
+        return (list, tuple(json_key(item) for item in value))
     if isinstance(value, Mapping):
-        return ("object", frozenset((str(key), json_key(item)) for key, item in value.items()))
-    return ("other", repr(value))
+        return (dict, frozenset((str(key), json_key(item)) for key, item in value.items()))
+    return (type(value), repr(value))
 
 
 def json_literal(value: Any) -> str:
@@ -323,8 +324,8 @@ def without_null(value: Type) -> Type:
                 kept.append(EnumType(rest))
             continue
         kept.append(member)
-    if not kept:
-        return NULL if may_be_null(value) else value
+    if not kept:  # only null was there: every member was null, or an enum of null alone
+        return NULL
     return union(kept)
 
 
@@ -454,8 +455,8 @@ def _object_mismatch(value: ObjectType, target: ObjectType) -> str | None:
     # A map: any key may hold a value of type ``value.extra``.
     if target.closed:
         return "it may have fields that are not allowed here"
-    for name, expected in [*target.fields, ("", target.extra)]:
-        if not value.listed(name) and mismatch(value.extra, expected) is not None:
+    for expected in [kind for name, kind in target.fields if not value.listed(name)] + [target.extra]:
+        if mismatch(value.extra, expected) is not None:
             return f"its fields are {value.extra.describe()}, not {expected.describe()}"
     return None
 
@@ -553,10 +554,10 @@ def _object_from_schema(schema: Mapping[str, Any], root: Mapping[str, Any], dept
 
 
 def _resolve_pointer(root: Mapping[str, Any], reference: str) -> Any:
-    if not reference.startswith("#"):
-        return None
+    if reference != "#" and not reference.startswith("#/"):
+        return None  # another document, or an anchor (`#name`): not resolved, so the type is `any`
     current: Any = root
-    for part in reference[1:].split("/"):
+    for part in reference[2:].split("/"):  # the parts after "#/"
         if not part:
             continue
         # JSON Pointer escapes, in this order: "~1" is "/", then "~0" is "~" ("~01" is "~1").

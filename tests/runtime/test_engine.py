@@ -189,6 +189,21 @@ def test_unhandled_failure_fails_the_run(tmp_path: Path) -> None:
     assert tasks_by_name(tmp_path)["a"][0]["error"] == "boom: disk full"
 
 
+def test_the_message_of_a_failed_run_lists_the_unhandled_failures_up_to_a_limit(tmp_path: Path) -> None:
+    failing = [task(f"t{number}", "fail", why=f"reason {number}") for number in range(1, 13)]
+    # One at a time: failures in the order the tasks were built.
+    result = run(pipeline(on(engine_started, *failing)), runner(), tmp_path, parallelism=1)
+    assert result.failed_tasks == tuple(f"t{number}" for number in range(1, 13))
+    lines = result.message.split("\n")
+    assert lines[0] == "12 task(s) failed:"
+    assert lines[1:11] == [f"  task 't{number}': boom: reason {number}" for number in range(1, 11)]
+    assert lines[11:] == ["  and 2 more (state.yaml lists every task run)"]
+    ten = run(pipeline(on(engine_started, *failing[:10])), runner(), tmp_path / "ten", parallelism=1)
+    assert ten.message.split("\n")[1:] == [
+        f"  task 't{number}': boom: reason {number}" for number in range(1, 11)
+    ]
+
+
 def test_argument_that_raises_fails_only_its_task(tmp_path: Path) -> None:
     fake = runner()
     pipe = pipeline(

@@ -100,3 +100,40 @@ def test_the_catalog_http_helper_masks_through_the_same_rules() -> None:
     assert remote.redact("pipeline failed", ["p"]) == "pipeline failed"
     assert remote.redact("p", ["p"]) == MASK
     assert remote.display_url("https://h.example/x?key=abc&q=1") == "https://h.example/x?key=***&q=1"
+
+
+def test_every_scalar_inside_a_secret_field_is_learned() -> None:
+    redactor = Redactor()
+    arguments = {"creds": {"user": "alice-x", "pins": [123456, 7.25, True, None]}, "plain": "kept"}
+    masked = mask_secret_fields(arguments, [("creds",)], learn=redactor)
+    assert masked == {"creds": "***", "plain": "kept"}
+    assert redactor.text("user alice-x pin 123456 rate 7.25") == "user *** pin *** rate ***"
+    # true and null are not secrets: they would mask the words everywhere.
+    assert redactor.text("True None true null") == "True None true null"
+
+
+def test_a_log_file_is_scrubbed_byte_for_byte_around_the_secret(tmp_path: Path) -> None:
+    redactor = Redactor()
+    redactor.add(SECRET)
+    log = tmp_path / "task.log"
+    # Bytes that are not UTF-8 stay as they were; the line ends too.
+    log.write_bytes(b"\xff\xfe before " + SECRET.encode() + b" after\r\nnext\n")
+    assert redactor.file(str(log)) is not None
+    assert log.read_bytes() == b"\xff\xfe before " + MASK.encode() + b" after\r\nnext\n"
+
+
+def test_a_short_secret_is_masked_in_a_log_only_as_a_whole_line(tmp_path: Path) -> None:
+    redactor = Redactor()
+    redactor.add("k")
+    one_byte = tmp_path / "one.log"
+    one_byte.write_bytes(b"k")
+    redactor.file(str(one_byte))
+    assert one_byte.read_bytes() == MASK.encode()
+    lines = tmp_path / "lines.log"
+    lines.write_bytes(b"k\nk \nkey\n")
+    redactor.file(str(lines))
+    assert lines.read_bytes() == MASK.encode() + b"\nk \nkey\n"
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    assert redactor.file(str(empty)) == (0, empty.stat().st_mtime_ns)
+    assert empty.read_bytes() == b""

@@ -17,6 +17,28 @@ def obj(
     return t.ObjectType(tuple(fields.items()), frozenset(required), closed, extra)
 
 
+def test_the_named_types_are_what_their_names_say() -> None:
+    """The types every rule starts from, made when the module is imported. (First in this file,
+    which is first in `make mutation`'s selection: mutmut credits what runs at import time to the
+    first test it runs.)"""
+    named = [t.ANY, t.SECRET_ANY, t.STRING, t.SECRET, t.NUMBER, t.INTEGER, t.BOOL, t.NULL]
+    assert [type_.describe() for type_ in named] == [
+        "any",
+        "any (derived from a secret)",
+        "string",
+        "secret",
+        "number",
+        "integer",
+        "bool",
+        "null",
+    ]
+    assert t.ANY == t.AnyType() and t.SECRET_ANY == t.AnyType(secret=True) != t.ANY
+    assert t.STRING == t.StringType() and t.SECRET == t.StringType(secret=True) != t.STRING
+    assert t.NUMBER == t.NumberType() and t.INTEGER == t.NumberType(integer=True) != t.NUMBER
+    assert (t.ANY.secret, t.SECRET_ANY.secret, t.STRING.secret, t.SECRET.secret) == (False, True, False, True)
+    assert (t.NUMBER.integer, t.INTEGER.integer) == (False, True)
+
+
 def test_any_fits_both_ways() -> None:
     assert t.compatible(t.ANY, t.STRING) and t.compatible(t.STRING, t.ANY)
     assert t.compatible(t.ANY, t.EnumType(("a",))) and t.compatible(t.ListType(t.ANY), t.ListType(t.INTEGER))
@@ -174,3 +196,240 @@ def test_json_pointer_escapes() -> None:
     assert isinstance(parsed, t.ObjectType)
     assert parsed.field_type("slash") == t.INTEGER
     assert parsed.field_type("tilde") == t.BOOL  # "~01" is "~1", not "/"
+
+
+def test_a_reference_that_is_not_a_pointer_into_the_schema_is_any() -> None:
+    schema = {
+        "definitions": {"a": {"type": "integer"}, "list": [{"type": "string"}]},
+        "properties": {
+            "whole": {"$ref": "#"},
+            "dangling": {"$ref": "#/definitions/missing"},
+            "into_a_list": {"$ref": "#/definitions/list/0"},
+            "anchor": {"$ref": "#definitions"},
+            "other_document": {"$ref": "other.json#/definitions/a"},
+            "pointer": {"$ref": "#/definitions/a"},
+        },
+    }
+    parsed = t.from_schema(schema)
+    assert isinstance(parsed, t.ObjectType)
+    assert isinstance(parsed.field_type("whole"), t.ObjectType)
+    for name in ("dangling", "into_a_list", "anchor", "other_document"):
+        assert parsed.field_type(name) == t.ANY, name
+    assert parsed.field_type("pointer") == t.INTEGER
+
+
+def test_without_null_takes_null_out_wherever_it_is_in_the_union() -> None:
+    assert t.without_null(t.union([t.NULL, t.STRING, t.NUMBER])) == t.union([t.STRING, t.NUMBER])
+    with_null = t.EnumType(("a", None))
+    assert t.without_null(t.union([with_null, t.NUMBER])) == t.union([t.EnumType(("a",)), t.NUMBER])
+    assert t.without_null(t.union([t.NUMBER, with_null])) == t.union([t.NUMBER, t.EnumType(("a",))])
+    assert t.without_null(t.NULL) == t.NULL and t.without_null(t.STRING) == t.STRING
+    assert t.without_null(t.from_schema({"enum": [None]})) == t.NULL
+
+
+def test_enum_values_are_described_as_json() -> None:
+    values = t.EnumType((True, False, None, 1, 'say "hi"', "a\\b"))
+    assert values.describe() == 'one of true, false, null, 1, "say \\"hi\\"", "a\\\\b"'
+
+
+def test_why_an_object_does_not_fit() -> None:
+    string_or_null = obj({"a": STRING_OR_NULL}, required=("a",))
+    assert t.mismatch(string_or_null, obj({"a": t.STRING}, required=("a",))) == (
+        "its field 'a' is string | null, not string: it may be null"
+    )
+    assert t.mismatch(obj({"a": t.NUMBER}, ("a",)), obj({"a": t.STRING}, ("a",))) == (
+        "its field 'a' is number, not string"
+    )
+    numbers = obj({}, closed=False, extra=t.NUMBER)  # a map: any key may hold a number
+    assert t.mismatch(numbers, obj({"a": t.NUMBER})) == "it may have fields that are not allowed here"
+    assert t.mismatch(numbers, obj({"a": t.STRING}, closed=False, extra=t.NUMBER)) == (
+        "its fields are number, not string"
+    )
+    assert t.mismatch(numbers, obj({}, closed=False, extra=t.STRING)) == "its fields are number, not string"
+    # A field the map lists is checked as a field, not as one of its other keys.
+    listed = obj({"a": t.STRING}, closed=False, extra=t.NUMBER)
+    assert t.mismatch(listed, obj({"a": t.STRING}, closed=False, extra=t.NUMBER)) is None
+
+
+def test_a_union_of_enums_keeps_each_json_value_once() -> None:
+    merged = t.union([t.EnumType(("a", "b", 1)), t.EnumType(("b", True, 1.0, None))])
+    assert merged.describe() == 'one of "a", "b", 1, true, null'
+
+
+def test_enum_values_are_compared_as_json() -> None:
+    assert t.EnumType((1,)).allows(1.0) and not t.EnumType((1,)).allows(1.5)
+    assert not t.EnumType((1, 2)).allows(True) and not t.EnumType((True,)).allows(1)
+    assert not t.EnumType((2**53,)).allows(2**53 + 1)  # whole numbers exactly, not as floats
+    assert t.EnumType((1.5,)).allows(1.5) and not t.EnumType(("1",)).allows(1)
+    assert t.EnumType((None,)).allows(None) and not t.EnumType((None,)).allows([1])
+    assert t.EnumType(([1, "a"],)).allows([1.0, "a"]) and not t.EnumType(([1],)).allows([2])
+    assert not t.EnumType(([],)).allows(None) and not t.EnumType(({},)).allows([])
+    assert t.EnumType(({"a": 1},)).allows({"a": 1.0})
+    assert not t.EnumType(({"a": 1},)).allows({"b": 1}) and not t.EnumType(({"a": 1},)).allows({"a": 2})
+
+
+def test_a_secret_anywhere_inside_a_value_is_carried() -> None:
+    assert t.carries_secret(t.union([t.NUMBER, t.ListType(t.SECRET)]))
+    assert t.carries_secret(obj({}, closed=False, extra=t.SECRET))
+    assert t.carries_secret(obj({"a": t.NUMBER, "b": t.SECRET}))
+    assert not t.carries_secret(t.union([t.NUMBER, t.ListType(t.STRING)]))
+    assert not t.carries_secret(obj({"a": t.STRING}, closed=False, extra=t.NUMBER))
+
+
+def test_written_list_types() -> None:
+    assert t.from_written("list") == t.ListType(t.ANY)
+    assert t.from_written("list", t.SECRET) == t.ListType(t.SECRET)
+    assert t.from_written("lsit") is None
+
+
+def test_the_types_of_json_values() -> None:
+    assert t.literal_type([1, "a"]) == t.ListType(t.union([t.INTEGER, t.STRING]))
+    assert t.literal_type([]) == t.LIST and t.literal_type(1.5) == t.NUMBER
+    assert t.literal_type({"a": 1, "b": [True]}) == obj(
+        {"a": t.INTEGER, "b": t.ListType(t.BOOL)}, required=("a", "b")
+    )
+    assert t.literal_type({}) == obj({})
+
+
+def test_a_literal_fits_a_union_when_it_fits_one_member() -> None:
+    integer_or_null = t.union([t.INTEGER, t.NULL])
+    assert t.literal_fits(None, integer_or_null) and t.literal_fits(2, integer_or_null)
+    assert t.literal_fits(2.0, integer_or_null)  # a whole number decoded from JSON
+    assert not t.literal_fits(2.0, integer_or_null, written=True)  # `2.0` written in a .oi file
+    assert not t.literal_fits("2", integer_or_null)
+
+
+def test_null_taken_out_wherever_it_is_in_a_union() -> None:
+    assert t.without_null(t.UnionType((t.NULL, t.STRING, t.INTEGER))) == t.union([t.STRING, t.INTEGER])
+    assert t.without_null(t.UnionType((t.STRING, t.NULL, t.BOOL))) == t.union([t.STRING, t.BOOL])
+    nullable_enum = t.UnionType((t.EnumType(("a", None)), t.INTEGER))
+    assert t.without_null(nullable_enum) == t.union([t.EnumType(("a",)), t.INTEGER])
+
+
+def test_a_schema_nested_ten_objects_deep_is_typed_to_its_leaf() -> None:
+    schema: dict = {"type": "string"}
+    for _ in range(10):
+        schema = {"type": "object", "properties": {"inner": schema}, "required": ["inner"]}
+    kind = t.from_schema(schema)
+    for _ in range(10):
+        assert isinstance(kind, t.ObjectType)
+        found = kind.field_type("inner")
+        assert found is not None
+        kind = found
+    assert kind == t.STRING
+
+
+def test_a_pointer_skips_empty_parts_before_and_between_names() -> None:
+    root = {"definitions": {"a": {"type": "integer"}}}
+    assert t.from_schema({"$ref": "#//definitions/a"}, root) == t.INTEGER
+    assert t.from_schema({"$ref": "#/definitions//a"}, root) == t.INTEGER
+
+
+def _leaf(kind: t.Type) -> tuple[int, t.Type]:
+    """How many lists, objects and unions with null wrap a type, and what they wrap."""
+    levels = 0
+    while True:
+        if isinstance(kind, t.ListType):
+            kind = kind.element
+        elif isinstance(kind, t.ObjectType):
+            found = kind.field_type("a")
+            kind = found if found is not None else kind.extra
+        elif isinstance(kind, t.UnionType):
+            kind = next(option for option in kind.options if option != t.NULL)
+        else:
+            return levels, kind
+        levels += 1
+
+
+_WRAPS = {
+    "items": lambda inner: {"type": "array", "items": inner},
+    "properties": lambda inner: {"type": "object", "properties": {"a": inner}, "required": ["a"]},
+    "additionalProperties": lambda inner: {"type": "object", "additionalProperties": inner},
+}
+
+
+@pytest.mark.parametrize("wrap", sorted(_WRAPS))
+def test_schemas_are_typed_twelve_levels_deep_and_no_deeper(wrap: str) -> None:
+    def nested(levels: int, leaf: dict) -> dict:
+        schema = leaf
+        for _ in range(levels):
+            schema = _WRAPS[wrap](schema)
+        return schema
+
+    assert _leaf(t.from_schema(nested(12, {"type": "string"}))) == (12, t.STRING)
+    assert _leaf(t.from_schema(nested(13, {"type": "string"}))) == (13, t.ANY)
+    # A list of types is one level more: its string is typed at 11 wrappers, not at 12.
+    assert _leaf(t.from_schema(nested(11, {"type": ["string"]}))) == (11, t.STRING)
+    assert _leaf(t.from_schema(nested(12, {"type": ["string"]}))) == (12, t.ANY)
+
+
+def test_the_options_of_any_of_are_one_level_deeper() -> None:
+    def lists(levels: int) -> dict:
+        schema: dict = {"type": "string"}
+        for _ in range(levels):
+            schema = {"type": "array", "items": schema}
+        return {"anyOf": [schema, {"type": "null"}]}
+
+    assert _leaf(t.from_schema(lists(11))) == (12, t.STRING)
+    assert _leaf(t.from_schema(lists(12))) == (13, t.ANY)
+
+
+def test_references_are_followed_twelve_deep_and_no_deeper() -> None:
+    def chain(length: int) -> tuple[dict, dict]:
+        definitions = {f"d{n}": {"$ref": f"#/definitions/d{n + 1}"} for n in range(length)}
+        definitions[f"d{length}"] = {"type": "string"}
+        root = {"definitions": definitions}
+        return {"$ref": "#/definitions/d0"}, root
+
+    assert t.from_schema(*chain(11)) == t.STRING
+    assert t.from_schema(*chain(12)) == t.ANY
+
+
+def test_a_reference_resolves_inside_every_kind_of_schema() -> None:
+    root = {"definitions": {"n": {"type": "integer"}}}
+    ref = {"$ref": "#/definitions/n"}
+    assert t.from_schema({"type": "array", "items": ref}, root) == t.ListType(t.INTEGER)
+    assert t.from_schema({"anyOf": [ref, {"type": "null"}]}, root) == t.union([t.INTEGER, t.NULL])
+    assert t.from_schema({"type": ["array", "null"], "items": ref}, root) == t.union(
+        [t.ListType(t.INTEGER), t.NULL]
+    )
+    extra = t.from_schema({"type": "object", "additionalProperties": ref}, root)
+    assert isinstance(extra, t.ObjectType) and extra.extra == t.INTEGER
+    assert (
+        t.from_schema({"$ref": "#/definitions/m"}, {"definitions": {"m": ref, "n": {"type": "integer"}}})
+        == t.INTEGER
+    )
+
+
+def test_the_origin_of_a_schema_reaches_every_object_inside_it() -> None:
+    root = {"definitions": {"o": {"type": "object", "properties": {"x": {"type": "string"}}}}}
+    for schema in (
+        {"$ref": "#/definitions/o"},
+        {"type": ["object"], "properties": {"x": {"type": "string"}}},
+        {"type": "object", "additionalProperties": {"$ref": "#/definitions/o"}},
+        {"type": "array", "items": {"$ref": "#/definitions/o"}},
+    ):
+        kind = t.from_schema(schema, root, origin="the output of task 'a'")
+        while not (isinstance(kind, t.ObjectType) and kind.fields):
+            kind = kind.element if isinstance(kind, t.ListType) else kind.extra  # type: ignore[attr-defined]
+        assert kind.origin == "the output of task 'a'", schema
+    assert t.ObjectType() == t.OBJECT and not t.ObjectType().closed and t.ObjectType().origin == ""
+    unnamed = t.from_schema({"type": "object", "properties": {"x": {"type": "string"}}})
+    assert isinstance(unnamed, t.ObjectType) and unnamed.origin == ""
+
+
+def test_const_one_of_and_schemas_that_say_nothing() -> None:
+    assert t.from_schema({"const": "x"}) == t.EnumType(("x",))
+    assert t.from_schema({"oneOf": [{"type": "string"}, {"type": "integer"}]}) == t.union(
+        [t.STRING, t.INTEGER]
+    )
+    assert t.from_schema({"anyOf": [{"type": "string"}, {"type": "integer"}]}) == t.union(
+        [t.STRING, t.INTEGER]
+    )
+    assert t.from_schema({"type": "number"}) == t.NUMBER
+    assert t.from_schema({}) == t.ANY
+    assert t.from_schema({"minLength": 1}) == t.ANY
+    patterned = t.from_schema(
+        {"type": "object", "patternProperties": {"^x": {}}, "additionalProperties": {"type": "integer"}}
+    )
+    assert isinstance(patterned, t.ObjectType) and patterned.extra == t.ANY
