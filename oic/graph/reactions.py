@@ -14,8 +14,6 @@ following them by recursion is bounded; statement blocks are walked with a stack
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from oic.graph.model import (
     BUILDER,
     BUILDS,
@@ -36,7 +34,7 @@ from oic.graph.model import (
     Graph,
 )
 from oic.sema.program import CheckedProgram
-from oic.sema.task_index import TaskIndex, TaskSite, static_text
+from oic.sema.task_index import TaskIndex, TaskSite, statements_with_loops, static_text
 from oic.source import SourceFile, Span
 from oic.syntax import ast
 
@@ -62,25 +60,6 @@ def source_text(source: SourceFile, span: Span) -> str:
 
 def _snippet(text: str) -> str:
     return text if len(text) <= LONGEST_SNIPPET else text[: LONGEST_SNIPPET - 1] + "…"
-
-
-def _statements_with_loops(
-    body: tuple[ast.Statement, ...],
-) -> Iterator[tuple[ast.Statement, ast.ForStmt | None]]:
-    """Every statement of ``body`` and the blocks inside it, in source order, with the innermost
-    ``for`` it sits in (None outside loops)."""
-    pending: list[tuple[Iterator[ast.Statement], ast.ForStmt | None]] = [(iter(body), None)]
-    while pending:
-        statements, loop = pending[-1]
-        statement = next(statements, None)
-        if statement is None:
-            pending.pop()
-            continue
-        yield statement, loop
-        if isinstance(statement, ast.ForStmt):
-            pending.append((iter(statement.body), statement))
-        elif isinstance(statement, ast.IfStmt):
-            pending.append((iter((*statement.body, *statement.otherwise)), loop))
 
 
 class _GraphBuilder:
@@ -226,7 +205,7 @@ class _GraphBuilder:
     # Bodies -----------------------------------------------------------------------------------------
 
     def _body(self, body: tuple[ast.Statement, ...], owner: str) -> None:
-        for statement, loop in _statements_with_loops(body):
+        for statement, loop in statements_with_loops(body):
             label = self._loop_label(loop)
             if isinstance(statement, ast.TaskStmt):
                 shown, literal = self._shown_name(statement.name, {})

@@ -87,22 +87,31 @@ def name_pattern(expression: ast.Expression) -> re.Pattern[str]:
     return re.compile(".*", re.DOTALL)
 
 
-def _walk_statements(body: tuple[ast.Statement, ...], in_loop: bool) -> Iterator[tuple[ast.Statement, bool]]:
-    """Every statement of ``body`` and of the blocks inside it, in source order, with whether it sits
-    inside a loop. A loop over a stack rather than recursion: an ``else if`` chain nests in the AST
-    as deep as it is long."""
-    pending: list[tuple[Iterator[ast.Statement], bool]] = [(iter(body), in_loop)]
+def statements_with_loops(
+    body: tuple[ast.Statement, ...],
+) -> Iterator[tuple[ast.Statement, ast.ForStmt | None]]:
+    """Every statement of ``body`` and of the blocks inside it, in source order, with the innermost
+    ``for`` it sits in (None outside loops). A loop over a stack rather than recursion: an ``else
+    if`` chain nests in the AST as deep as it is long."""
+    pending: list[tuple[Iterator[ast.Statement], ast.ForStmt | None]] = [(iter(body), None)]
     while pending:
-        statements, looping = pending[-1]
+        statements, loop = pending[-1]
         statement = next(statements, None)
         if statement is None:
             pending.pop()
             continue
-        yield statement, looping
+        yield statement, loop
         if isinstance(statement, ast.ForStmt):
-            pending.append((iter(statement.body), True))
+            pending.append((iter(statement.body), statement))
         elif isinstance(statement, ast.IfStmt):
-            pending.append((iter((*statement.body, *statement.otherwise)), looping))
+            pending.append((iter((*statement.body, *statement.otherwise)), loop))
+
+
+def _walk_statements(body: tuple[ast.Statement, ...], in_loop: bool) -> Iterator[tuple[ast.Statement, bool]]:
+    """``statements_with_loops``, with whether each statement sits inside a loop (``in_loop``: the
+    body itself does)."""
+    for statement, loop in statements_with_loops(body):
+        yield statement, in_loop or loop is not None
 
 
 def _statements(body: tuple[ast.Statement, ...], in_loop: bool) -> Iterator[tuple[ast.TaskStmt, bool]]:
