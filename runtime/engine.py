@@ -399,6 +399,7 @@ class Engine:
         )
         if self._observer is not None:
             self._notify(self._run_ended(result, outcome))
+        if self._observer_error:
             result = dataclasses.replace(result, observer_error=self._observer_error)
         return result
 
