@@ -10,6 +10,10 @@ engine), and it may be called from several threads (retries come from the worker
 raises is switched off for the rest of the run; the engine notes that once in its log and in
 ``RunResult.observer_error``, and the run goes on.
 
+The events are named tuples, not dataclasses: this module is imported by every run, and making a
+dataclass costs about ten times as much as making a named tuple (a millisecond or more each on a
+busy machine, for a start-up of a few hundred).
+
 Text in these events (errors, warnings) is redacted but not made visible: what a task or a service
 wrote is untrusted, and a renderer must pass it through ``runtime.shown_text.visible`` before it
 reaches a terminal.
@@ -19,8 +23,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from runtime.engine import RunResult
@@ -34,8 +37,7 @@ ENDED_SKIPPED = "skipped"  # built, but the run ended before it started
 ENDINGS = (ENDED_SUCCEEDED, ENDED_FAILED, ENDED_TIMED_OUT, ENDED_CANCELLED, ENDED_SKIPPED)
 
 
-@dataclass(frozen=True, slots=True)
-class RunStarted:
+class RunStarted(NamedTuple):
     """The run began (its services are about to start)."""
 
     pipeline: str
@@ -44,8 +46,7 @@ class RunStarted:
     at: datetime.datetime
 
 
-@dataclass(frozen=True, slots=True)
-class TaskStarted:
+class TaskStarted(NamedTuple):
     """A task run was handed to a worker. ``run`` counts the runs of this name (1 for the first; a
     reusable task has more); ``id`` is the task run's id, as in ``state.yaml``."""
 
@@ -57,8 +58,7 @@ class TaskStarted:
     at: datetime.datetime
 
 
-@dataclass(frozen=True, slots=True)
-class TaskFinished:
+class TaskFinished(NamedTuple):
     """A task run's call returned (or it could not be made). ``ended`` is one of ``ENDINGS``;
     ``error`` the whole error, redacted ("" on success); ``duration`` seconds from start to finish."""
 
@@ -75,8 +75,7 @@ class TaskFinished:
         return self.error.split("\n", 1)[0]
 
 
-@dataclass(frozen=True, slots=True)
-class TaskRetried:
+class TaskRetried(NamedTuple):
     """A task run's call failed and will be made again after ``backoff`` seconds."""
 
     id: str
@@ -88,15 +87,13 @@ class TaskRetried:
     backoff: float
 
 
-@dataclass(frozen=True, slots=True)
-class RunWarning:
+class RunWarning(NamedTuple):
     """Something the user should know that does not stop the run."""
 
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class TaskRunRecord:
+class TaskRunRecord(NamedTuple):
     """One task run as the end of the run saw it, for a summary: ``built_by`` is the id of the task
     run whose ``task.finished`` event built this one ("" when another event did, such as
     ``engine.started`` or a report); ``log`` is the path of its task log (which may not exist: most
@@ -113,8 +110,7 @@ class TaskRunRecord:
     handled: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RunEnded:
+class RunEnded(NamedTuple):
     """The run is over and its files are written. ``reason`` is why it ended when that is not a list
     of failed tasks ("" then, and on success): a timeout, a signal, a reaction that raised;
     ``tasks`` are the task runs in the order they were built; ``redact`` hides the run's secrets in

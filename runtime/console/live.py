@@ -28,8 +28,7 @@ import datetime
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from runtime.console.plain import finished_text, retried_text
 from runtime.console.style import (
@@ -66,8 +65,7 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 ASCII_SPINNER = "|/-\\"
 
 
-@dataclass(frozen=True, slots=True)
-class _Running:
+class _Running(NamedTuple):
     label: str
     where: str
     began: float  # monotonic

@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from runtime.observer import ENDED_CANCELLED, ENDED_FAILED, ENDED_SKIPPED, ENDED_SUCCEEDED, ENDED_TIMED_OUT
 from runtime.shown_text import NO_OUTPUT, OUTPUT_TAIL, visible
@@ -37,8 +36,7 @@ WORD_WIDTH = 9
 STATUS_COLOURS = {"succeeded": GREEN, "failed": RED, "timed-out": RED, "cancelled": YELLOW}
 
 
-@dataclass(frozen=True)
-class Palette:
+class Palette(NamedTuple):
     """Paints text with ANSI colours, or leaves it alone when colour is off."""
 
     enabled: bool
