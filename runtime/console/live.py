@@ -169,11 +169,11 @@ class LiveRenderer:
         if self._done.is_set():
             return []
         width = terminal_width(self._stream) - 1  # never the last column: no wrap, ever
-        room = max(1, terminal_height(self._stream) - 2)
+        slots = max(3, terminal_height(self._stream) - 2) - 1  # the status line takes one
         now = time.monotonic()
         spin = self._spinner[self._frame % len(self._spinner)]
         runs = sorted(self._running.values(), key=lambda run: run.began)
-        shown = runs if len(runs) < room else runs[: room - 1]
+        shown = runs if len(runs) <= slots else runs[: slots - 1]
         lines = []
         name_width = max((len(run.label) for run in shown), default=0)
         for run in shown:
