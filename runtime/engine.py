@@ -398,7 +398,7 @@ class Engine:
             logs_dir=self.logs_dir,
         )
         if self._observer is not None:
-            self._notify(self._run_ended(result, outcome))
+            self._notify_built(self._run_ended, result, outcome)
         if self._observer_error:
             result = dataclasses.replace(result, observer_error=self._observer_error)
         return result
@@ -413,11 +413,23 @@ class Engine:
         try:
             observer.event(event)
         except Exception as error:
-            self._observer = None
-            self._observer_error = f"{type(error).__name__}: {error}"
-            if self._log is not None:  # (after the run, the log is closed: RunResult says it)
-                message = f"the run's observer raised {self._observer_error}: it is told nothing more"
-                self._log.warning(message)
+            self._observer_failed(error)
+
+    def _notify_built(self, build: Callable[..., RunEvent], *arguments: Any) -> None:
+        """``_notify`` of the event ``build(*arguments)`` makes: failing to make it also switches
+        the observer off, rather than breaking the run."""
+        try:
+            event = build(*arguments)
+        except Exception as error:
+            self._observer_failed(error)
+            return
+        self._notify(event)
+
+    def _observer_failed(self, error: Exception) -> None:
+        self._observer = None
+        self._observer_error = f"{type(error).__name__}: {error}"
+        if self._log is not None:  # (after the run, the log is closed: RunResult says it)
+            self._log.warning(f"the run's observer raised {self._observer_error}: it is told nothing more")
 
     def _run_ended(self, result: RunResult, outcome: _Outcome) -> RunEnded:
         """What the observer needs for a summary: every task run with how it ended."""
@@ -638,7 +650,7 @@ class Engine:
                 if notice.timed_out:
                     self._timed_out_runs.add(str(payload.get("id")))
             if self._observer is not None:
-                self._notify(self._task_finished(event))
+                self._notify_built(self._task_finished, event)
         for index, reaction in enumerate(self.options.pipeline.spec.reactions, start=1):
             try:
                 if not reaction.condition(event, self.state):

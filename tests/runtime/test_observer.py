@@ -37,14 +37,15 @@ class Recorder:
 
 
 class Raising:
-    """Raises at the first task start."""
+    """Raises at the first event of a kind."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: type = TaskStarted) -> None:
+        self.kind = kind
         self.seen: list[RunEvent] = []
 
     def event(self, event: RunEvent) -> None:
         self.seen.append(event)
-        if isinstance(event, TaskStarted):
+        if isinstance(event, self.kind):
             raise RuntimeError("the display broke")
 
 
@@ -61,6 +62,14 @@ def test_an_observer_that_raises_is_switched_off_and_the_run_goes_on(tmp_path: P
     log = (tmp_path / "logs" / "log").read_text()
     assert log.count("the run's observer raised RuntimeError: the display broke") == 1
     assert "task 'second'" in log and "finished: Success" in log
+
+
+def test_an_observer_that_raises_at_the_end_leaves_the_result_whole(tmp_path: Path) -> None:
+    observer = Raising(RunEnded)
+    result = run(pipeline(on(engine_started, task("bad", "fail"))), runner(), tmp_path, observer=observer)
+    assert (result.status, result.exit_code, result.failed_tasks) == ("failed", 3, ("bad",))
+    assert result.observer_error == "RuntimeError: the display broke"
+    assert isinstance(observer.seen[-1], RunEnded)
 
 
 def test_the_engine_itself_writes_nothing_to_stdout_or_stderr(
