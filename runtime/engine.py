@@ -28,6 +28,10 @@ How a run goes:
    ``finally``, tasks still running are recorded as failed, ``engine.finished`` is recorded and
    ``state.yaml`` written a last time.
 
+The engine writes nothing to stdout or stderr: it tells ``EngineOptions.observer`` (``runtime.observer``)
+what happens, the run's start, each task run's start, end and retries, warnings, and the run's end
+with every task run and the run that built it, and the renderers of ``runtime.console`` show it.
+
 Non-reusable task names run at most once per run: building one again is ignored (and logged). A
 reusable task runs again each time a reaction builds it, up to ``max_task_runs`` runs per name:
 building one more fails the run at once (a reusable task that triggers its own reaction would
@@ -49,7 +53,6 @@ Outcome (``RunResult.status`` / ``exit_code``):
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import os
 import queue
@@ -61,7 +64,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import FrameType
 from typing import Any
 
@@ -400,7 +403,7 @@ class Engine:
         if self._observer is not None:
             self._notify_built(self._run_ended, result, outcome)
         if self._observer_error:
-            result = dataclasses.replace(result, observer_error=self._observer_error)
+            result = replace(result, observer_error=self._observer_error)
         return result
 
     # -- the observer -----------------------------------------------------------------------------
