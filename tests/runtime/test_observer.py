@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from runtime import program
 from runtime.conditions import engine_started, task_finished
 from runtime.observer import (
     ENDED_FAILED,
@@ -20,6 +21,7 @@ from runtime.observer import (
     TaskRetried,
     TaskStarted,
 )
+from tests.binary.sample_pipeline import PROGRAM
 from tests.runtime.helpers import on, pipeline, run, runner, task
 
 
@@ -143,3 +145,16 @@ def test_a_retry_is_reported_before_the_last_attempt(tmp_path: Path) -> None:
     assert finished.ended == ENDED_FAILED
     assert finished.error == "boom: asked to fail (after 2 attempt(s))"
     assert recorder.events.index(retried[0]) < recorder.events.index(finished)
+
+
+def test_the_binary_says_in_one_line_that_its_display_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import runtime.console
+
+    monkeypatch.setattr(runtime.console, "console_observer", lambda *arguments: Raising(RunEnded))
+    assert program.run(PROGRAM, ["--logs-dir", str(tmp_path)], environ={}) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "sample: warning: the run's display failed (RuntimeError: the display broke); "
+        f"the run went on (logs: {tmp_path / 'logs'})"
+    ]
