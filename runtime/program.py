@@ -8,6 +8,9 @@ A user of the binary never sees a Python traceback: a bad flag or a bad or missi
 line on stderr and exit status 2; an unexpected failure is one line and exit status 70. Exit statuses
 of a run come from the engine: 0 succeeded, 3 failed, 4 timed out, 130 interrupted.
 
+While it runs, the binary shows the run on stderr through a renderer of ``runtime.console``, chosen
+by ``--progress auto|tty|plain`` and ``--quiet`` (the engine itself prints nothing).
+
 ``parse_command_line`` and ``bind_params`` are pure (argv and environment in, values out) so that
 they can be tested in-process; ``run`` returns the exit status and ``main`` exits with it.
 """
