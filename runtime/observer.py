@@ -10,9 +10,8 @@ engine), and it may be called from several threads (retries come from the worker
 raises is switched off for the rest of the run; the engine notes that once in its log and in
 ``RunResult.observer_error``, and the run goes on.
 
-The events are named tuples, not dataclasses: this module is imported by every run, and making a
-dataclass costs about ten times as much as making a named tuple (a millisecond or more each on a
-busy machine, for a start-up of a few hundred).
+The events are named tuples, not dataclasses: this module is imported by every run, and made of
+dataclasses it took 6.5 ms to import instead of 1.5 to 2.5 (``python -X importtime``).
 
 Text in these events (errors, warnings) is redacted but not made visible: what a task or a service
 wrote is untrusted, and a renderer must pass it through ``runtime.shown_text.visible`` before it
