@@ -194,3 +194,14 @@ def test_ctrl_c_leaves_a_clean_terminal_and_lists_the_cancelled_task(tmp_path: P
         f"  logs: {tmp_path / 'logs'}",
     ]
     assert not screen.cursor.hidden
+
+
+def test_progress_plain_on_a_terminal_writes_lines_in_colour(tmp_path: Path) -> None:
+    status, written = run_on_terminal(tmp_path, CALM, "--progress", "plain")
+    assert status == 0, written
+    assert b"\x1b[?25l" not in written and b"\x1b[J" not in written  # no region
+    lines = [DURATION.sub("D", line) for line in SGR.sub("", written.decode("utf-8")).splitlines()]
+    assert re.fullmatch(r"\[ *\d+\.\d{3}s\] start     only \(shell\.command\)", lines[0]), lines
+    assert re.fullmatch(r"\[ *\d+\.\d{3}s\] ok        only D", lines[1]), lines
+    assert lines[2] == "calm: succeeded"
+    assert b"\x1b[32m" in written  # the status words are painted

@@ -99,3 +99,11 @@ def test_an_unknown_progress_mode_is_a_usage_error(tmp_path: Path) -> None:
         "(see oic run pipeline.oi -- --help)"
     ]
     assert not (tmp_path / "logs").exists()
+
+
+def test_progress_tty_draws_the_live_region_even_into_a_pipe(tmp_path: Path) -> None:
+    result = oic_run(tmp_path, QUIET, "--progress", "tty")
+    assert result.returncode == 0, result.stderr
+    assert "\x1b[?25l" in result.stderr and "\x1b[J" in result.stderr
+    assert result.stderr.endswith(f"  logs: {tmp_path / 'logs'}\n\x1b[?25h")
+    assert "\x1b[32m" not in result.stderr  # colour only on a terminal
