@@ -41,7 +41,8 @@ ABOUT_THE_COMMENT = frozenset((ERROR_NAMED, UNKNOWN_CODE, MALFORMED))
 LINE, FILE = "ignore", "ignore-file"
 _DIRECTIVE = re.compile(r"#\s*oic:")
 _REQUEST = re.compile(r"\s*(?P<kind>[A-Za-z_-]*)\s*(?:\[(?P<codes>[^\]\n]*)\])?")
-_CODE_ITEM = re.compile(r"[^,\s][^,]*")
+# Codes are separated by commas, spaces or both (``[W0102, W0105]``, ``[W0102 W0105]``).
+_CODE_ITEM = re.compile(r"[^,\s]+")
 
 
 class Suppression:
@@ -122,6 +123,9 @@ def _read(
             close or "the directives are `# oic: ignore[CODE]` and `# oic: ignore-file[CODE]`",
         )
         return []
+    if listed is None and text[request.end() :].lstrip().startswith("["):
+        report(whole, MALFORMED, f"`{kind}[` is never closed", f"write `# oic: {kind}[CODE]`, with a `]`")
+        return []
     if listed is None or not listed.strip():
         on_line = sorted({c for c in codes_by_line.get(line, []) if not _is_error(c)})
         example = ", ".join(on_line) if on_line and kind == LINE else "CODE"
@@ -152,7 +156,7 @@ def _read(
     made: list[Suppression] = []
     codes_start = column + request.start("codes")
     for item in _CODE_ITEM.finditer(listed):
-        name = item.group().strip()
+        name = item.group()
         start = codes_start + item.start()
         span = Span(line, start, line, start + len(name))
         problem = _problem_with(name, made)

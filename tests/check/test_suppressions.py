@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from oic import cli, exit_codes
+from oic import codes as codes_module
 from oic.frontend import check_file
+from oic.source import SourceFile
 from tests.check.support import WARNED, write
 
 SILENCED = WARNED.replace('"x"\n', '"x"  # oic: ignore[W0103]\n')
@@ -70,3 +74,26 @@ def test_standard_input_is_suppressed_as_a_file_is() -> None:
         check=False,
     )
     assert (completed.returncode, completed.stdout, completed.stderr) == (exit_codes.OK, b"", b"")
+
+
+# The letters of the directives, codes, separators, and what strings and comments are made of.
+DIRECTIVE_TEXT = st.text(alphabet=st.sampled_from(list('ignore-fl[], W0123E #"${}\\\t:cxé')), max_size=40)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(header=DIRECTIVE_TEXT, trailing=DIRECTIVE_TEXT, own_line=DIRECTIVE_TEXT)
+def test_any_directive_text_gives_diagnostics_on_its_comment_never_an_exception(
+    header: str, trailing: str, own_line: str
+) -> None:
+    body = WARNED.replace('"x"\n', '"x"  # oic:' + trailing + "\n")
+    text = f"# oic:{header}\n{body}# oic:{own_line}\n"
+    result = check_file(SourceFile("fuzz.oi", text), start_services=False)
+    lines = text.split("\n")
+    for diagnostic in result.diagnostics:
+        span = diagnostic.span
+        assert codes_module.lookup(diagnostic.code) is not None
+        assert span.line == span.end_line and 1 <= span.column <= span.end_column
+        assert span.end_column <= len(lines[span.line - 1]) + 1
+        if diagnostic.code in ("W0112", "W0113", "W0114", "W0115"):
+            # on the directive: at or after the `#` that starts it
+            assert span.column >= lines[span.line - 1].index("# oic:") + 1
