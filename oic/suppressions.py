@@ -73,27 +73,33 @@ def apply(source: SourceFile, found: list[Diagnostic]) -> list[Diagnostic]:
     suppressions: list[Suppression] = []
     for comment in directives:
         suppressions += _read(source, comment, codes_by_line, problems)
-    kept = [d for d in found if not _silenced(d, suppressions)]
+    # (line, code) -> the suppressions that cover it; line 0 is the whole file. One look-up per
+    # diagnostic, so that a file with a suppression on each of thousands of lines stays linear.
+    covering: dict[tuple[int, str], list[Suppression]] = {}
+    for suppression in suppressions:
+        covering.setdefault((suppression.line, suppression.code), []).append(suppression)
+    kept = [d for d in found if not _silenced(d, covering)]
     kept_codes: dict[int, list[str]] = {}
     for diagnostic in kept:
         kept_codes.setdefault(diagnostic.span.line, []).append(diagnostic.code)
     for suppression in suppressions:
         if not suppression.used and suppression.code != UNUSED:
             unused = _unused(source, suppression, kept_codes.get(suppression.line, []))
-            if not _silenced(unused, suppressions):
+            if not _silenced(unused, covering):
                 problems.append(unused)
     return diagnostics.finalize([*kept, *problems])
 
 
-def _silenced(diagnostic: Diagnostic, suppressions: list[Suppression]) -> bool:
+def _silenced(diagnostic: Diagnostic, covering: dict[tuple[int, str], list[Suppression]]) -> bool:
     if diagnostic.is_error or diagnostic.code in ABOUT_THE_COMMENT:
         return False
-    silenced = False
-    for suppression in suppressions:
-        if suppression.code == diagnostic.code and suppression.line in (0, diagnostic.span.line):
-            suppression.used = True  # every suppression that covers it, so none is reported unused
-            silenced = True
-    return silenced
+    found = [
+        *covering.get((diagnostic.span.line, diagnostic.code), ()),
+        *covering.get((0, diagnostic.code), ()),
+    ]
+    for suppression in found:
+        suppression.used = True  # every suppression that covers it, so none is reported unused
+    return bool(found)
 
 
 def _read(
