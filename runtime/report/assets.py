@@ -73,6 +73,7 @@ table.history { border-collapse: collapse; width: 100%; background: #fff; }
 table.history td, table.history th { border-bottom: 1px solid var(--line); padding: 2px 8px;
   text-align: left; vertical-align: top; }
 table.history td.payload { font-size: 12px; word-break: break-all; }
+table.history td:first-child { white-space: nowrap; }
 """
 
 SCRIPT = """
