@@ -1,15 +1,14 @@
 """report.html of a real run, opened in headless Chromium: a pipeline run by `oic run` with
-successes, a failure whose error holds a secret and markup, a retried call and a reusable task run
-twice. The page loads with no console message at all (a Content-Security-Policy violation would be
-one), every task run has its bar, the graph is drawn with what ran marked, clicking a bar shows
-that run, and no secret is anywhere in the file. The screenshot goes to
-build/test-artifacts/report.png."""
+successes, a failure whose error holds a secret, markup in an output, a retried call, a reusable
+task run twice and tasks built in a loop (``release.py``). The page loads with no console message
+at all (a Content-Security-Policy violation would be one), every task run has its bar, the graph
+is drawn with what ran marked, clicking a bar or a node shows what it stands for, and no secret is
+anywhere in the file. The screenshot goes to build/test-artifacts/report.png."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -18,49 +17,25 @@ from oic.frontend import check_file
 from oic.graph.reactions import reaction_graph
 from runtime.report import REPORT_FILE
 from tests.report.browser import headless_chromium
+from tests.report.release import SECRET, run_release
 
 pytestmark = pytest.mark.xdist_group("browser")
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "build" / "test-artifacts"
-SECRET = "hunter2-Secret-Value"
 
-PIPELINE = """\
-pipeline "release" {}
 
-param token: secret
-
-service sh = catalog "exec"
-
-on engine.started {
-  task "build" = sh.command(Args: ["sh", "-c", "sleep 0.2; echo built"])
-  task "lint" = sh.command(Args: ["sh", "-c", "echo '</script><script>alert(1)</script>'; printf '\\u{7}'"])
-  task "flaky" = sh.command(Args: ["sh", "-c", "echo \\"token $0\\"; exit 1", token]) retry 1 backoff 10ms
-}
-
-on task("build").finished(success) {
-  task "test" = sh.command(Args: ["sh", "-c", "sleep 0.1; echo tested"])
-}
-
-on task("build").finished or task("test").finished {
-  task "notify" reusable = sh.command(Args: ["echo", "notify"])
-}
-"""
+def shown(node: Any) -> str:
+    """The label of a graph node (its text elements, without its tooltip), scrolled into view or not."""
+    return "\n".join(
+        line.get_attribute("textContent") for line in node.find_elements("css selector", ":scope > text")
+    )
 
 
 @pytest.fixture(scope="module")
 def run_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("release")
-    source = directory / "release.oi"
-    source.write_text(PIPELINE, encoding="utf-8")
-    finished = subprocess.run(
-        [sys.executable, "-m", "oic", "run", str(source), "--", "--logs-dir", str(directory), "--quiet"],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "OI_PARAM_TOKEN": SECRET},
-    )
+    finished = run_release(directory)
     assert finished.returncode == 3, finished.stderr  # the flaky task's failure is not handled
     assert "warning" not in finished.stderr
     return directory / "logs"
@@ -73,7 +48,7 @@ def test_the_report_of_a_real_run_in_chromium(run_logs: Path) -> None:
     state = yaml.safe_load((run_logs / "state.yaml").read_text(encoding="utf-8"))
     run_ids = list(state["tasks"])
     names = sorted(entry["task"] for entry in state["tasks"].values())
-    assert names == ["build", "flaky", "lint", "notify", "notify", "test"]
+    assert names == ["build", "deploy-eu", "deploy-us", "flaky", "lint", "notify", "notify", "test"]
 
     with headless_chromium() as driver:
         driver.get(report.as_uri())
@@ -91,10 +66,10 @@ def test_the_report_of_a_real_run_in_chromium(run_logs: Path) -> None:
         nodes = driver.find_elements("css selector", ".graph .node")
         graph = reaction_graph(check_file(str(run_logs.parent / "release.oi")).program)  # type: ignore[arg-type]
         assert sorted(node.get_attribute("data-node") for node in nodes) == sorted(n.id for n in graph.nodes)
-        ran = driver.find_elements("css selector", ".graph .node.kind-task.status-succeeded")
-        assert sorted(node.text for node in ran) == ["build", "lint", "notify", "test"]
+        ran = driver.find_elements("css selector", ".graph .node.status-succeeded")
+        assert sorted(shown(node) for node in ran) == ["build", "deploy-${r}", "lint", "notify", "test"]
         failed_nodes = driver.find_elements("css selector", ".graph .node.kind-task.status-failed")
-        assert [node.text for node in failed_nodes] == ["flaky"]
+        assert [shown(node) for node in failed_nodes] == ["flaky"]
 
         # The markup a task wrote is shown as text; the page ran no script of its.
         lint = labels.index("lint")
@@ -110,6 +85,12 @@ def test_the_report_of_a_real_run_in_chromium(run_logs: Path) -> None:
         selection = driver.find_element("id", "selection").text
         assert "flaky (2 attempts)" in selection and "failed" in selection
         assert SECRET not in driver.page_source
+
+        # The loop's pattern stands for both deploys: clicking it marks their two bars.
+        (pattern,) = [node for node in nodes if shown(node) == "deploy-${r}"]
+        pattern.click()
+        selected = driver.find_elements("css selector", ".timeline .bar.selected .row-label")
+        assert sorted(label.text for label in selected) == ["deploy-eu", "deploy-us"]
 
         driver.set_window_size(1400, driver.execute_script("return document.body.scrollHeight") + 40)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
