@@ -61,6 +61,7 @@ marker path { fill: #64748b; }
 #selection { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 8px 12px;
   margin-top: 8px; }
 #selection:empty { display: none; }
+#selection dd { white-space: pre-wrap; }
 details.run { background: #fff; border: 1px solid var(--line); border-radius: 4px; margin: 4px 0;
   padding: 4px 10px; }
 details.run[open] { border-color: #94a3b8; }

@@ -18,6 +18,7 @@ from runtime.report.markup import text
 from runtime.report.svg_text import LINE_HEIGHT, number, shortened, text_width
 
 PADDING = 8
+LABEL_CHARACTER_WIDTH = 6.1  # of the edge labels' 10px monospace
 LONGEST_LINE = 60
 
 
@@ -45,6 +46,27 @@ def _self_loop(box: Box) -> str:
     return f"M{number(x)},{number(y)} C{number(x)},{top} {number(x - 30)},{top} {number(x - 30)},{number(y)}"
 
 
+def _label_place(
+    route: Sequence[tuple[float, float]], label: str, placed: list[tuple[float, float, float, float]]
+) -> tuple[float, float]:
+    """Where an edge's label goes: above the middle of the edge's last stretch (where edges into one
+    node part), moved down past the labels already placed that it would cover."""
+    (start_x, start_y), (end_x, end_y) = route[-2], route[-1]
+    x, y = (start_x + end_x) / 2, (start_y + end_y) / 2 - 4
+    half = len(label) * LABEL_CHARACTER_WIDTH / 2
+    for _ in range(len(placed) + 1):
+        clashes = [
+            box
+            for box in placed
+            if x - half < box[2] and box[0] < x + half and y - 10 < box[3] and box[1] < y
+        ]
+        if not clashes:
+            break
+        y = max(box[3] for box in clashes) + 11
+    placed.append((x - half, y - 10, x + half, y))
+    return x, y
+
+
 def _node_status(runs: Sequence[TaskRun]) -> tuple[str, str]:
     """The class of a task node and the line its tooltip adds."""
     if not runs:
@@ -67,11 +89,13 @@ def graph_svg(graph: ReactionGraph, runs: Sequence[TaskRun], redact: Callable[[s
     place_of_run = {run.id: place for place, run in enumerate(runs)}
     runs_by_node = runs_of_nodes(graph, runs)
     width, height = layout.width, layout.height + 30  # room for a loop above the top row
+    placed: list[tuple[float, float, float, float]] = []  # the edge labels' boxes so far
     parts = [
         f'<svg class="graph" width="{number(width)}" height="{number(height)}" '
         f'viewBox="0 -30 {number(width)} {number(height)}" role="img" aria-label="reaction graph">'
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>'
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto">'
+        '<path d="M0,0 L10,5 L0,10 z"/></marker></defs>'
     ]
     for edge, (source, target), route in zip(graph.edges, pairs, layout.routes, strict=True):
         kind = "failed" if edge.kind == FAILED_EDGE else "plain"
@@ -79,11 +103,10 @@ def graph_svg(graph: ReactionGraph, runs: Sequence[TaskRun], redact: Callable[[s
         drawn = _self_loop(layout.boxes[source]) if source == target else _path(route)
         parts.append(f'<path class="edge edge-{kind}{loop}" d="{drawn}" marker-end="url(#arrow)"/>')
         if edge.label:
-            middle_x, middle_y = route[len(route) // 2 - 1] if len(route) > 2 else route[0]
-            end_x, end_y = route[len(route) // 2]
+            label = shortened(redact(edge.label), 40)
+            x, y = _label_place(route, label, placed)
             parts.append(
-                f'<text class="edge-label edge-{kind}" x="{number((middle_x + end_x) / 2)}" '
-                f'y="{number((middle_y + end_y) / 2 - 4)}">{text(shortened(redact(edge.label), 40))}</text>'
+                f'<text class="edge-label edge-{kind}" x="{number(x)}" y="{number(y)}">{text(label)}</text>'
             )
     for node, lines, box in zip(graph.nodes, labels, layout.boxes, strict=True):
         classes = f"node kind-{node.kind}"

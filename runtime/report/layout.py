@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-LAYER_GAP = 110  # between columns, where the edges run and their labels sit
+LAYER_GAP = 100  # between columns, where the edges run and their labels sit
 NODE_GAP = 18  # between the nodes of a column
 WAYPOINT_SIZE = 6  # the room an edge crossing a column takes
 SWEEPS = 4

@@ -4,7 +4,8 @@ Nothing in it loads anything: the Content-Security-Policy in its ``<meta>`` forb
 (``default-src 'none'``) and allows only the page's own style sheet and script, by their SHA-256
 hashes, so a report opened from an archive or a CI artifact looks the same offline, and text that
 got through as markup could not run or fetch anything. All text a run recorded goes through
-``markup.text``; the script's data is one ``<script type="application/json">`` block.
+``markup.text``; the script's data is one ``<script type="application/json">`` block (its strings
+made visible too, as the script shows them with ``textContent``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from runtime.report.graph_svg import graph_svg
 from runtime.report.markup import cut, script_json, text
 from runtime.report.svg_text import seconds_text
 from runtime.report.timeline import run_label, timeline_svg
+from runtime.shown_text import visible
+
+# The lines of a run's error the selection panel shows (its details show it all).
+SELECTION_ERROR_LINES = 6
 
 
 def _hash(source: str) -> str:
@@ -115,13 +120,13 @@ def _script_data(facts: ReportFacts) -> str:
     runs = [
         {
             "id": run.id,
-            "label": run_label(run),
+            "label": visible(run_label(run)),
             "status": run.status,
             "started": shown_time(run.started_at),
             "finished": shown_time(run.finished_at),
             "took": _duration(run.duration),
             "attempts": run.attempts,
-            "error": run.error.split("\n", 1)[0],
+            "error": visible("\n".join(run.error.split("\n")[:SELECTION_ERROR_LINES])),
         }
         for run in facts.runs
     ]
