@@ -94,17 +94,18 @@ def _shown_json(value: Any, redactor: Redactor, indent: int | None) -> str:
     return json.dumps(plain, indent=indent, sort_keys=True, ensure_ascii=False, separators=separators)
 
 
-def _log_path(logger: str, logs_dir: str) -> str:
-    """The task log's path relative to the logs directory (where the report is), "" when it is
-    elsewhere or not known."""
-    if not logger:
-        return ""
-    relative = os.path.relpath(os.path.abspath(logger), os.path.abspath(logs_dir))
-    return "" if relative.startswith("..") else relative.replace(os.sep, "/")
+def _log_path(logger: str, logs_prefix: str) -> str:
+    """The task log's path relative to the logs directory (where the report is; ``logs_prefix`` is
+    its absolute path ending with a separator), "" when it is elsewhere, not known or not there."""
+    if not logger.startswith(logs_prefix) or not os.path.isfile(logger):
+        return ""  # a task that wrote nothing has no log file
+    return logger[len(logs_prefix) :].replace(os.sep, "/")
 
 
 def task_runs(record: RunRecord) -> tuple[TaskRun, ...]:
     redactor = record.redactor
+    # The engine records absolute paths under its logs directory (``runtime/engine.py``).
+    logs_prefix = os.path.join(os.path.abspath(record.logs_dir), "")
     totals: dict[str, int] = {}
     for run in record.runs:
         totals[run.task] = totals.get(run.task, 0) + 1
@@ -126,7 +127,7 @@ def task_runs(record: RunRecord) -> tuple[TaskRun, ...]:
                 arguments=_shown_json(run.arguments, redactor, 2),
                 output=_shown_json(run.output, redactor, 2),
                 error=redactor.text(run.error),
-                log=_log_path(run.logger, record.logs_dir),
+                log=_log_path(run.logger, logs_prefix),
             )
         )
     return tuple(shown)

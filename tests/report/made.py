@@ -5,6 +5,8 @@ that tries to break out of the page."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
+from pathlib import Path
 
 from runtime.model import Event, EventMetadata
 from runtime.redact import Redactor
@@ -90,6 +92,18 @@ EVENTS = [
     event("task.finished", 1.5, task="flaky", id="r2", status="failed", error=f"exit 1 {SECRET}"),
     event("engine.finished", 4.0, status="timed-out"),
 ]
+
+
+def logged(logs_dir: Path, quiet: set[str]) -> list[TaskState]:
+    """``RUNS`` with their logs under ``logs_dir``/tasks, written but for the tasks in ``quiet``."""
+    (logs_dir / "tasks").mkdir(exist_ok=True)
+    runs = []
+    for run in RUNS:
+        path = logs_dir / "tasks" / f"{run.task}-{run.id}.log"
+        if run.task not in quiet:
+            path.write_text("a line\n", encoding="utf-8")
+        runs.append(replace(run, logger=str(path)))
+    return runs
 
 
 def record(runs: list[TaskState] | None = None, logs_dir: str = "/logs") -> RunRecord:

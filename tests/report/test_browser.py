@@ -92,6 +92,11 @@ def test_the_report_of_a_real_run_in_chromium(run_logs: Path) -> None:
         selected = driver.find_elements("css selector", ".timeline .bar.selected .row-label")
         assert sorted(label.text for label in selected) == ["deploy-eu", "deploy-us"]
 
+        # Each run links its log, beside the report.
+        links = [link.get_attribute("href") for link in driver.find_elements("css selector", "details.run a")]
+        assert links and all(link.startswith(run_logs.as_uri() + "/tasks/") for link in links)
+        assert all(Path(link[len("file://") :]).is_file() for link in links)
+
         driver.set_window_size(1400, driver.execute_script("return document.body.scrollHeight") + 40)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         assert driver.save_screenshot(str(ARTIFACTS / "report.png"))

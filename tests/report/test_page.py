@@ -17,7 +17,7 @@ from runtime.report import REPORT_FILE, report_html, write_report
 from runtime.report.facts import CANCELLED, FAILED, SUCCEEDED, TIMED_OUT, UNFINISHED, run_status
 from runtime.report.graph import read_graph
 from runtime.state import TaskState
-from tests.report.made import EVENTS, GRAPH, HOSTILE, RUNS, SECRET, record
+from tests.report.made import EVENTS, GRAPH, HOSTILE, RUNS, SECRET, logged, record
 
 
 class Elements(HTMLParser):
@@ -98,6 +98,15 @@ def test_every_task_run_has_a_bar_and_details(elements: Elements) -> None:
     ]
     details = [attributes["id"] for attributes in elements.having("details", "id")]
     assert details == [f"run-{place}" for place in range(len(RUNS))]
+
+
+def test_each_run_links_its_log_relative_to_the_report(tmp_path: Path) -> None:
+    runs = logged(tmp_path, quiet={"flaky"})
+    parser = Elements()
+    parser.feed(report_html(record(runs=runs, logs_dir=str(tmp_path)), EVENTS, GRAPH))
+    links = [attributes["href"] for attributes in parser.having("a", "href")]
+    # A task that wrote nothing has no log to link to.
+    assert links == [f"tasks/{run.task}-{run.id}.log" for run in RUNS if run.task != "flaky"]
 
 
 def test_reusable_runs_are_numbered_and_retries_counted(page: str) -> None:
