@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from runtime.report.facts import STATUSES, TaskRun
 from runtime.report.graph import FAILED_EDGE, TASK, TASK_PATTERN, ReactionGraph, runs_of_nodes
 from runtime.report.layout import Box, layered_layout
-from runtime.report.markup import text
+from runtime.report.markup import one_line, text
 from runtime.report.svg_text import LINE_HEIGHT, number, shortened, text_width
 
 PADDING = 8
@@ -23,7 +23,7 @@ LONGEST_LINE = 60
 
 
 def _lines(lines: Sequence[str], redact: Callable[[str], str]) -> list[str]:
-    return [shortened(redact(line), LONGEST_LINE) for line in lines] or [""]
+    return [shortened(one_line(redact(line)), LONGEST_LINE) for line in lines] or [""]
 
 
 def _path(points: Sequence[tuple[float, float]]) -> str:
@@ -103,7 +103,7 @@ def graph_svg(graph: ReactionGraph, runs: Sequence[TaskRun], redact: Callable[[s
         drawn = _self_loop(layout.boxes[source]) if source == target else _path(route)
         parts.append(f'<path class="edge edge-{kind}{loop}" d="{drawn}" marker-end="url(#arrow)"/>')
         if edge.label:
-            label = shortened(redact(edge.label), 40)
+            label = shortened(one_line(redact(edge.label)), 40)
             x, y = _label_place(route, label, placed)
             parts.append(
                 f'<text class="edge-label edge-{kind}" x="{number(x)}" y="{number(y)}">{text(label)}</text>'

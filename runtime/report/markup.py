@@ -24,6 +24,12 @@ def text(value: str) -> str:
     return html.escape(visible(value), quote=True)
 
 
+def one_line(value: str) -> str:
+    """``value`` for a label drawn on one line: line breaks and tabs written as escapes too, as
+    ``oic graph`` writes them, so two names that differ only there are told apart."""
+    return value.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+
+
 def cut(value: str, limit: int = LONGEST_SHOWN) -> str:
     """``value``, or its first ``limit`` characters and how many more there are."""
     if len(value) <= limit:

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 
 from runtime.report.facts import UNFINISHED, ReportFacts, TaskRun, shown_time
-from runtime.report.markup import text
+from runtime.report.markup import one_line, text
 from runtime.report.svg_text import LINE_HEIGHT, number, seconds_text, shortened, text_width
 
 CHART_WIDTH = 860
@@ -26,7 +26,9 @@ SHORTEST_BAR = 3  # a run of no measurable length still shows
 
 
 def run_label(run: TaskRun) -> str:
-    label = run.task
+    """How a run is named in the report: its task's name on one line, its number among the runs of
+    that name when there were several, its attempts when its call was retried."""
+    label = one_line(run.task)
     if run.runs_of_name > 1:
         label += f" #{run.number}"
     if run.attempts is not None and run.attempts > 1:

@@ -225,3 +225,31 @@ def test_a_report_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
     problem = write_report(record(logs_dir=str(tmp_path)), EVENTS, GRAPH)
     assert problem.startswith(f"cannot write {tmp_path / REPORT_FILE}: ") and "\n" not in problem
     assert HOSTILE not in problem
+
+
+def test_hostile_names_in_the_graph_and_the_runs_are_text() -> None:
+    name = 'new\nline q"uote <b>bold</b> </script><script>alert(2)</script> \u202eevil'
+    graph = {
+        "nodes": [
+            {"id": "n0", "kind": "task", "lines": [name], "loop": False},
+            {"id": "n1", "kind": "reaction", "lines": [f"if {name}"], "loop": False},
+        ],
+        "edges": [{"source": "n1", "target": "n0", "kind": "builds", "label": name, "loop": False}],
+    }
+    runs = [TaskState(id="x", task=name, state="finished", status="Success", error=name)]
+    page = report_html(record(runs=runs), [], graph)
+    parser = Elements()
+    parser.feed(page)
+    assert [tag for tag, _ in parser.tags].count("script") == 2
+    assert not [tag for tag, _ in parser.tags if tag == "b"]
+    assert "alert(2)" not in parser.raw["script"][1]
+    assert "\u202e" not in page and "\\u202eevil" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page and "q&quot;uote" in page
+    # Drawn on one line (the timeline's row, the graph's edge label and node), the line break
+    # written as the escape the source would hold.
+    drawn = re.findall(r"<text [^>]*>new\\nline q&quot;uote &lt;b&gt;bold&lt;/b&gt; &lt;/script&gt;", page)
+    assert len(drawn) == 3
+    (node,) = [
+        attributes for attributes in parser.having("g", "data-node") if attributes["data-node"] == "n0"
+    ]
+    assert "status-succeeded" in (node["class"] or "")
