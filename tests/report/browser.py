@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -27,14 +29,19 @@ def chromium_binary() -> str:
 
 @contextmanager
 def headless_chromium(width: int = 1400, height: int = 1000) -> Iterator[Any]:
-    """A selenium driver of a headless Chromium that keeps the page's console log; quit on exit."""
+    """A selenium driver of a headless Chromium that keeps the page's console log; quit on exit.
+    Its profile, temporary files and home are in a directory of its own, removed after it: it
+    leaves nothing behind. (A short path: Chromium's socket there must fit a socket's 108 bytes,
+    which a pytest ``tmp_path`` may not.)"""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     binary = chromium_binary()
     assert binary and os.access(CHROMEDRIVER, os.X_OK), MISSING
+    work_dir = Path(tempfile.mkdtemp(prefix="oi-chromium-"))
     options = webdriver.ChromeOptions()
     options.binary_location = binary
+    options.add_argument(f"--user-data-dir={work_dir / 'profile'}")
     for argument in (
         "--headless=new",
         "--no-sandbox",  # CI runs as root, where Chromium's sandbox refuses to start
@@ -43,13 +50,18 @@ def headless_chromium(width: int = 1400, height: int = 1000) -> Iterator[Any]:
         "--no-first-run",
         "--disable-extensions",
         "--disable-background-networking",
+        "--disable-breakpad",
         f"--window-size={width},{height}",
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # The driver's path is given: selenium's own manager never runs, so nothing is downloaded.
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    environment = {**os.environ, "HOME": str(work_dir), "TMPDIR": str(work_dir)}
     try:
-        yield driver
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER, env=environment), options=options)
+        try:
+            yield driver
+        finally:
+            driver.quit()
     finally:
-        driver.quit()
+        shutil.rmtree(work_dir, ignore_errors=True)

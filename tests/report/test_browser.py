@@ -19,7 +19,7 @@ from runtime.report import REPORT_FILE
 from tests.report.browser import headless_chromium
 from tests.report.release import SECRET, run_release
 
-pytestmark = pytest.mark.xdist_group("browser")
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "build" / "test-artifacts"
