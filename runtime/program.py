@@ -41,6 +41,7 @@ from runtime.param_types import CANONICAL_PARAM_TYPES, admits, split_list
 
 if TYPE_CHECKING:  # the engine is imported only when a run starts: --help and --version stay fast
     from runtime.engine import Engine, RunResult
+    from runtime.results import RunRecord
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -801,7 +802,7 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
     return int(result.exit_code)
 
 
-def _run_record(spec: ProgramSpec, engine: Engine, result: RunResult) -> Any:
+def _run_record(spec: ProgramSpec, engine: Engine, result: RunResult) -> RunRecord:
     """The ``RunRecord`` the run's result files are made from, out of the state it recorded."""
     from runtime.results import RunRecord
 

@@ -59,6 +59,15 @@ def test_a_report_that_cannot_be_written_is_a_warning_only(
     assert lines[0].startswith(f"sample: warning: cannot write {tmp_path / 'logs' / REPORT_FILE}: ")
 
 
+def test_a_run_that_could_not_make_its_logs_adds_nothing_about_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "taken").write_text("a file where the logs directory would go\n")
+    assert program.run(PROGRAM, ["--logs-dir", str(tmp_path / "taken"), "--quiet"], environ={}) == 3
+    said = capsys.readouterr().err
+    assert "cannot write" in said and REPORT_FILE not in said
+
+
 def test_the_flag_is_in_the_help_and_the_docs() -> None:
     assert program.parse_command_line(PROGRAM, ["--no-report"]).report is False
     assert program.parse_command_line(PROGRAM, []).report is True
