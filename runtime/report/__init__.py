@@ -38,7 +38,9 @@ def write_report(record: RunRecord, events: Sequence[Event], graph: Mapping[str,
         page = report_html(record, events, graph)
         write_atomically(path, page.encode("utf-8", errors="backslashreplace"))
     except OSError as error:
-        return f"cannot write {path}: {error.strerror or error}"
+        return record.redactor.text(f"cannot write {path}: {error.strerror or error}")
     except Exception as error:  # a report is never worth a traceback either
-        return f"cannot make {path}: {type(error).__name__}: {' '.join(str(error).split())}"
+        # What went wrong may quote what a task wrote: masked like everything else the run says.
+        said = " ".join(str(error).split())
+        return record.redactor.text(f"cannot make {path}: {type(error).__name__}: {said}")
     return ""

@@ -253,3 +253,16 @@ def test_hostile_names_in_the_graph_and_the_runs_are_text() -> None:
         attributes for attributes in parser.having("g", "data-node") if attributes["data-node"] == "n0"
     ]
     assert "status-succeeded" in (node["class"] or "")
+
+
+def test_a_report_that_cannot_be_made_is_one_line_without_secrets(tmp_path: Path) -> None:
+    class Unprintable:
+        """An output the report cannot turn into text: its ``str`` raises, quoting a secret."""
+
+        def __str__(self) -> str:
+            raise ValueError(f"no text for\nyou, {SECRET}")
+
+    runs = [TaskState(id="x", task="t", state="finished", status="Success", output=Unprintable())]
+    problem = write_report(record(runs=runs, logs_dir=str(tmp_path)), [], GRAPH)
+    assert problem == f"cannot make {tmp_path / REPORT_FILE}: ValueError: no text for you, ***"
+    assert not (tmp_path / REPORT_FILE).exists()
