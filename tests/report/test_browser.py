@@ -54,6 +54,8 @@ def test_the_report_of_a_real_run_in_chromium(run_logs: Path) -> None:
         driver.get(report.as_uri())
         assert driver.get_log("browser") == []  # no error, no CSP violation, no message at all
         assert driver.title == "release: failed"
+        # Everything is in the file: the page fetched nothing at all.
+        assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
 
         bars = driver.find_elements("css selector", ".timeline [data-run]")
         assert len(bars) == len(run_ids)
