@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from runtime import extraction
 from tests.leftovers import kill_marked, survivors, wait_for_marked
 
 pytestmark = pytest.mark.skipif(
@@ -91,4 +92,40 @@ def test_a_sigkill_of_the_engine_leaves_no_command(tmp_path: Path) -> None:
     finally:
         kill_marked(marker)
         process.kill()
+        process.wait()
+
+
+def test_a_directory_left_by_oic_run_killed_with_its_child_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    # `oic run` and its child killed at once: neither can remove the directory; the next `oic run`
+    # does, and leaves alone a directory whose owner still runs and one another program made.
+    process, marker, temporary = start_oic_run(tmp_path)
+    try:
+        (child,) = [
+            pid
+            for pid, command in wait_for_marked(marker, "oic_run_child", DEADLINE).items()
+            if "oic_run_child" in command
+        ]
+        os.kill(process.pid, signal.SIGKILL)
+        os.kill(child, signal.SIGKILL)
+        process.wait()
+        assert survivors(marker, DEADLINE) == {}
+        (left_behind,) = temporary.iterdir()
+        assert left_behind.name.startswith("oic-run-")
+        live = temporary / "oic-run-live"
+        live.mkdir()
+        extraction.claim(str(live), [os.getpid()])
+        foreign = temporary / "oic-run-foreign"
+        foreign.mkdir()
+        again = subprocess.run(
+            [sys.executable, "-m", "oic", "run", "lifetime.oi", "--", "--help"],
+            cwd=tmp_path,
+            env={**os.environ, "TMPDIR": str(temporary), "PYTHONPATH": str(REPOSITORY)},
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        assert again.returncode == 0, again.stderr.decode(errors="replace")
+        assert sorted(entry.name for entry in temporary.iterdir()) == ["oic-run-foreign", "oic-run-live"]
+    finally:
+        kill_marked(marker)
         process.wait()
