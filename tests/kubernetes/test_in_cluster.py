@@ -1,0 +1,102 @@
+"""A pipeline run from inside the cluster, as the Job of deploy/kubernetes runs it: `oic run` with
+``--in-cluster`` in a process that plays a pod (the service account's files where a pod has them, the
+cluster's DNS in its /etc/hosts), against the fake API server over TLS with the account's token, under
+the runner Role without port-forward rights. The engine reaches each service pod through its
+Service's DNS name and cluster IP (``fake_network``), never through a port-forward."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.kubernetes.certificates import Authority
+from tests.kubernetes.conftest import IMAGES
+from tests.kubernetes.fake_apiserver import FakeApiServer
+from tests.kubernetes.in_pod import in_pod, namespaces_work, pod_environment, service_account
+from tests.kubernetes.test_deploy_files import role
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not namespaces_work(),
+    reason="playing a pod needs Linux user and mount namespaces (unshare)",
+)
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+ENGINE_POD = "hello-4fq9z"
+PIPELINE = """pipeline "in-cluster" {}
+service shell = catalog "exec"
+on engine.started {
+  task "hello" = shell.command(Args: ["echo", "hello from a pod"])
+}
+"""
+
+
+@pytest.fixture
+def pod_cluster(tmp_path: Path) -> Iterator[FakeApiServer]:
+    server = FakeApiServer(
+        token="service-account-token",
+        images=IMAGES,
+        authority=Authority(),
+        require_client_certificate=False,
+        hosts_path=tmp_path / "hosts",
+    ).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_an_in_cluster_run_reaches_its_services_by_their_service_names(
+    tmp_path: Path, pod_cluster: FakeApiServer
+) -> None:
+    engine_pod = pod_cluster.store.create(
+        "pods",
+        "pipelines",
+        {
+            "metadata": {"name": ENGINE_POD},
+            "spec": {"containers": [{"name": "pipeline", "image": "oi.local/hello:1"}]},
+        },
+    )
+    rules = [rule for rule in role("oi-runner") if "pods/portforward" not in rule["resources"]]
+    pod_cluster.enforce_rules(rules)
+    account = service_account(tmp_path / "account", pod_cluster, "pipelines")
+    (tmp_path / "hello.oi").write_text(PIPELINE, encoding="utf-8")
+    command = [sys.executable, "-m", "oic", "run", "hello.oi", "--"]
+    arguments = ["--in-cluster", "--kube-image-registry", "oi.local", "--logs-dir", str(tmp_path), "--quiet"]
+    environment = {
+        **os.environ,
+        **pod_environment(pod_cluster),
+        "OI_POD_NAME": ENGINE_POD,
+        "PYTHONPATH": str(REPOSITORY),
+    }
+    environment.pop("KUBECONFIG", None)
+    result = subprocess.run(
+        in_pod([*command, *arguments], pod_cluster, account),
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    state = yaml.safe_load((tmp_path / "logs" / "state.yaml").read_text())
+    assert "hello from a pod" in str(state)
+    assert pod_cluster.network is not None and pod_cluster.network.connections >= 1
+    assert not [path for _, path in pod_cluster.requests if "portforward" in path]
+    (service_pod,) = [
+        pod for pod in pod_cluster.kubelet.created_pods if pod["metadata"]["name"] != ENGINE_POD
+    ]
+    assert service_pod["spec"]["containers"][0]["image"] == "oi.local/exec:0.1.0"
+    owners = service_pod["metadata"]["ownerReferences"]
+    assert owners == [
+        {"apiVersion": "v1", "kind": "Pod", "name": ENGINE_POD, "uid": engine_pod["metadata"]["uid"]}
+    ]
+    # The run deleted what it made; its Service's name is gone from the cluster's DNS.
+    assert pod_cluster.store.names("pods") == [ENGINE_POD] and pod_cluster.store.count() == 1
+    assert ".svc" not in pod_cluster.network.hosts_path.read_text()
