@@ -1,7 +1,8 @@
-"""A pipeline run from inside the cluster, as the Job of deploy/kubernetes runs it: `oic run` with
-``--in-cluster`` in a process that plays a pod (the service account's files where a pod has them, the
+"""A pipeline run from inside the cluster, as the Job `oic image` writes runs it: `oic run` with the
+Job's arguments (``--in-cluster``, the registry of the images `oic image` builds) in a process that
+plays a pod (the service account's files where a pod has them, the
 cluster's DNS in its /etc/hosts), against the fake API server over TLS with the account's token, under
-the runner Role without port-forward rights. The engine reaches each service pod through its
+the Role of its rbac.yaml without port-forward rights. The engine reaches each service pod through its
 Service's DNS name and cluster IP (``fake_network``), never through a port-forward."""
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from tests.kubernetes.certificates import Authority
 from tests.kubernetes.conftest import IMAGES
 from tests.kubernetes.fake_apiserver import FakeApiServer
 from tests.kubernetes.in_pod import in_pod, namespaces_work, pod_environment, service_account
-from tests.kubernetes.test_deploy_files import role
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or not namespaces_work(),
@@ -62,12 +62,29 @@ def test_an_in_cluster_run_reaches_its_services_by_their_service_names(
             "spec": {"containers": [{"name": "pipeline", "image": "oi.local/hello:1"}]},
         },
     )
-    rules = [rule for rule in role("oi-runner") if "pods/portforward" not in rule["resources"]]
-    pod_cluster.enforce_rules(rules)
     account = service_account(tmp_path / "account", pod_cluster, "pipelines")
     (tmp_path / "hello.oi").write_text(PIPELINE, encoding="utf-8")
+    written = subprocess.run(
+        [sys.executable, "-m", "oic", "image", "hello.oi", "-o", "image", "-n", "pipelines"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert written.returncode == 0, written.stderr
+    (job,) = yaml.safe_load_all((tmp_path / "image" / "job.yaml").read_text())
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    rbac = yaml.safe_load_all((tmp_path / "image" / "rbac.yaml").read_text())
+    (rules,) = [
+        document["rules"]
+        for document in rbac
+        if document["metadata"]["name"] == "oi-runner" and document["kind"] == "Role"
+    ]
+    pod_cluster.enforce_rules([rule for rule in rules if "pods/portforward" not in rule["resources"]])
+    arguments = [*container["args"], "--logs-dir", str(tmp_path), "--quiet"]  # the last --logs-dir wins
     command = [sys.executable, "-m", "oic", "run", "hello.oi", "--"]
-    arguments = ["--in-cluster", "--kube-image-registry", "oi.local", "--logs-dir", str(tmp_path), "--quiet"]
     environment = {
         **os.environ,
         **pod_environment(pod_cluster),
@@ -92,7 +109,9 @@ def test_an_in_cluster_run_reaches_its_services_by_their_service_names(
     (service_pod,) = [
         pod for pod in pod_cluster.kubelet.created_pods if pod["metadata"]["name"] != ENGINE_POD
     ]
-    assert service_pod["spec"]["containers"][0]["image"] == "oi.local/exec:0.1.0"
+    # The image the runner asked for is one build.sh builds and loads.
+    image = service_pod["spec"]["containers"][0]["image"]
+    assert f" -t {image} " in (tmp_path / "image" / "build.sh").read_text()
     owners = service_pod["metadata"]["ownerReferences"]
     assert owners == [
         {"apiVersion": "v1", "kind": "Pod", "name": ENGINE_POD, "uid": engine_pod["metadata"]["uid"]}
