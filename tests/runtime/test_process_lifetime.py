@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from runtime import extraction
-from tests.leftovers import kill_marked, survivors, wait_for_marked
+from runtime.services.base import RunContext
+from runtime.services.local import LocalRunner
+from tests.leftovers import kill_marked, marked_processes, survivors, wait_for_marked
+from tests.services.support import GREETER, SERVICE_ENV, path_service
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="parent-death signals are Linux's"
@@ -129,3 +132,22 @@ def test_a_directory_left_by_oic_run_killed_with_its_child_is_removed_by_the_nex
     finally:
         kill_marked(marker)
         process.wait()
+
+
+def test_a_clean_stop_ends_the_child_of_a_wrapper_that_does_not_exec(tmp_path: Path) -> None:
+    # The shell stays the service's first process and runs the service as its child: the stop
+    # signals the whole group, so the child ends with it, and the run's stop leaves nothing.
+    marker = f"oi-clean-stop-{tmp_path.name}"
+    wrapper = tmp_path / "wrapper.sh"
+    wrapper.write_text(f'#!/bin/sh\n"{sys.executable}" "{GREETER}" {marker}\necho "the service ended"\n')
+    wrapper.chmod(0o755)
+    runner = LocalRunner(extra_env=SERVICE_ENV)
+    try:
+        runner.start([path_service("g", wrapper)], RunContext("r-wrapped", str(tmp_path), ""))
+        assert any(str(GREETER) in command for command in marked_processes(marker).values())
+    finally:
+        runner.stop()
+    try:
+        assert survivors(marker, DEADLINE) == {}
+    finally:
+        kill_marked(marker)
