@@ -51,11 +51,13 @@ def set_aside(parent: str, own: str, prefix: str = EXTRACTION_PREFIX) -> list[st
     except OSError:
         return stale
     for entry in entries:
-        if entry.path == own or not entry.is_dir(follow_symlinks=False) or not _ours(entry):
+        if not entry.name.startswith((STALE_PREFIX, prefix)) or entry.path == own:
+            continue  # most of a temporary directory: not even looked at
+        if not entry.is_dir(follow_symlinks=False) or not _ours(entry):
             continue
         if entry.name.startswith(STALE_PREFIX):
             stale.append(entry.path)
-        elif entry.name.startswith(prefix) and _abandoned(entry.path):
+        elif _abandoned(entry.path):
             aside = os.path.join(parent, STALE_PREFIX + entry.name)
             try:
                 os.rename(entry.path, aside)

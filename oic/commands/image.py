@@ -175,7 +175,7 @@ def pipeline_files(
     services = catalog_services(program)
     for service in services:
         files[f"Dockerfile.{service.name}-{service.version}"] = (
-            builtin_dockerfile(service) if service.builtin else binary_dockerfile(service)
+            builtin_dockerfile(service) if service.builtin else binary_dockerfile(service, program.arch)
         )
     files["job.yaml"] = job_manifest(program, name, registry, namespace, timeout_text, timeout)
     files["rbac.yaml"] = rbac_manifest(namespace)
@@ -217,8 +217,9 @@ ENTRYPOINT ["python", "-m", "runtime.catalog", "{service.name}"]
 """
 
 
-def binary_dockerfile(service: ResolvedService) -> str:
-    binary = f"{service.name}-{service.version}-linux-amd64"
+def binary_dockerfile(service: ResolvedService, arch: str) -> str:
+    """A catalog service that is not oi's: its binary for Linux and the pipeline's architecture."""
+    binary = f"{service.name}-{service.version}-linux-{arch or 'amd64'}"
     return f"""\
 # The catalog service {service.name} {service.version}: its Linux binary from the services cache
 # (~/.open-integration/services/{binary}), which is the build context build.sh passes.
