@@ -7,7 +7,8 @@
 - ``Dockerfile.<service>`` for each catalog service the pipeline uses: a built-in one served by the
   runtime (``python -m runtime.catalog NAME``), another one from its binary in the services cache;
 - ``job.yaml``: the Job that runs the binary with ``--in-cluster``, and the flags that make the runner
-  ask for exactly the images built here; the pipeline's secret params come from a Secret;
+  ask for exactly the images built here; the pipeline's secret params come from a Secret; the run's
+  ``--timeout`` (the pipeline's own, else 25 minutes) ends before the Job's deadline;
 - ``rbac.yaml``: the service account the Job runs as, the least-privilege Role a run needs
   (``oi-runner``, no read of Secrets), its binding, and the Role ``--cleanup`` needs (``oi-cleanup``);
 - ``build.sh``: builds the binary and every image with the tags the runner asks for, and loads them
@@ -75,9 +76,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--timeout",
-        default=DEFAULT_TIMEOUT,
         metavar="DURATION",
-        help=f"the run's --timeout in the Job ({DEFAULT_TIMEOUT}); the Job's deadline is 5 minutes more",
+        help="the run's --timeout in the Job (the pipeline's own timeout, else "
+        f"{DEFAULT_TIMEOUT}); the Job's deadline is 5 minutes more",
     )
     parser.set_defaults(handler=run)
 
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     from runtime.program import UsageError, parse_duration
 
     try:
-        timeout = parse_duration(args.timeout, "--timeout")
+        given = None if args.timeout is None else parse_duration(args.timeout, "--timeout")
     except UsageError as error:
         print(f"oic image: error: {error}", file=sys.stderr)
         return exit_codes.USAGE
@@ -96,7 +97,13 @@ def run(args: argparse.Namespace) -> int:
     program = _checked(args.file)
     if isinstance(program, int):
         return program
-    files = pipeline_files(program, args.registry.rstrip("/"), args.namespace, args.timeout, timeout)
+    if given is not None:
+        timeout_text, timeout = args.timeout, given
+    elif program.timeout_seconds is not None:
+        timeout_text, timeout = f"{program.timeout_seconds:g}s", program.timeout_seconds
+    else:
+        timeout_text, timeout = DEFAULT_TIMEOUT, parse_duration(DEFAULT_TIMEOUT, "--timeout")
+    files = pipeline_files(program, args.registry.rstrip("/"), args.namespace, timeout_text, timeout)
     output = Path(args.output)
     try:
         output.mkdir(parents=True, exist_ok=True)

@@ -167,3 +167,23 @@ def test_bad_arguments_are_one_line(tmp_path: Path) -> None:
         result = oic_image(tmp_path, *arguments)
         assert result.returncode == 2, result.stderr
         assert result.stderr.count("\n") == 1 and fragment in result.stderr
+
+
+def test_the_jobs_timeout_is_the_pipelines_own_unless_given(tmp_path: Path) -> None:
+    source = PIPELINE.replace('pipeline "Hello World" {}', 'pipeline "Hello World" { timeout = 2h }')
+    (tmp_path / "timed.oi").write_text(source, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "oic", "image", "timed.oi", "-o", "image"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    (job,) = yaml.safe_load_all((tmp_path / "image" / "job.yaml").read_text())
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert (
+        parse_command_line(PROGRAM, container["args"]).timeout == 7200 < job["spec"]["activeDeadlineSeconds"]
+    )
