@@ -9,7 +9,8 @@ tell which server a kubeconfig context reached. A ``FakeKubelet`` runs the pods 
 Two misbehaviours a test can ask for: ``hang()`` makes the server accept every later request and
 never answer it (as an overloaded or wedged API server does), and ``refuse_port_forward(code,
 reason)`` answers port-forward requests with that error, as RBAC does for a user without
-``pods/portforward``. ``enforce_rules(rules)`` makes it authorize every request against the rules of
+``pods/portforward``; ``refuse_forwards_at_node()`` lets them through and has the node refuse them on
+the port's error channel. ``enforce_rules(rules)`` makes it authorize every request against the rules of
 one RBAC Role (the request's verb on its resource or subresource), answering 403 as RBAC does.
 ``expire_watches(after)`` ends every watch after that many seconds, and answers a watch that resumes
 from a version older than the newest change with a 410 Gone ``ERROR`` event, as an API server does
@@ -72,6 +73,7 @@ class FakeApiServer:
         self.hanging = threading.Event()
         self.released = threading.Event()  # set by stop(): hung requests end then
         self.port_forward_refusal: tuple[int, str] | None = None
+        self.node_refusal: str | None = None
         self.rules: list[dict[str, Any]] | None = None  # None: everything is allowed
         self.watch_expiry: float | None = None
         self.gone_answers = 0  # watches answered 410 Gone
@@ -119,6 +121,12 @@ class FakeApiServer:
     def refuse_port_forward(self, code: int = 403, reason: str = "Forbidden") -> None:
         """Answer every port-forward request with ``code`` and a ``Status`` saying why."""
         self.port_forward_refusal = (code, reason)
+
+    def refuse_forwards_at_node(self, reason: str = "connection refused") -> None:
+        """Let every port-forward through the API server, and have the node refuse it: the error the
+        kubelet sends on the port's error channel once the websocket is open (nothing listens on the
+        port inside the pod, say)."""
+        self.node_refusal = reason
 
     def expire_watches(self, after: float) -> None:
         """End watches after ``after`` seconds; resuming from an old version is then 410 Gone."""
@@ -411,6 +419,11 @@ class _Handler(BaseHTTPRequestHandler):
         send(b"\x00" + port_bytes)
         send(b"\x01" + port_bytes)
         try:
+            if self.fake.node_refusal is not None:
+                raise OSError(
+                    f"failed to connect to localhost:{remote_port} inside namespace of pod {name}: "
+                    f"{self.fake.node_refusal}"
+                )
             local_port = self.fake.kubelet.local_port(namespace, name, remote_port)
             pod_socket = socket.create_connection(("127.0.0.1", local_port), timeout=5)
             pod_socket.settimeout(None)
