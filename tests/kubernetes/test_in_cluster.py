@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from runtime.kubernetes.runner import ACTIVE_DEADLINE_MARGIN
+from runtime.program import parse_command_line
+from tests.binary.sample_pipeline import PROGRAM
 from tests.kubernetes.certificates import Authority
 from tests.kubernetes.conftest import IMAGES
 from tests.kubernetes.fake_apiserver import FakeApiServer
@@ -112,6 +115,10 @@ def test_an_in_cluster_run_reaches_its_services_by_their_service_names(
     # The image the runner asked for is one build.sh builds and loads.
     image = service_pod["spec"]["containers"][0]["image"]
     assert f" -t {image} " in (tmp_path / "image" / "build.sh").read_text()
+    # The Job's --timeout bounds the pod's life too, should the engine be killed outright.
+    timeout = parse_command_line(PROGRAM, container["args"]).timeout
+    assert timeout is not None
+    assert 0 < service_pod["spec"]["activeDeadlineSeconds"] <= timeout + ACTIVE_DEADLINE_MARGIN
     owners = service_pod["metadata"]["ownerReferences"]
     assert owners == [
         {"apiVersion": "v1", "kind": "Pod", "name": ENGINE_POD, "uid": engine_pod["metadata"]["uid"]}
