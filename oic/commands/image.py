@@ -91,6 +91,13 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as error:
         print(f"oic image: error: {error}", file=sys.stderr)
         return exit_codes.USAGE
+    if not _REGISTRY.fullmatch(args.registry.rstrip("/")):
+        print(
+            f"oic image: error: --registry {args.registry!r} is not a registry such as oi.local or "
+            "registry.example.com:5000/team",
+            file=sys.stderr,
+        )
+        return exit_codes.USAGE
     if not _DNS_LABEL.fullmatch(args.namespace):
         print(f"oic image: error: --namespace {args.namespace!r} is not a namespace name", file=sys.stderr)
         return exit_codes.USAGE
@@ -148,6 +155,8 @@ def _checked(path: str) -> CheckedProgram | int:
 
 
 _DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+# A registry host (with a port) and path components, as an image reference may start.
+_REGISTRY = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*")
 
 
 def dns_label(text: str) -> str:

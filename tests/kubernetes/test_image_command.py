@@ -163,6 +163,8 @@ def test_bad_arguments_are_one_line(tmp_path: Path) -> None:
     for arguments, fragment in (
         (["--timeout", "soon"], "--timeout expects a positive duration"),
         (["-n", "Not_A_Namespace"], "is not a namespace name"),
+        (["--registry", "my registry"], "is not a registry"),
+        (["--registry", ""], "is not a registry"),
     ):
         result = oic_image(tmp_path, *arguments)
         assert result.returncode == 2, result.stderr
