@@ -43,15 +43,16 @@ def claim(directory: str, pids: list[int]) -> None:
 
 def set_aside(parent: str, own: str, prefix: str = EXTRACTION_PREFIX) -> list[str]:
     """Rename the directories named ``prefix...`` under ``parent`` (other than ``own``) whose users
-    are all gone; the paths of every directory set aside, these and those earlier starts left, to
-    ``remove``. Quick (a directory listing and a few small files): done before the run starts."""
+    are all gone; the paths of every such directory set aside, these and those earlier starts left,
+    to ``remove``. Quick (a directory listing and a few small files): done before the run starts."""
     stale: list[str] = []
     try:
         entries = list(os.scandir(parent))
     except OSError:
         return stale
     for entry in entries:
-        if not entry.name.startswith((STALE_PREFIX, prefix)) or entry.path == own:
+        # Only this kind's: a start of `oic run` must not spend its time removing a binary's 55 MB.
+        if not entry.name.startswith((STALE_PREFIX + prefix, prefix)) or entry.path == own:
             continue  # most of a temporary directory: not even looked at
         if not entry.is_dir(follow_symlinks=False) or not _ours(entry):
             continue

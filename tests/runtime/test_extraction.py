@@ -98,5 +98,6 @@ def test_only_directories_of_the_prefix_asked_for_are_set_aside(tmp_path: Path) 
     dead = a_dead_pid()
     unpacked(tmp_path, "oic-run-abc", f"{dead} 123\n")
     unpacked(tmp_path, "_MEIabc", f"{dead} 123\n")
+    unpacked(tmp_path, extraction.STALE_PREFIX + "_MEIcut", None)  # a binary's, for a binary to remove
     stale = extraction.set_aside(str(tmp_path), "", extraction.RUN_PREFIX)
     assert [Path(path).name for path in stale] == [extraction.STALE_PREFIX + "oic-run-abc"]

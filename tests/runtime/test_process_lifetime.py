@@ -108,6 +108,13 @@ def test_a_directory_left_by_oic_run_killed_with_its_child_is_removed_by_the_nex
             for pid, command in wait_for_marked(marker, "oic_run_child", DEADLINE).items()
             if "oic_run_child" in command
         ]
+        # At once: both stopped first, so that neither can react to the other's death (the child
+        # removes the directory when `oic run` dies first, `oic run` when the child does).
+        for pid in (child, process.pid):
+            os.kill(pid, signal.SIGSTOP)
+        for pid in (child, process.pid):
+            while (extraction._stat_fields(pid) or ["gone"])[0] not in ("T", "gone"):
+                os.sched_yield()
         os.kill(process.pid, signal.SIGKILL)
         os.kill(child, signal.SIGKILL)
         process.wait()
