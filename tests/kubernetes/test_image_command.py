@@ -189,3 +189,28 @@ def test_the_jobs_timeout_is_the_pipelines_own_unless_given(tmp_path: Path) -> N
     assert (
         parse_command_line(PROGRAM, container["args"]).timeout == 7200 < job["spec"]["activeDeadlineSeconds"]
     )
+
+
+@pytest.mark.parametrize(
+    ("loader", "load"), [("kind", "kind load docker-image"), ("minikube", "minikube image load")]
+)
+def test_build_sh_builds_then_loads_every_image(out: Path, tmp_path: Path, loader: str, load: str) -> None:
+    # Docker, kind and minikube cannot run here: each is a script that records its command line, so
+    # that the order of the steps and the words given to each tool are what is checked.
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    record = tmp_path / "calls"
+    for tool in ("oic", "docker", "kind", "minikube"):
+        (tools / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> "{record}"\n')
+        (tools / tool).chmod(0o755)
+    assert subprocess.run(["sh", "-n", str(out / "build.sh")], check=False).returncode == 0
+    environment = {"PATH": f"{tools}{os.pathsep}{os.defpath}", "HOME": str(tmp_path), "LOADER": loader}
+    result = subprocess.run(
+        [str(out / "build.sh")], env=environment, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    calls = record.read_text().splitlines()
+    built = built_images((out / "build.sh").read_text())
+    assert calls[0].startswith("oic build ") and calls[0].endswith(f" -o {out}/dist")
+    assert [call.split(" -t ")[1].split()[0] for call in calls[1:4]] == list(built)
+    assert calls[4:] == [f"{load} {image}" + (" --name kind" if loader == "kind" else "") for image in built]
