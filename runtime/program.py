@@ -44,6 +44,7 @@ from runtime.param_types import CANONICAL_PARAM_TYPES, admits, split_list
 
 if TYPE_CHECKING:  # the engine is imported only when a run starts: --help and --version stay fast
     from runtime.engine import Engine, RunResult
+    from runtime.results import RunRecord
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -88,8 +89,10 @@ class ParamSpec:
 class ProgramSpec:
     """What a pipeline binary runs: the pipeline ``name``, its ``params`` in declaration order, ``build``
     (bound params -> the ``Pipeline``), provenance (``source_path``, ``source_sha256``,
-    ``compiler_version``), the target ``os``/``arch`` from the pipeline block ("" = the host's), and the
-    pipeline block's ``parallelism`` and ``timeout`` (seconds), None when not given."""
+    ``compiler_version``), the target ``os``/``arch`` from the pipeline block ("" = the host's), the
+    pipeline block's ``parallelism`` and ``timeout`` (seconds), None when not given, and the reaction
+    ``graph`` the compiler computed (plain data, see ``oic/graph/data.py``; None from a program
+    generated before it was carried), which ``report.html`` draws."""
 
     name: str
     params: tuple[ParamSpec, ...]
@@ -101,6 +104,7 @@ class ProgramSpec:
     arch: str
     parallelism: int | None
     timeout: float | None
+    graph: Mapping[str, Any] | None = None
 
 
 class UsageError(Exception):
@@ -150,6 +154,7 @@ class Invocation:
     keep_runs: int | None = None
     summary_json: str | None = None
     junit: str | None = None
+    report: bool = True
 
 
 # Information the build added to the binary (build time, base); None when run from source.
@@ -206,6 +211,7 @@ def _argument_parser(program_name: str) -> _Parser:
     parser.add_argument("--keep-runs")
     parser.add_argument("--summary-json")
     parser.add_argument("--junit")
+    parser.add_argument("--no-report", action="store_true")
     return parser
 
 
@@ -255,6 +261,7 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         if options.summary_json is None
         else _result_path(options.summary_json, "--summary-json"),
         junit=None if options.junit is None else _result_path(options.junit, "--junit"),
+        report=not options.no_report,
     )
 
 
@@ -641,6 +648,7 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "  --progress auto|tty|plain  live display on a terminal, or lines (default: auto)",
         "  --summary-json FILE        write the run's outcome and task runs to FILE as JSON",
         "  --junit FILE               write the task runs to FILE as JUnit XML (one test case each)",
+        "  --no-report                do not write report.html (timeline, graph, task runs) in the logs",
         "  --max-task-runs N          runs of one reusable task before the run fails"
         f" (default {DEFAULT_MAX_TASK_RUNS}; {MAX_TASK_RUNS_ENV})",
         "  --kubeconfig PATH          run the services in Kubernetes, with this kubeconfig",
@@ -810,22 +818,43 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
             f"the run went on (logs: {result.logs_dir})",
             file=sys.stderr,
         )
+    if invocation.report:
+        _write_report(spec, engine, result)
     if invocation.summary_json or invocation.junit:
         return _write_results(spec, invocation, engine, result)
     return int(result.exit_code)
+
+
+def _run_record(spec: ProgramSpec, engine: Engine, result: RunResult) -> RunRecord:
+    """The ``RunRecord`` the run's result files are made from, out of the state it recorded."""
+    from runtime.results import RunRecord
+
+    facts, runs = engine.state.snapshot()
+    # The result is the last word on how the run ended, even when the run broke down before
+    # recording it in its state.
+    facts = dataclasses.replace(facts, outcome=result.status, exit_status=int(result.exit_code))
+    return RunRecord(spec.name, facts, runs, result.logs_dir, engine.redactor)
+
+
+def _write_report(spec: ProgramSpec, engine: Engine, result: RunResult) -> None:
+    """Write ``report.html`` beside ``state.yaml``. One that cannot be written is one warning line
+    on stderr and changes nothing else: the run's files and exit status stand without it."""
+    from runtime.report import write_report
+
+    if not os.path.isdir(result.logs_dir):
+        return  # the run could not make its logs directory, and said so
+    problem = write_report(_run_record(spec, engine, result), list(engine.state.history), spec.graph)
+    if problem:
+        print(f"{spec.name}: warning: {problem}", file=sys.stderr)
 
 
 def _write_results(spec: ProgramSpec, invocation: Invocation, engine: Engine, result: RunResult) -> int:
     """Write ``--summary-json`` and ``--junit`` from the state the run recorded. A file that cannot
     be written is one line on stderr; a run that succeeded then exits with status 2 (a CI job that
     asked for the file should not pass without it), any other keeps its own status."""
-    from runtime.results import RunRecord, write_results
+    from runtime.results import write_results
 
-    facts, runs = engine.state.snapshot()
-    # The result is the last word on how the run ended, even when the run broke down before
-    # recording it in its state.
-    facts = dataclasses.replace(facts, outcome=result.status, exit_status=int(result.exit_code))
-    record = RunRecord(spec.name, facts, runs, result.logs_dir, engine.redactor)
+    record = _run_record(spec, engine, result)
     problems = write_results(record, invocation.summary_json, invocation.junit)
     for problem in problems:
         print(f"{spec.name}: error: {problem}", file=sys.stderr)

@@ -143,3 +143,19 @@ def test_a_refused_port_forward_ends_the_run_with_one_line_and_no_task(
     assert "Traceback" not in error_output
     assert not (tmp_path / "logs" / "tasks").exists() or not list((tmp_path / "logs" / "tasks").iterdir())
     assert cluster.store.count() == 0
+
+
+def test_a_port_forward_the_node_refuses_fails_the_start_in_one_line(
+    tmp_path: Path, cluster: FakeApiServer, options: KubernetesOptions
+) -> None:
+    # The API server upgrades the websocket; the node then says, on the port's error channel, that
+    # it cannot reach the port in the pod. The start fails then, not the first task.
+    cluster.refuse_forwards_at_node("connection refused")
+    error = start_expecting_failure(tmp_path, options, [Service(alias="echo", image=ECHO_IMAGE)])
+    message = str(error)
+    (pod_name,) = {pod["metadata"]["name"] for pod in cluster.kubelet.created_pods}
+    assert (
+        f"service 'echo': cannot port-forward to pod pipelines/{pod_name}: error forwarding port" in message
+    )
+    assert "connection refused" in message and "\n" not in message
+    assert cluster.store.count() == 0
