@@ -95,7 +95,7 @@ class RunWarning(NamedTuple):
 class TaskRunRecord(NamedTuple):
     """One task run as the end of the run saw it, for a summary: ``built_by`` is the id of the task
     run whose ``task.finished`` event built this one ("" when another event did, such as
-    ``engine.started`` or a report); ``log`` is the path of its task log (which may not exist: most
+    ``engine.started`` or a ``task.reported``); ``log`` is the path of its task log (which may not exist: most
     tasks write nothing); ``handled`` is True for a failure a reaction handled."""
 
     id: str

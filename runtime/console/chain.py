@@ -3,7 +3,7 @@ durations add up to the most.
 
 Every task run was built by a reaction to some event. When that event is another run's
 ``task.finished``, the finished run is its *parent* (``TaskRunRecord.built_by``); runs built on
-``engine.started``, on a report or on a param start a chain. The slowest chain is the path from a
+``engine.started`` or on a ``task.reported`` event start a chain. The slowest chain is the path from a
 chain's start to some run whose summed durations are the longest: the part of the pipeline that a
 faster run has to shorten first (making a task outside it faster does not end the run sooner).
 
