@@ -3,9 +3,10 @@ durations add up to the most.
 
 Every task run was built by a reaction to some event. When that event is another run's
 ``task.finished``, the finished run is its *parent* (``TaskRunRecord.built_by``); runs built on
-``engine.started`` or on a ``task.reported`` event start a chain. The slowest chain is the path from a
-chain's start to some run whose summed durations are the longest: the part of the pipeline that a
-faster run has to shorten first (making a task outside it faster does not end the run sooner).
+``engine.started`` or on a ``task.reported`` event start a chain. The slowest chain is the path
+from a chain's start to some run whose summed durations are the longest: the part of the pipeline
+that a faster run has to shorten first (making a task outside it faster does not end the run
+sooner).
 
 Summed durations, not finish times: the time a built run waited for a free worker (``parallelism``)
 is not in the sum, so the chain names work to speed up rather than a queue to widen.
