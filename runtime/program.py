@@ -8,6 +8,9 @@ A user of the binary never sees a Python traceback: a bad flag or a bad or missi
 line on stderr and exit status 2; an unexpected failure is one line and exit status 70. Exit statuses
 of a run come from the engine: 0 succeeded, 3 failed, 4 timed out, 130 interrupted.
 
+While it runs, the binary shows the run on stderr through a renderer of ``runtime.console``, chosen
+by ``--progress auto|tty|plain`` and ``--quiet`` (the engine itself prints nothing).
+
 ``parse_command_line`` and ``bind_params`` are pure (argv and environment in, values out) so that
 they can be tested in-process; ``run`` returns the exit status and ``main`` exits with it.
 """
@@ -49,6 +52,9 @@ EXIT_FAILED = 3
 EXIT_TIMED_OUT = 4
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+# --progress: how the run is shown on stderr (runtime/console: a live region on a terminal, lines
+# elsewhere).
+PROGRESS_MODES = ("auto", "tty", "plain")
 
 PARAM_TYPES = CANONICAL_PARAM_TYPES
 ENV_PREFIX = "OI_PARAM_"
@@ -142,6 +148,7 @@ class Invocation:
     timeout: float | None = None
     service_paths: Mapping[str, str] = dataclasses.field(default_factory=dict)
     quiet: bool = False
+    progress: str = "auto"
     max_task_runs: int | None = None
     separate_runs: bool = False
     keep_runs: int | None = None
@@ -198,6 +205,7 @@ def _argument_parser(program_name: str) -> _Parser:
     parser.add_argument("--timeout")
     parser.add_argument("--service-path", action="append", default=[])
     parser.add_argument("--quiet", "-q", action="store_true")
+    parser.add_argument("--progress", default="auto")
     parser.add_argument("--max-task-runs")
     parser.add_argument("--separate-runs", action="store_true")
     parser.add_argument("--keep-runs")
@@ -243,6 +251,7 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         timeout=None if options.timeout is None else parse_duration(options.timeout, "--timeout"),
         service_paths=service_paths,
         quiet=options.quiet,
+        progress=_parse_progress(options.progress),
         max_task_runs=None
         if options.max_task_runs is None
         else parse_max_task_runs(options.max_task_runs, "--max-task-runs"),
@@ -254,6 +263,12 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         junit=None if options.junit is None else _result_path(options.junit, "--junit"),
         report=not options.no_report,
     )
+
+
+def _parse_progress(text: str) -> str:
+    if text not in PROGRESS_MODES:
+        raise UsageError(f"--progress expects one of {', '.join(PROGRESS_MODES)}, got '{text}'")
+    return text
 
 
 def _kubernetes_flags(options: argparse.Namespace) -> KubernetesFlags:
@@ -630,6 +645,7 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "  --timeout DURATION         stop the run after this long (30, 30s, 10m, 1h)",
         "  --service-path ALIAS=PATH  run this binary for the path service ALIAS",
         "  --quiet, -q                print nothing while the run goes well",
+        "  --progress auto|tty|plain  live display on a terminal, or lines (default: auto)",
         "  --summary-json FILE        write the run's outcome and task runs to FILE as JSON",
         "  --junit FILE               write the task runs to FILE as JUnit XML (one test case each)",
         "  --no-report                do not write report.html (timeline, graph, task runs) in the logs",
@@ -783,8 +799,9 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
         options["timeout"] = timeout
     if invocation.kubernetes.requested:
         options["kubeconfig"] = _kubernetes_options(invocation.kubernetes)
-    if not invocation.quiet:
-        options["progress"] = sys.stderr
+    from runtime.console import console_observer
+
+    options["observer"] = console_observer(invocation.progress, invocation.quiet, sys.stderr, environ)
     if invocation.separate_runs:
         options["separate_runs"] = True
     if invocation.keep_runs is not None:
@@ -795,6 +812,12 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
         options["max_task_runs"] = parse_max_task_runs(environ[MAX_TASK_RUNS_ENV], MAX_TASK_RUNS_ENV)
     engine = Engine(EngineOptions(**options))
     result = engine.run()
+    if result.observer_error:
+        print(
+            f"{spec.name}: warning: the run's display failed ({result.observer_error}); "
+            f"the run went on (logs: {result.logs_dir})",
+            file=sys.stderr,
+        )
     if invocation.report:
         _write_report(spec, engine, result)
     if invocation.summary_json or invocation.junit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,8 @@ def test_a_refused_port_forward_fails_the_start_in_one_line(
 def test_a_refused_port_forward_ends_the_run_with_one_line_and_no_task(
     tmp_path: Path, cluster: FakeApiServer, kubeconfig: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
+    from runtime.console.plain import PlainRenderer
+    from runtime.console.style import Palette
     from runtime.engine import Engine, EngineKubernetesOptions, EngineOptions
     from tests.kubernetes.test_engine import echo_pipeline
 
@@ -129,6 +132,7 @@ def test_a_refused_port_forward_ends_the_run_with_one_line_and_no_task(
         logs_directory=str(tmp_path),
         kubeconfig=EngineKubernetesOptions(path=str(kubeconfig)),
         handle_signals=False,
+        observer=PlainRenderer(sys.stderr, Palette(False)),  # as the binary shows a run
     )
     result = Engine(options).run()
     assert result.exit_code == 3
