@@ -819,7 +819,7 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
             file=sys.stderr,
         )
     if invocation.report:
-        _write_report(spec, engine, result)
+        _write_report(spec, engine, result, show_path=not invocation.quiet)
     if invocation.summary_json or invocation.junit:
         return _write_results(spec, invocation, engine, result)
     return int(result.exit_code)
@@ -836,16 +836,19 @@ def _run_record(spec: ProgramSpec, engine: Engine, result: RunResult) -> RunReco
     return RunRecord(spec.name, facts, runs, result.logs_dir, engine.redactor)
 
 
-def _write_report(spec: ProgramSpec, engine: Engine, result: RunResult) -> None:
-    """Write ``report.html`` beside ``state.yaml``. One that cannot be written is one warning line
+def _write_report(spec: ProgramSpec, engine: Engine, result: RunResult, *, show_path: bool) -> None:
+    """Write ``report.html`` beside ``state.yaml``, and (``show_path``) add its path under the run's
+    summary, whose last line says where the logs are. One that cannot be written is one warning line
     on stderr and changes nothing else: the run's files and exit status stand without it."""
-    from runtime.report import write_report
+    from runtime.report import REPORT_FILE, write_report
 
     if not os.path.isdir(result.logs_dir):
         return  # the run could not make its logs directory, and said so
     problem = write_report(_run_record(spec, engine, result), list(engine.state.history), spec.graph)
     if problem:
         print(f"{spec.name}: warning: {problem}", file=sys.stderr)
+    elif show_path:
+        print(f"  report: {os.path.join(result.logs_dir, REPORT_FILE)}", file=sys.stderr)
 
 
 def _write_results(spec: ProgramSpec, invocation: Invocation, engine: Engine, result: RunResult) -> int:

@@ -146,6 +146,7 @@ def test_the_live_region_leaves_the_finished_lines_and_the_summary(tmp_path: Pat
         "      (no output)",
         "  3 task runs: 2 succeeded, 1 failed; the run took D",
         f"  logs: {tmp_path / 'logs'}",
+        f"  report: {tmp_path / 'logs' / 'report.html'}",
     ]
     # The region was drawn with the long task (it runs for half a second: several redraws; the
     # quick ones may start and end between two), cut to the terminal's width like every line of it.
@@ -172,6 +173,7 @@ def test_no_color_keeps_the_live_region_without_colour(tmp_path: Path) -> None:
         "  1 task run: 1 succeeded; the run took D",
         "  slowest chain D: only D",
         f"  logs: {tmp_path / 'logs'}",
+        f"  report: {tmp_path / 'logs' / 'report.html'}",
     ]
 
 
@@ -192,6 +194,7 @@ def test_ctrl_c_leaves_a_clean_terminal_and_lists_the_cancelled_task(tmp_path: P
         "  1 task run: 1 cancelled; the run took D",
         "  slowest chain D: sleeper D",
         f"  logs: {tmp_path / 'logs'}",
+        f"  report: {tmp_path / 'logs' / 'report.html'}",
     ]
     assert not screen.cursor.hidden
 

@@ -80,6 +80,7 @@ def test_each_task_run_has_a_start_and_an_end_line_then_the_summary(tmp_path: Pa
         "  3 task runs: 2 succeeded, 1 failed; the run took D",
         "  slowest chain D: fetch D > build D",
         f"  logs: {tmp_path / 'logs'}",
+        f"  report: {tmp_path / 'logs' / 'report.html'}",
     ]
     assert lines[: len(task_lines)] == task_lines  # the task lines come first, the summary last
 
@@ -105,5 +106,8 @@ def test_progress_tty_draws_the_live_region_even_into_a_pipe(tmp_path: Path) -> 
     result = oic_run(tmp_path, QUIET, "--progress", "tty")
     assert result.returncode == 0, result.stderr
     assert "\x1b[?25l" in result.stderr and "\x1b[J" in result.stderr
-    assert result.stderr.endswith(f"  logs: {tmp_path / 'logs'}\n\x1b[?25h")
+    # The summary, the cursor shown again as the region closes, then where the report is.
+    assert result.stderr.endswith(
+        f"  logs: {tmp_path / 'logs'}\n\x1b[?25h  report: {tmp_path / 'logs' / 'report.html'}\n"
+    )
     assert "\x1b[32m" not in result.stderr  # colour only on a terminal
