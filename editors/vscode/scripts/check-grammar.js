@@ -7,7 +7,8 @@
 //   - a token is scoped invalid.*;
 //   - a token other than white space got no scope of its own (only source.oi).
 //
-// Usage: node scripts/check-grammar.js FILE...      check the files (exit status 1 on a problem)
+// Usage: node scripts/check-grammar.js PATH...      check the files, and the .oi files under the
+//                                                   directories (exit status 1 on a problem)
 //        node scripts/check-grammar.js --dump FILE  print every token with its scopes
 
 "use strict";
@@ -52,8 +53,9 @@ function tokenize(grammar, text) {
   return { tokens, stack };
 }
 
-function problems(file, grammar) {
-  const { tokens, stack } = tokenize(grammar, fs.readFileSync(file, "utf8"));
+// What the grammar does not understand in `text` (from `file`): one message each.
+function problems(grammar, text, file) {
+  const { tokens, stack } = tokenize(grammar, text);
   const found = [];
   for (const token of tokens) {
     const where = `${file}:${token.line}:${token.column}`;
@@ -72,11 +74,25 @@ function problems(file, grammar) {
   return found;
 }
 
+// The files named, and the .oi files under the directories named, in order.
+function expand(paths) {
+  return paths.flatMap((name) => {
+    if (!fs.statSync(name).isDirectory()) {
+      return [name];
+    }
+    return fs
+      .readdirSync(name, { recursive: true })
+      .filter((entry) => entry.endsWith(".oi"))
+      .sort()
+      .map((entry) => path.join(name, entry));
+  });
+}
+
 async function main(argv) {
   const dump = argv[0] === "--dump";
-  const files = dump ? argv.slice(1) : argv;
+  const files = expand(dump ? argv.slice(1) : argv);
   if (files.length === 0) {
-    console.error("usage: check-grammar.js [--dump] FILE...");
+    console.error("usage: check-grammar.js [--dump] PATH...");
     return 2;
   }
   const grammar = await loadGrammar();
@@ -88,7 +104,7 @@ async function main(argv) {
     }
     return 0;
   }
-  const found = files.flatMap((file) => problems(file, grammar));
+  const found = files.flatMap((file) => problems(grammar, fs.readFileSync(file, "utf8"), file));
   for (const problem of found) {
     console.error(problem);
   }
@@ -96,10 +112,14 @@ async function main(argv) {
   return found.length === 0 ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (status) => process.exit(status),
-  (error) => {
-    console.error(`check-grammar: ${error.message}`);
-    process.exit(2);
-  },
-);
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (status) => process.exit(status),
+    (error) => {
+      console.error(`check-grammar: ${error.message}`);
+      process.exit(2);
+    },
+  );
+}
+
+module.exports = { loadGrammar, tokenize, problems };
