@@ -25,7 +25,9 @@ def members(source: str) -> set[str]:
     if source == "-":
         return {line.strip() for line in sys.stdin if line.strip()}
     with zipfile.ZipFile(source) as archive:
-        names = {name.removeprefix("extension/") for name in archive.namelist() if name.startswith("extension/")}
+        names = {
+            name.removeprefix("extension/") for name in archive.namelist() if name.startswith("extension/")
+        }
     # vsce stores the license as LICENSE.txt and lower-cases the README and CHANGELOG.
     renamed = {"LICENSE.txt": "LICENSE", "readme.md": "README.md", "changelog.md": "CHANGELOG.md"}
     return {renamed.get(name, name) for name in names}
@@ -33,7 +35,9 @@ def members(source: str) -> set[str]:
 
 def problems(names: set[str]) -> list[str]:
     found = [f"missing: {name}" for name in REQUIRED if name not in names]
-    found += [f"should not be packaged: {name}" for name in sorted(names) if name.startswith(FORBIDDEN_PREFIXES)]
+    found += [
+        f"should not be packaged: {name}" for name in sorted(names) if name.startswith(FORBIDDEN_PREFIXES)
+    ]
     return found
 
 
