@@ -86,7 +86,9 @@ VSCODE_VERSION = $(shell $(PYTHON) -c "import json; print(json.load(open('$(VSCO
 VSIX = $(VSCODE)/oi-$(VSCODE_VERSION).vsix
 # Programs oic accepts, which the grammar must read whole: every token scoped, nothing invalid, no
 # string, bracket or declaration left open at the end of the file.
-GRAMMAR_SAMPLES := examples tests/syntax/documented tests/codegen/pipelines tests/diagnostics/cases/sema
+GRAMMAR_SAMPLES := examples tests/syntax/documented tests/codegen/pipelines tests/soundness/counterexamples \
+	tests/diagnostics/cases/sema tests/diagnostics/cases/stdlib tests/diagnostics/cases/suppressions \
+	tests/diagnostics/cases/validation
 
 $(NODE_STAMP): $(VSCODE)/package.json $(VSCODE)/package-lock.json
 	@command -v npm >/dev/null || { echo "the editor extension needs Node.js 20+ and npm (docs/editors.md)" >&2; exit 1; }
