@@ -113,3 +113,9 @@ def test_a_word_is_a_name_or_a_whole_number_or_duration() -> None:
         "x",
         "1",
     ]
+
+
+def test_an_untrusted_workspace_cannot_choose_the_executable_to_start() -> None:
+    trust = MANIFEST["capabilities"]["untrustedWorkspaces"]
+    assert trust["supported"] == "limited"
+    assert set(trust["restrictedConfigurations"]) == {"oi.server.path", "oi.server.args"}
