@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck unit browser bench soak mutation proto clean
+.PHONY: venv demo test lint typecheck unit browser editor-test vsix bench soak mutation proto clean
 
 venv: $(STAMP)
 
@@ -24,8 +24,8 @@ demo: $(STAMP)
 	@cat dist/logs-hello/logs/tasks/greet-*.log
 	@echo "state: dist/logs-hello/logs/state.yaml"
 
-# The whole suite, lint and type checks: what CI runs.
-test: $(STAMP) browser lint typecheck unit
+# The whole suite, lint and type checks, the editor extension's tests: what CI runs.
+test: $(STAMP) browser lint typecheck editor-test unit
 
 # The headless browser tests/report opens report.html in: Debian's chromium and its chromedriver,
 # installed from the distribution when chromium is not on PATH (as root, or through sudo without a
@@ -78,5 +78,40 @@ mutation: $(MUTATION_STAMP)
 proto: $(STAMP)
 	$(BIN)/python -m runtime.proto.regenerate
 
+# The VS Code extension (editors/vscode, docs/editors.md) needs Node.js 20+ and npm. Its packages are
+# installed by `npm ci` from the committed lock file, again only when the lock file changes.
+VSCODE := editors/vscode
+NODE_STAMP := $(VSCODE)/node_modules/.installed
+VSCODE_VERSION = $(shell $(PYTHON) -c "import json; print(json.load(open('$(VSCODE)/package.json'))['version'])")
+VSIX = $(VSCODE)/oi-$(VSCODE_VERSION).vsix
+# Programs oic accepts, which the grammar must read whole: every token scoped, nothing invalid, no
+# string, bracket or declaration left open at the end of the file.
+GRAMMAR_SAMPLES := examples tests/syntax/documented tests/codegen/pipelines tests/soundness/counterexamples \
+	tests/diagnostics/cases/sema tests/diagnostics/cases/stdlib tests/diagnostics/cases/suppressions \
+	tests/diagnostics/cases/validation
+
+$(NODE_STAMP): $(VSCODE)/package.json $(VSCODE)/package-lock.json
+	@command -v npm >/dev/null || { echo "the editor extension needs Node.js 20+ and npm (docs/editors.md)" >&2; exit 1; }
+	cd $(VSCODE) && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+$(VSCODE)/out/extension.js: $(NODE_STAMP) $(VSCODE)/tsconfig.json $(wildcard $(VSCODE)/src/*.ts)
+	cd $(VSCODE) && node_modules/.bin/tsc -p ./
+	touch $@
+
+# The grammar's assertion files, the grammar over programs oic accepts (and tests of that check), the
+# client's lookup of the server, and the files a .vsix would hold (`make vsix` builds one).
+editor-test: $(NODE_STAMP) $(VSCODE)/out/extension.js
+	cd $(VSCODE) && node_modules/.bin/vscode-tmgrammar-test --compact "tests/*.oi"
+	cd $(VSCODE) && node scripts/check-grammar.js $(addprefix $(CURDIR)/,$(GRAMMAR_SAMPLES))
+	cd $(VSCODE) && node --test --test-reporter=spec tests/client/server.test.js tests/grammar/check-grammar.test.js
+	cd $(VSCODE) && node_modules/.bin/vsce ls | $(PYTHON) scripts/check-vsix.py -
+
+# editors/vscode/oi-<version>.vsix, for `code --install-extension`.
+vsix: $(NODE_STAMP)
+	cd $(VSCODE) && node_modules/.bin/vsce package --allow-missing-repository -o oi-$(VSCODE_VERSION).vsix
+	$(PYTHON) $(VSCODE)/scripts/check-vsix.py $(VSIX)
+
 clean:
 	rm -rf $(VENV) dist build mutants .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VSCODE)/node_modules $(VSCODE)/out $(VSCODE)/*.vsix
