@@ -14,9 +14,10 @@ from oic.diagnostics import Diagnostic
 from oic.fmt.printer import format_module
 from oic.fmt.source_index import SourceIndex
 from oic.source import SourceFile
+from oic.syntax import ast
 from oic.syntax.parser import parse
 
-__all__ = ["FormatRefused", "format_text"]
+__all__ = ["FormatRefused", "format_text", "format_with_tree"]
 
 
 class FormatRefused(Exception):
@@ -32,6 +33,11 @@ def format_text(text: str, path: str = "<string>") -> str:
 
     Raises ``FormatRefused`` when the text has syntax errors. Newlines are normalised (``\\r\\n`` and
     ``\\r`` become ``\\n``) and a leading byte-order mark is dropped, as when a file is read."""
+    return format_with_tree(text, path)[1]
+
+
+def format_with_tree(text: str, path: str = "<string>") -> tuple[ast.Module, str]:
+    """``format_text``, with the tree parsed from ``text`` (for callers that look at both)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
@@ -40,4 +46,4 @@ def format_text(text: str, path: str = "<string>") -> str:
     module, diagnostics = parse(source)
     if module is None or diagnostics:
         raise FormatRefused(diagnostics)
-    return format_module(module, SourceIndex(text))
+    return module, format_module(module, SourceIndex(text))
