@@ -158,8 +158,9 @@ class Printer(ExpressionPrinter):
             close_index = index.partner[open_index]
             body = [self._statement(statement) for statement in current.body]
             parts += [" ", self.block(index.token_end(open_index), body, index.token_start(close_index), moved)]
-            if not current.otherwise:
-                break
+            following = close_index + 1
+            if following >= len(index.tokens) or index.tokens[following].value != "else":
+                break  # (an empty `else {}` makes the same tree as none, but it may hold comments)
             after_else = close_index + 2  # `}` `else` then `{` or `if`
             closed = index.token_end(close_index)
             if index.tokens[after_else].type == "LBRACE":
