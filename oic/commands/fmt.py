@@ -19,7 +19,6 @@ import difflib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
 
 from oic import diagnostics, exit_codes
 from oic.diagnostics import Diagnostic
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         if not os.path.exists(name):
             _fail(outcome, f"{name}: no such file or directory")
             continue
-        files = list(_oi_files(name)) if os.path.isdir(name) else [name]
+        files = _oi_files(name) if os.path.isdir(name) else [name]
         for path in files:
             _format_file(path, args, outcome)
     if outcome.usage:
@@ -73,15 +72,15 @@ def run(args: argparse.Namespace) -> int:
     return exit_codes.OK
 
 
-def _oi_files(directory: str) -> Iterator[str]:
-    """The `.oi` files below ``directory``, sorted, outside hidden and tool directories."""
+def _oi_files(directory: str) -> list[str]:
+    """The `.oi` files below ``directory``, outside hidden and tool directories, sorted by path."""
+    found: list[str] = []
     for root, directories, files in os.walk(directory):
-        directories[:] = sorted(
+        directories[:] = [
             entry for entry in directories if not entry.startswith(".") and entry not in SKIPPED_DIRECTORIES
-        )
-        for entry in sorted(files):
-            if entry.endswith(".oi"):
-                yield os.path.join(root, entry)
+        ]
+        found.extend(os.path.join(root, entry) for entry in files if entry.endswith(".oi"))
+    return sorted(found, key=lambda path: path.split(os.sep))
 
 
 def _fail(outcome: _Outcome, message: str) -> None:
