@@ -37,9 +37,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Rewrite .oi files in the one canonical layout (in place, unless --check or --diff).",
     )
     parser.add_argument(
-        "paths", nargs="+", metavar="FILE|DIR|-", help="a .oi file, a directory of them, or - for standard input"
+        "paths",
+        nargs="+",
+        metavar="FILE|DIR|-",
+        help="a .oi file, a directory of .oi files, or - (standard input)",
     )
-    parser.add_argument("--check", action="store_true", help="write nothing; list the files that would change")
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; list the files that would change"
+    )
     parser.add_argument("--diff", action="store_true", help="write nothing; print a diff of the changes")
     parser.set_defaults(handler=run)
 

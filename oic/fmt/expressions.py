@@ -14,9 +14,10 @@ is bounded only by the file size.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from oic.fmt.layout import Doc, concat, join
-from oic.fmt.lists import ListPrinter, Member, Rendered
+from oic.fmt.lists import ListPrinter, Member
 from oic.fmt.source_index import end, start
 from oic.source import Span
 from oic.syntax import ast
@@ -46,7 +47,9 @@ class ExpressionPrinter(ListPrinter):
         span = node.span
         return Member(start(span), end(span), lambda: self.flat_region(start(span), end(span), build))
 
-    def arguments(self, open_index: int, close_index: int, items: Sequence[ast.Node], build: Callable) -> Doc | str:  # type: ignore[type-arg]
+    def arguments(
+        self, open_index: int, close_index: int, items: Sequence[ast.Node], build: Callable
+    ) -> Doc | str:  # type: ignore[type-arg]
         """``(items)`` between the bracket tokens at ``open_index`` and ``close_index``, each laid
         out by ``build(item)``; the brackets are the tokens' own (``(``, ``[`` or ``{``)."""
         index = self.index
@@ -183,9 +186,6 @@ class ExpressionPrinter(ListPrinter):
             return node.name
         return concat(node.name, "[", self.type_ref(node.element), "]")
 
-    def render_member(self, node: ast.Node, build: Callable[[], Doc | str]) -> Rendered:
-        return self.flat_region(start(node.span), end(node.span), build)
 
-
-def _bind(build: Callable, item: ast.Node) -> Callable[[], Doc | str]:  # type: ignore[type-arg]
-    return lambda: build(item)  # type: ignore[no-any-return]
+def _bind(build: Callable[[Any], Doc | str], item: Any) -> Callable[[], Doc | str]:
+    return lambda: build(item)

@@ -12,6 +12,8 @@ one was written, and it is kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from oic.fmt.expressions import ExpressionPrinter
 from oic.fmt.layout import Doc, concat, render
 from oic.fmt.lists import Member, Rendered
@@ -44,7 +46,14 @@ class Printer(ExpressionPrinter):
         return concat(*parts)
 
     def _service(self, node: ast.ServiceDecl) -> Doc | str:
-        parts: list[Doc | str] = ["service ", node.name.name, " = ", node.kind, " ", self.verbatim(node.source.span)]
+        parts: list[Doc | str] = [
+            "service ",
+            node.name.name,
+            " = ",
+            node.kind,
+            " ",
+            self.verbatim(node.source.span),
+        ]
         for keyword, value in (("version", node.version), ("schemas", node.schemas), ("image", node.image)):
             if value is not None:
                 parts += [" ", keyword, " ", self.verbatim(value.span)]
@@ -80,7 +89,10 @@ class Printer(ExpressionPrinter):
         open_index = self.index.partner[close_index]
         opened = self.index.token_start(open_index)
         header, hoisted = self.flat_region(start(node.span), opened, lambda: self._header(node))
-        members = [self._setting(setting) for setting in node.settings] if type(node) is ast.PipelineDecl else [self._statement(statement) for statement in node.body]  # type: ignore[attr-defined]
+        if type(node) is ast.PipelineDecl:
+            members = [self._setting(setting) for setting in node.settings]  # type: ignore[attr-defined]
+        else:
+            members = [self._statement(statement) for statement in node.body]  # type: ignore[attr-defined]
         block = self.block(self.index.token_end(open_index), members, self.index.token_start(close_index))
         return concat(header, " ", block), hoisted
 
@@ -135,7 +147,11 @@ class Printer(ExpressionPrinter):
         arguments = self.arguments(open_index, close_index, call.arguments, self._argument)
         parts += [" = ", call.service.name, ".", call.endpoint.name, arguments]
         settings = node.settings
-        for keyword, value in (("timeout", settings.timeout), ("retry", settings.retries), ("backoff", settings.backoff)):
+        for keyword, value in (
+            ("timeout", settings.timeout),
+            ("retry", settings.retries),
+            ("backoff", settings.backoff),
+        ):
             if value is not None:
                 parts += [" ", keyword, " ", self.verbatim(value.span)]
         return concat(*parts)
@@ -143,13 +159,16 @@ class Printer(ExpressionPrinter):
     def _argument(self, node: ast.Argument) -> Doc | str:
         return concat(node.name, ": ", self.expr(node.value))
 
+    def _if_header(self, node: ast.IfStmt) -> Callable[[], Doc | str]:
+        return lambda: concat("if ", self.expr(node.test))
+
     def _if(self, node: ast.IfStmt) -> Rendered:
         """``if test { ... } else if test { ... } else { ... }``. The comments in the header of an
         ``else if`` (or between ``}`` and ``else {``) move to the start of the block that follows."""
         index = self.index
         open_index = index.token_index_after(end(node.test.span))
         header, hoisted = self.flat_region(
-            start(node.span), index.token_start(open_index), lambda: concat("if ", self.expr(node.test))
+            start(node.span), index.token_start(open_index), self._if_header(node)
         )
         parts: list[Doc | str] = [header]
         moved: list[int] = []
@@ -157,7 +176,10 @@ class Printer(ExpressionPrinter):
         while True:
             close_index = index.partner[open_index]
             body = [self._statement(statement) for statement in current.body]
-            parts += [" ", self.block(index.token_end(open_index), body, index.token_start(close_index), moved)]
+            parts += [
+                " ",
+                self.block(index.token_end(open_index), body, index.token_start(close_index), moved),
+            ]
             following = close_index + 1
             if following >= len(index.tokens) or index.tokens[following].value != "else":
                 break  # (an empty `else {}` makes the same tree as none, but it may hold comments)
@@ -176,10 +198,7 @@ class Printer(ExpressionPrinter):
                 break
             current = current.otherwise[0]  # type: ignore[assignment]
             open_index = index.token_index_after(end(current.test.span))
-            test = current.test
-            branch, moved = self.flat_region(
-                closed, index.token_start(open_index), lambda test=test: concat("if ", self.expr(test))
-            )
+            branch, moved = self.flat_region(closed, index.token_start(open_index), self._if_header(current))
             parts += [" else ", branch]
         return concat(*parts), hoisted
 

@@ -49,8 +49,8 @@ def fmt(text: str) -> str:
 
 
 def test_a_comment_before_a_statement_keeps_its_place_at_the_block_indentation() -> None:
-    source = 'on engine.started {\n        # first\n  let a = 1\n# second\n        let b = 2\n}\n'
-    assert fmt(source) == 'on engine.started {\n  # first\n  let a = 1\n  # second\n  let b = 2\n}\n'
+    source = "on engine.started {\n        # first\n  let a = 1\n# second\n        let b = 2\n}\n"
+    assert fmt(source) == "on engine.started {\n  # first\n  let a = 1\n  # second\n  let b = 2\n}\n"
 
 
 def test_a_trailing_comment_stays_at_the_end_of_its_line_two_spaces_after_the_code() -> None:
@@ -64,13 +64,13 @@ def test_comments_at_the_end_of_a_block_stay_inside_it() -> None:
 
 
 def test_a_comment_alone_in_a_block_or_a_list_keeps_it_open() -> None:
-    source = 'on engine.started {\n# nothing yet\n}\nparam p: list = [\n  # none\n]\n'
-    assert fmt(source) == 'on engine.started {\n  # nothing yet\n}\nparam p: list = [\n  # none\n]\n'
+    source = "on engine.started {\n# nothing yet\n}\nparam p: list = [\n  # none\n]\n"
+    assert fmt(source) == "on engine.started {\n  # nothing yet\n}\nparam p: list = [\n  # none\n]\n"
 
 
 def test_a_comment_after_an_opening_bracket_stays_there() -> None:
-    source = 'on engine.started {  # go\n  let a = f(  # args\n    1, 2)\n}\n'
-    assert fmt(source) == 'on engine.started {  # go\n  let a = f(  # args\n    1,\n    2,\n  )\n}\n'
+    source = "on engine.started {  # go\n  let a = f(  # args\n    1, 2)\n}\n"
+    assert fmt(source) == "on engine.started {  # go\n  let a = f(  # args\n    1,\n    2,\n  )\n}\n"
 
 
 def test_a_comment_in_an_argument_list_breaks_it_one_argument_per_line() -> None:
@@ -100,7 +100,7 @@ def test_comments_in_an_else_if_header_move_into_its_block() -> None:
 
 
 def test_blank_lines_between_statements_are_kept_once_and_dropped_at_block_edges() -> None:
-    source = "\n\n# header\n\n\n\npipeline \"p\" {\n\n  timeout = 1m\n\n\n  parallelism = 2\n\n}\n\n\n"
+    source = '\n\n# header\n\n\n\npipeline "p" {\n\n  timeout = 1m\n\n\n  parallelism = 2\n\n}\n\n\n'
     assert fmt(source) == '# header\n\npipeline "p" {\n  timeout = 1m\n\n  parallelism = 2\n}\n'
 
 
