@@ -37,7 +37,7 @@ def test_problems_the_parser_reports_beyond_the_grammar_are_refused_too(text: st
 
 
 def test_line_ends_and_a_byte_order_mark_are_normalised() -> None:
-    assert format_text('\ufeffparam a: string\r\nparam b: string\rparam c: string') == (
+    assert format_text("\ufeffparam a: string\r\nparam b: string\rparam c: string") == (
         "param a: string\nparam b: string\nparam c: string\n"
     )
 
