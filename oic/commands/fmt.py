@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import stat
 import sys
 import tempfile
 
@@ -53,8 +54,10 @@ class _Outcome:
     """What the run found: files that would change or did not parse, and usage problems."""
 
     def __init__(self) -> None:
+        self.files = 0
         self.changed = 0
         self.refused = 0
+        self.diagnostics: list[Diagnostic] = []
         self.usage = False
 
 
@@ -70,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
         files = _oi_files(name) if os.path.isdir(name) else [name]
         for path in files:
             _format_file(path, args, outcome)
+    if outcome.diagnostics:
+        # `oic check`'s summary line; imported only here, since `oic check` brings the checker along.
+        from oic.commands.check import summary
+
+        print(summary(outcome.diagnostics, outcome.files), file=sys.stderr)
     if outcome.usage:
         return exit_codes.USAGE
     if outcome.refused or (outcome.changed and (args.check or args.diff)):
@@ -95,14 +103,15 @@ def _fail(outcome: _Outcome, message: str) -> None:
 
 def _format_file(path: str, args: argparse.Namespace, outcome: _Outcome) -> None:
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            _fail(outcome, f"{path}: not a regular file")
+            return
         with open(path, "rb") as handle:
             data = handle.read(MAX_SOURCE_BYTES + 1)
-    except IsADirectoryError:
-        _fail(outcome, f"{path}: is a directory")
-        return
     except OSError as error:
         _fail(outcome, f"{path}: cannot be read ({error.strerror or error})")
         return
+    outcome.files += 1
     decoded = decode_source(path, data)
     if isinstance(decoded, Diagnostic):
         _refuse(outcome, [decoded], None)
@@ -132,6 +141,7 @@ def _format_stdin(args: argparse.Namespace, outcome: _Outcome) -> None:
     except OSError as error:
         _fail(outcome, f"standard input cannot be read ({error.strerror or error})")
         return
+    outcome.files += 1
     decoded = decode_source("<stdin>", data)
     if isinstance(decoded, Diagnostic):
         _refuse(outcome, [decoded], None)
@@ -161,6 +171,7 @@ def _formatted(source: SourceFile, outcome: _Outcome) -> str | None:
 
 def _refuse(outcome: _Outcome, found: list[Diagnostic], source: SourceFile | None) -> None:
     outcome.refused += 1
+    outcome.diagnostics.extend(found)
     for diagnostic in found:
         print(diagnostics.render_text(diagnostic, source))
 

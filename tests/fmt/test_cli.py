@@ -106,6 +106,7 @@ def test_a_file_with_a_syntax_error_is_left_untouched_and_its_diagnostics_shown(
     result = oic(str(broken), str(messy))
     assert result.returncode == 1
     assert f"{broken}:2:1: error[" in result.stdout
+    assert result.stderr == "2 errors in 2 files\n"  # `oic check`'s summary line
     assert "Traceback" not in result.stdout + result.stderr
     assert broken.read_text(encoding="utf-8") == BROKEN
     assert messy.read_text(encoding="utf-8") == TIDY  # the other files are still formatted
@@ -124,15 +125,19 @@ def test_invalid_utf8_binary_and_missing_files_end_in_one_line(tmp_path: Path) -
     nul = oic(str(binary))
     assert nul.returncode == 1 and "E0003" in nul.stdout and "Traceback" not in nul.stderr
     stdin = oic("-", stdin=b"\xff\xfe junk")
-    assert stdin.returncode == 1 and "E0001" in stdin.stdout and stdin.stderr == ""
+    assert stdin.returncode == 1 and "E0001" in stdin.stdout and stdin.stderr == "1 error in 1 file\n"
     missing = oic(str(tmp_path / "nowhere.oi"))
     assert missing.returncode == 2
     assert missing.stderr.strip() == f"oic: error: {tmp_path / 'nowhere.oi'}: no such file or directory"
 
 
-def test_usage_errors_exit_2() -> None:
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert oic().returncode == 2
     assert oic("--sideways", "x.oi").returncode == 2
+    fifo = tmp_path / "pipe.oi"
+    os.mkfifo(fifo)
+    result = oic(str(fifo))  # never opened: reading it would wait for a writer forever
+    assert (result.returncode, result.stderr) == (2, f"oic: error: {fifo}: not a regular file\n")
 
 
 def test_the_examples_are_formatted() -> None:
