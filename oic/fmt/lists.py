@@ -46,6 +46,20 @@ class _Line(NamedTuple):
     doc: Doc | str
 
 
+class _Placed(NamedTuple):
+    """Where the comments of a list go: ``after_open`` (one comment or None), ``leading[i]`` before
+    member ``i``, ``trailing[i]`` at the end of its line, ``dangling`` after the last member."""
+
+    after_open: int | None
+    leading: list[list[int]]
+    trailing: list[int | None]
+    dangling: list[int]
+
+
+# The ``opened`` of a file's list of declarations: before any position, and no bracket line.
+TOP: Position = (0, 0)
+
+
 class ListPrinter:
     """The comment placement and list layouts shared by the printers of every construct."""
 
@@ -76,31 +90,26 @@ class ListPrinter:
         self.index.claim(inside)
         return doc, inside
 
-    def _split(
-        self, opened: Position, members: list[Member], closing: Position
-    ) -> tuple[int | None, list[list[int]], list[int | None], list[int]]:
-        """Claim the comments between the members of a list: the one after the opening bracket, those
-        before each member, the one after each member, and those after the last."""
+    def _place(self, opened: Position, members: list[Member], closing: Position) -> _Placed:
+        """Claim the comments between the members of a list (``opened`` is the end of its opening
+        bracket, ``TOP`` for a file; ``closing`` the start of its closing one) and say where each goes."""
         index = self.index
-        after_open: int | None = None
-        leading: list[list[int]] = []
-        trailing: list[int | None] = []
+        gaps: list[list[int]] = []  # the comments before each member, then those after the last
         previous_end = opened
-        for member in [*members, None]:
-            upto = member.first if member is not None else closing
-            found = index.unclaimed_between(previous_end, upto)
-            index.claim(found)
-            if leading or trailing:
-                if found and index.comment_starts[found[0]][0] == previous_end[0]:
-                    trailing[-1] = found.pop(0)
-            elif found and index.comment_starts[found[0]][0] == opened[0] and opened != (0, 0):
-                after_open = found.pop(0)
-            if member is None:
-                return after_open, leading, trailing, found
-            leading.append(found)
-            trailing.append(None)
+        for member in members:
+            gaps.append(index.unclaimed_between(previous_end, member.first))
             previous_end = member.last
-        raise AssertionError("unreachable")
+        gaps.append(index.unclaimed_between(previous_end, closing))
+        for gap in gaps:
+            index.claim(gap)
+        lines = index.comment_starts
+        after_open = None
+        if opened != TOP and gaps[0] and lines[gaps[0][0]][0] == opened[0]:
+            after_open = gaps[0].pop(0)
+        trailing: list[int | None] = []
+        for member, gap in zip(members, gaps[1:], strict=True):
+            trailing.append(gap.pop(0) if gap and lines[gap[0]][0] == member.last[0] else None)
+        return _Placed(after_open, gaps[:-1], trailing, gaps[-1])
 
     def block(
         self, opened: Position, members: list[Member], closing: Position, moved: list[int] | None = None
@@ -117,13 +126,13 @@ class ListPrinter:
 
     def top_level(self, members: list[Member]) -> Doc | str:
         """The declarations of a file, one per line, with the comments around them."""
-        lines, _ = self._block_lines((0, 0), members, (1 << 60, 0), [])
+        lines, _ = self._block_lines(TOP, members, (1 << 60, 0), [])
         return self._join_lines(lines)
 
     def _block_lines(
         self, opened: Position, members: list[Member], closing: Position, moved: list[int]
     ) -> tuple[list[_Line], int | None]:
-        after_open, leading, trailing, dangling = self._split(opened, members, closing)
+        after_open, leading, trailing, dangling = self._place(opened, members, closing)
         lines = [_Line(0, 0, self.comment(k)) for k in moved]
         if moved and after_open is not None:  # it must stay after the moved ones
             lines.append(_Line(0, 0, self.comment(after_open)))
@@ -172,7 +181,7 @@ class ListPrinter:
             for doc in docs[1:]:
                 inner += [",", LINE, doc]
             return Group(concat(opener, Indent(concat(SOFTLINE, *inner, IfBreak(","))), SOFTLINE, closer))
-        after_open, leading, trailing, dangling = self._split(opened, members, closing)
+        after_open, leading, trailing, dangling = self._place(opened, members, closing)
         if not members and after_open is None and not dangling:
             return opener + closer
         inside: list[Doc | str] = []

@@ -8,9 +8,20 @@ import pytest
 
 from oic.diagnostics import Diagnostic
 from oic.fmt import FormatRefused, format_text
+from oic.syntax.lexer import Lexer, scan
 from oic.syntax.limits import MAX_BLOCK_DEPTH, MAX_ELSE_IF, MAX_NESTING
 from tests.fmt.support import assert_formats_faithfully
 from tests.frontend.test_limits import COMPREHENSIONS, NESTINGS, nested
+
+
+def test_the_lexer_gives_comments_only_when_asked() -> None:
+    tokens, comments = scan('a # one\n  "#not" # two')
+    assert [(c.type, c.value, c.line, c.column, c.end_column) for c in comments] == [
+        ("COMMENT", "# one", 1, 3, 8),
+        ("COMMENT", "# two", 2, 10, 15),
+    ]
+    assert [t.value for t in tokens] == ["a", '"#not"']
+    assert Lexer("# x").comments is None  # the parser's lexer keeps none
 
 
 def test_text_that_does_not_parse_is_refused_with_its_diagnostics() -> None:
