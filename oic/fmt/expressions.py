@@ -14,6 +14,7 @@ is bounded only by the file size.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from oic.fmt.layout import Doc, concat, join
@@ -31,29 +32,25 @@ class ExpressionPrinter(ListPrinter):
     def verbatim(self, span: Span) -> str:
         return self.index.slice(start(span), end(span))
 
-    def _wrapped(self, span: Span, inner: Callable[[int, int], Doc | str]) -> Doc | str:
-        """The value at ``span`` in the parentheses it was written in: ``inner(first, last)`` lays
-        out what is inside them (the indexes of its first and last tokens)."""
-        layers, first, last = self.index.parentheses(span)
-        doc = inner(first, last)
-        if not layers:
-            return doc
-        return concat("(" * layers, doc, ")" * layers)
+    @staticmethod
+    def _in_parentheses(layers: int, doc: Doc | str) -> Doc | str:
+        return concat("(" * layers, doc, ")" * layers) if layers else doc
 
     def parenthesized(self, node: ast.Node) -> bool:
         return self.index.parentheses(node.span)[0] > 0
 
     def member(self, node: ast.Node, build: Callable[[], Doc | str]) -> Member:
         span = node.span
-        return Member(start(span), end(span), lambda: self.flat_region(start(span), end(span), build))
+        # (``partial`` adds no Python frame: the recursion through lists follows the nesting.)
+        return Member(start(span), end(span), partial(self.flat_region, start(span), end(span), build))
 
     def arguments(
-        self, open_index: int, close_index: int, items: Sequence[ast.Node], build: Callable
-    ) -> Doc | str:  # type: ignore[type-arg]
+        self, open_index: int, close_index: int, items: Sequence[Any], build: Callable[[Any], Doc | str]
+    ) -> Doc | str:
         """``(items)`` between the bracket tokens at ``open_index`` and ``close_index``, each laid
         out by ``build(item)``; the brackets are the tokens' own (``(``, ``[`` or ``{``)."""
         index = self.index
-        members = [self.member(item, _bind(build, item)) for item in items]
+        members = [self.member(item, partial(build, item)) for item in items]
         return self.bracketed(
             index.tokens[open_index].value,
             index.token_end(open_index),
@@ -65,7 +62,11 @@ class ExpressionPrinter(ListPrinter):
     # -- expressions ------------------------------------------------------------------------------
 
     def expr(self, node: ast.Node) -> Doc | str:
-        return self._wrapped(node.span, lambda first, last: self._bare(node, first, last))
+        """``node`` in the parentheses it was written in (the tree has none: the tokens tell)."""
+        # (No helper taking a callback here: this recursion follows the nesting of expressions, up
+        # to MAX_NESTING levels, and every frame per level counts against Python's stack.)
+        layers, first, last = self.index.parentheses(node.span)
+        return self._in_parentheses(layers, self._bare(node, first, last))
 
     def _bare(self, node: ast.Node, first: int, last: int) -> Doc | str:
         kind = type(node)
@@ -156,7 +157,8 @@ class ExpressionPrinter(ListPrinter):
     # -- conditions and types ---------------------------------------------------------------------
 
     def condition(self, node: ast.Node) -> Doc | str:
-        return self._wrapped(node.span, lambda first, last: self._bare_condition(node, first, last))
+        layers, first, last = self.index.parentheses(node.span)
+        return self._in_parentheses(layers, self._bare_condition(node, first, last))
 
     def _bare_condition(self, node: ast.Node, first: int, last: int) -> Doc | str:
         kind = type(node)
@@ -185,7 +187,3 @@ class ExpressionPrinter(ListPrinter):
         if node.element is None:
             return node.name
         return concat(node.name, "[", self.type_ref(node.element), "]")
-
-
-def _bind(build: Callable[[Any], Doc | str], item: Any) -> Callable[[], Doc | str]:
-    return lambda: build(item)

@@ -105,3 +105,13 @@ def test_a_call_with_thousands_of_arguments() -> None:
     arguments = ", ".join(f"a{i}: [{i}, {{k: {i}}}]" for i in range(500))
     formatted = assert_formats_faithfully(f'on engine.started {{\n  task "t" = s.e({arguments})\n}}\n')
     assert "\n    a499: [499, {k: 499}],\n  )\n" in formatted
+
+
+@pytest.mark.parametrize("kind", ["object", "call", "member-of-call"])
+def test_the_deepest_expressions_in_the_deepest_blocks(kind: str) -> None:
+    # The layout recurses along nesting: at the limits of both, it must stay well inside Python's
+    # default stack of 1,000 frames (about 460 from a shallow caller today).
+    body = f'task "t" = s.e(A: {nested(kind, MAX_NESTING - 1)})'
+    for _ in range(MAX_BLOCK_DEPTH - 1):
+        body = f"for x in xs {{ {body} }}"
+    assert_formats_faithfully(f"on engine.started {{\n{body}\n}}\n")
