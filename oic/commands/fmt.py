@@ -4,8 +4,8 @@ Without a flag, each file whose layout changes is rewritten in place (a temporar
 a rename, so a reader never sees half a file; the file keeps its mode), and unchanged files are left
 alone, silently. ``-`` reads standard input and writes the formatted text to standard output.
 ``--check`` writes nothing and lists the files that would change; ``--diff`` prints a unified diff of
-them instead. A directory means every `.oi` file below it, in sorted order, outside hidden
-directories, ``.venv`` and ``node_modules``.
+them instead. A directory means every `.oi` file below it, in sorted order, except hidden files and
+what is in hidden directories, ``.venv`` and ``node_modules``.
 
 A file that does not parse is left untouched and its syntax diagnostics are printed as `oic check`
 prints them. Exit status: 0 nothing to change (or everything rewritten), 1 a file would change under
@@ -86,13 +86,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _oi_files(directory: str) -> list[str]:
-    """The `.oi` files below ``directory``, outside hidden and tool directories, sorted by path."""
+    """The `.oi` files below ``directory``, sorted by path. Hidden files and directories are left
+    out (an editor's lock file such as ``.#pipeline.oi`` is often a dangling link), and so are
+    ``.venv`` and ``node_modules``."""
     found: list[str] = []
     for root, directories, files in os.walk(directory):
         directories[:] = [
             entry for entry in directories if not entry.startswith(".") and entry not in SKIPPED_DIRECTORIES
         ]
-        found.extend(os.path.join(root, entry) for entry in files if entry.endswith(".oi"))
+        wanted = [entry for entry in files if entry.endswith(".oi") and not entry.startswith(".")]
+        found.extend(os.path.join(root, entry) for entry in wanted)
     return sorted(found, key=lambda path: path.split(os.sep))
 
 

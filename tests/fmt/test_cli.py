@@ -84,12 +84,13 @@ def test_standard_input_goes_to_standard_output() -> None:
     assert (check.returncode, check.stdout) == (1, "<stdin>\n")
 
 
-def test_a_directory_means_every_oi_file_below_it_outside_hidden_and_tool_directories(tmp_path: Path) -> None:
+def test_a_directory_means_every_oi_file_below_it_but_hidden_and_tool_ones(tmp_path: Path) -> None:
     for relative in ("b.oi", "a/z.oi", "a/y/x.oi", ".hidden/h.oi", ".venv/v.oi", "node_modules/n.oi"):
         path = tmp_path / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(MESSY, encoding="utf-8")
     (tmp_path / "notes.txt").write_text(MESSY, encoding="utf-8")
+    (tmp_path / "a" / ".#z.oi").symlink_to("user@host.1234")  # an editor's lock file: a dangling link
     result = oic("--check", ".", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.splitlines() == ["./a/y/x.oi", "./a/z.oi", "./b.oi"]
