@@ -15,11 +15,9 @@ prints them. Exit status: 0 nothing to change (or everything rewritten), 1 a fil
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import stat
 import sys
-import tempfile
 
 from oic import diagnostics, exit_codes
 from oic.diagnostics import Diagnostic
@@ -180,6 +178,8 @@ def _refuse(outcome: _Outcome, found: list[Diagnostic], source: SourceFile | Non
 
 
 def _print_diff(path: str, before: str, after: str) -> None:
+    import difflib  # (here: a `--check` in CI, the common run, needs none of it)
+
     lines = difflib.unified_diff(
         before.splitlines(keepends=True),
         after.splitlines(keepends=True),
@@ -193,6 +193,8 @@ def _print_diff(path: str, before: str, after: str) -> None:
 def _replace(path: str, text: str) -> None:
     """Write ``text`` to ``path`` atomically, keeping the file's permissions (through a symbolic
     link, the file it points to is rewritten, not the link)."""
+    import tempfile  # (here: only a rewrite needs it)
+
     path = os.path.realpath(path)
     mode = os.stat(path).st_mode & 0o7777
     directory = os.path.dirname(os.path.abspath(path))

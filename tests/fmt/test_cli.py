@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -144,3 +145,31 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 def test_the_examples_are_formatted() -> None:
     result = oic("--check", "examples")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+PROBE = """
+import json, sys
+from oic.cli import main
+code = main(["fmt", "--check", sys.argv[1]])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_a_check_of_a_formatted_file_loads_no_checker_and_no_rewriting_machinery(tmp_path: Path) -> None:
+    path = tmp_path / "p.oi"
+    path.write_text(TIDY, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["code"] == 0
+    loaded = set(answer["modules"])
+    assert {"oic.fmt", "oic.commands.fmt", "oic.syntax.parser"} <= loaded
+    unwanted = {"oic.sema", "oic.frontend", "oic.commands.check", "oic.syntax.messages"}
+    unwanted |= {"difflib", "tempfile"}
+    assert sorted(loaded & unwanted) == []
