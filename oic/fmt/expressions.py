@@ -68,6 +68,21 @@ class ExpressionPrinter(ListPrinter):
         layers, first, last = self.index.parentheses(node.span)
         return self._in_parentheses(layers, self._bare(node, first, last))
 
+    def unbroken_expr(self, node: ast.Node) -> Doc | str:
+        """``expr``, with the lists inside kept on one line (``ListPrinter.unbroken``)."""
+        self.unbroken += 1
+        try:
+            return self.expr(node)
+        finally:
+            self.unbroken -= 1
+
+    def unbroken_condition(self, node: ast.Node) -> Doc | str:
+        self.unbroken += 1
+        try:
+            return self.condition(node)
+        finally:
+            self.unbroken -= 1
+
     def _bare(self, node: ast.Node, first: int, last: int) -> Doc | str:
         kind = type(node)
         if kind in (ast.StringLiteral, ast.InterpolatedString, ast.NumberLiteral, ast.Duration):
@@ -95,11 +110,11 @@ class ExpressionPrinter(ListPrinter):
         if kind is ast.Conditional:
             conditional: ast.Conditional = node  # type: ignore[assignment]
             return concat(
-                self.expr(conditional.then),
+                self.unbroken_expr(conditional.then),
                 " if ",
-                self.expr(conditional.test),
+                self.unbroken_expr(conditional.test),
                 " else ",
-                self.expr(conditional.otherwise),
+                self.unbroken_expr(conditional.otherwise),
             )
         if kind is ast.ListComprehension or kind is ast.ObjectComprehension:
             return self._comprehension(node)  # type: ignore[arg-type]
@@ -123,9 +138,9 @@ class ExpressionPrinter(ListPrinter):
             ):
                 break
             current = inner
-        parts: list[Doc | str] = [self.expr(inner)]
+        parts: list[Doc | str] = [self.unbroken_expr(inner)]
         for link in reversed(links):
-            parts += [" ", link.op, " ", self.expr(link.right)]
+            parts += [" ", link.op, " ", self.unbroken_expr(link.right)]
         return concat(*parts)
 
     def _access(self, node: ast.Member | ast.Index) -> Doc | str:
@@ -142,17 +157,18 @@ class ExpressionPrinter(ListPrinter):
             if type(link) is ast.Member:
                 parts += [".", link.name]  # type: ignore[union-attr]
             else:
-                parts += ["[", self.expr(link.index), "]"]  # type: ignore[union-attr]
+                parts += ["[", self.unbroken_expr(link.index), "]"]  # type: ignore[union-attr]
         return concat(*parts)
 
     def _comprehension(self, node: ast.ListComprehension | ast.ObjectComprehension) -> Doc | str:
-        parts: list[Doc | str] = ["for ", node.variable.name, " in ", self.expr(node.iterable)]
+        flat = self.unbroken_expr
+        parts: list[Doc | str] = ["for ", node.variable.name, " in ", flat(node.iterable)]
         if node.condition is not None:
-            parts += [" if ", self.expr(node.condition)]
+            parts += [" if ", flat(node.condition)]
         parts.append(": ")
         if type(node) is ast.ListComprehension:
-            return concat("[", *parts, self.expr(node.element), "]")
-        return concat("{", *parts, self.expr(node.key), " => ", self.expr(node.value), "}")  # type: ignore[union-attr]
+            return concat("[", *parts, flat(node.element), "]")
+        return concat("{", *parts, flat(node.key), " => ", flat(node.value), "}")  # type: ignore[union-attr]
 
     # -- conditions and types ---------------------------------------------------------------------
 

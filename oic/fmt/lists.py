@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from oic.fmt.layout import HARDLINE, LINE, SOFTLINE, Comment, Doc, Group, IfBreak, Indent, concat
+from oic.fmt.layout import HARDLINE, LINE, SOFTLINE, Comment, Doc, Group, IfBreak, Indent, concat, join
 from oic.fmt.source_index import Position, SourceIndex
 
 Rendered = tuple[Doc | str, list[int]]  # a member's document and the comments moved before it
@@ -68,6 +68,9 @@ class ListPrinter:
         # Above 0 while a member is laid out again without placing its comments (they all move
         # before it): the lists inside it then take none.
         self.suppress = 0
+        # Above 0 inside an operator chain, a conditional, a comprehension or a header, where a
+        # broken list reads worse than a long line: lists there stay on one line.
+        self.unbroken = 0
 
     def comment(self, k: int) -> Comment:
         return Comment(self.index.comment_texts[k])
@@ -172,24 +175,29 @@ class ListPrinter:
         self, opener: str, opened: Position, members: list[Member], closing: Position, closer: str
     ) -> Doc | str:
         """``opener`` members ``closer``: on one line (``f(a, b)``) when it fits and holds no
-        comment, else one member per line, each followed by a comma."""
+        comment, else one member per line, each followed by a comma. Where lists do not break
+        (``unbroken``), it is on one line unless it holds a comment."""
         if self.suppress:
             docs = [member.render()[0] for member in members]
-            if not docs:
-                return opener + closer
-            inner = [docs[0]]
-            for doc in docs[1:]:
-                inner += [",", LINE, doc]
-            return Group(concat(opener, Indent(concat(SOFTLINE, *inner, IfBreak(","))), SOFTLINE, closer))
+            if self.unbroken:
+                return concat(opener, join(", ", docs), closer)
+            inner: list[Doc | str] = []
+            for doc in docs:
+                inner += [LINE if inner else SOFTLINE, doc, ","]
+            if inner:
+                inner[-1] = IfBreak(",")
+            return Group(concat(opener, Indent(concat(*inner)), SOFTLINE, closer))
         after_open, leading, trailing, dangling = self._place(opened, members, closing)
         if not members and after_open is None and not dangling:
             return opener + closer
         inside: list[Doc | str] = []
+        docs = []
         for position, (member, before, after) in enumerate(zip(members, leading, trailing, strict=True)):
             inside.append(SOFTLINE if position == 0 else LINE)
             for k in before:
                 inside += [self.comment(k), HARDLINE]
             doc, hoisted = member.render()
+            docs.append(doc)
             for k in hoisted:
                 inside += [self.comment(k), HARDLINE]
             inside += [doc, "," if position < len(members) - 1 else IfBreak(",")]
@@ -200,4 +208,7 @@ class ListPrinter:
         head: list[Doc | str] = [opener]
         if after_open is not None:
             head += ["  ", self.comment(after_open)]
-        return Group(concat(*head, Indent(concat(*inside)), SOFTLINE, closer))
+        body = Indent(concat(*inside))
+        if self.unbroken and not body.hard:  # no comment inside: one line, however long
+            return concat(opener, join(", ", docs), closer)
+        return Group(concat(*head, body, SOFTLINE, closer))

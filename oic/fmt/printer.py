@@ -74,10 +74,10 @@ class Printer(ExpressionPrinter):
             node.name.name,
             self._parameters(node.name, node.parameters),
             " = ",
-            self.condition(node.condition),
+            self.unbroken_condition(node.condition),
         ]
         if node.guard is not None:
-            parts += [" if ", self.expr(node.guard)]
+            parts += [" if ", self.unbroken_expr(node.guard)]
         return concat(*parts)
 
     def _with_block(self, node: ast.Node) -> Rendered:
@@ -105,15 +105,15 @@ class Printer(ExpressionPrinter):
             return concat("builder ", builder.name.name, self._parameters(builder.name, builder.parameters))
         if kind is ast.ReactionDecl:
             reaction: ast.ReactionDecl = node  # type: ignore[assignment]
-            parts: list[Doc | str] = ["on ", self.condition(reaction.condition)]
+            parts: list[Doc | str] = ["on ", self.unbroken_condition(reaction.condition)]
             if reaction.guard is not None:
-                parts += [" if ", self.expr(reaction.guard)]
+                parts += [" if ", self.unbroken_expr(reaction.guard)]
             return concat(*parts)
         if kind is ast.ForStmt:
             loop: ast.ForStmt = node  # type: ignore[assignment]
-            parts = ["for ", loop.variable.name, " in ", self.expr(loop.iterable)]
+            parts = ["for ", loop.variable.name, " in ", self.unbroken_expr(loop.iterable)]
             if loop.condition is not None:
-                parts += [" if ", self.expr(loop.condition)]
+                parts += [" if ", self.unbroken_expr(loop.condition)]
             return concat(*parts)
         raise TypeError(f"no header: {kind.__name__}")
 
@@ -138,7 +138,7 @@ class Printer(ExpressionPrinter):
         return concat(node.name.name, self.arguments(open_index, close_index, node.args, self.expr))
 
     def _task(self, node: ast.TaskStmt) -> Doc | str:
-        parts: list[Doc | str] = ["task ", self.expr(node.name)]
+        parts: list[Doc | str] = ["task ", self.unbroken_expr(node.name)]
         if node.reusable:
             parts.append(" reusable")
         call = node.call
@@ -160,7 +160,7 @@ class Printer(ExpressionPrinter):
         return concat(node.name, ": ", self.expr(node.value))
 
     def _if_header(self, node: ast.IfStmt) -> Callable[[], Doc | str]:
-        return lambda: concat("if ", self.expr(node.test))
+        return lambda: concat("if ", self.unbroken_expr(node.test))
 
     def _if(self, node: ast.IfStmt) -> Rendered:
         """``if test { ... } else if test { ... } else { ... }``. The comments in the header of an
