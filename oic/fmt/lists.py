@@ -14,7 +14,8 @@ the innermost list around it:
 A block (statements, declarations, pipeline settings) puts each member on its own line and keeps one
 blank line where the source had one or more; a bracketed list (arguments, items, fields, parameters)
 stays on one line when it fits and holds no comment, else takes one member per line with a trailing
-comma.
+comma; inside an operator chain, a conditional, a comprehension or a header (``unbroken``) it stays on
+one line unless it holds a comment.
 """
 
 from __future__ import annotations
