@@ -4,8 +4,8 @@ Without a flag, each file whose layout changes is rewritten in place (a temporar
 a rename, so a reader never sees half a file; the file keeps its mode), and unchanged files are left
 alone, silently. ``-`` reads standard input and writes the formatted text to standard output.
 ``--check`` writes nothing and lists the files that would change; ``--diff`` prints a unified diff of
-them instead. A directory means every `.oi` file below it, in sorted order, except hidden files and
-what is in hidden directories, ``.venv`` and ``node_modules``.
+them instead. A directory means every `.oi` file below it, as `oic check DIR` finds them
+(``oic.pipeline_files``: sorted, hidden entries and ``node_modules`` left out).
 
 A file that does not parse is left untouched and its syntax diagnostics are printed as `oic check`
 prints them. Exit status: 0 nothing to change (or everything rewritten), 1 a file would change under
@@ -22,11 +22,10 @@ import sys
 from oic import diagnostics, exit_codes
 from oic.diagnostics import Diagnostic
 from oic.fmt import FormatRefused, format_text
+from oic.pipeline_files import find_pipeline_files
 from oic.source import SourceFile
 from oic.syntax.limits import MAX_SOURCE_BYTES
 from oic.syntax.reader import decode_source
-
-SKIPPED_DIRECTORIES = frozenset({".venv", "node_modules"})
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -68,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         if not os.path.exists(name):
             _fail(outcome, f"{name}: no such file or directory")
             continue
-        files = _oi_files(name) if os.path.isdir(name) else [name]
+        files = _oi_files(name, outcome) if os.path.isdir(name) else [name]
         for path in files:
             _format_file(path, args, outcome)
     if outcome.diagnostics:
@@ -83,18 +82,13 @@ def run(args: argparse.Namespace) -> int:
     return exit_codes.OK
 
 
-def _oi_files(directory: str) -> list[str]:
-    """The `.oi` files below ``directory``, sorted by path. Hidden files and directories are left
-    out (an editor's lock file such as ``.#pipeline.oi`` is often a dangling link), and so are
-    ``.venv`` and ``node_modules``."""
-    found: list[str] = []
-    for root, directories, files in os.walk(directory):
-        directories[:] = [
-            entry for entry in directories if not entry.startswith(".") and entry not in SKIPPED_DIRECTORIES
-        ]
-        wanted = [entry for entry in files if entry.endswith(".oi") and not entry.startswith(".")]
-        found.extend(os.path.join(root, entry) for entry in wanted)
-    return sorted(found, key=lambda path: path.split(os.sep))
+def _oi_files(directory: str, outcome: _Outcome) -> list[str]:
+    """The `.oi` files below ``directory``, as `oic check DIR` finds them; a directory below it that
+    cannot be listed is a usage error of one line, as a missing path is."""
+    files, problems = find_pipeline_files(directory)
+    for problem in problems:
+        _fail(outcome, problem)
+    return files
 
 
 def _fail(outcome: _Outcome, message: str) -> None:
