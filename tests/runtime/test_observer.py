@@ -156,5 +156,6 @@ def test_the_binary_says_in_one_line_that_its_display_failed(
     assert program.run(PROGRAM, ["--logs-dir", str(tmp_path)], environ={}) == 0
     assert capsys.readouterr().err.splitlines() == [
         "sample: warning: the run's display failed (RuntimeError: the display broke); "
-        f"the run went on (logs: {tmp_path / 'logs'})"
+        f"the run went on (logs: {tmp_path / 'logs'})",
+        f"  report: {tmp_path / 'logs' / 'report.html'}",  # written by the binary, not the display
     ]
