@@ -10,8 +10,9 @@ the whole file gives), and keeps the parts' declarations for the next version.
 The result is the one ``parse`` gives, or the cache is not used: a part that does not parse cleanly
 (a split inside a multi-line string or expression leaves an unclosed part; a syntax error anywhere)
 sends the whole text through ``parse``, so that diagnostics, recovery and limits are exactly the
-whole file's. ``tests/syntax/test_incremental.py`` compares the two, spans included, on every file of
-the repository, generated programs, mutated texts and sequences of edits.
+whole file's; the clean parts stay cached for the version that mends it.
+``tests/syntax/test_incremental.py`` compares the two, spans included, on every file of the
+repository, generated programs, mutated texts and sequences of edits.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ _DECLARATION_START = re.compile(
 
 # Below this many parts, splitting saves nothing worth keeping.
 MIN_PARTS = 4
+
+# How many versions' worth of parts a cache keeps while versions fail to parse.
+MAX_KEPT_VERSIONS = 4
 
 # A part's key: the line it starts on and its text. Its value: the declarations it holds.
 _PartKey = tuple[int, str]
@@ -59,7 +63,7 @@ class ParseCache:
             if found is None:
                 found = _parse_part(source.path, *key)
                 if found is None:  # not a clean parse on its own: the whole file decides
-                    self._parts = {}
+                    self._keep_after_failure(kept, len(parts))
                     return parse(source)
             else:
                 self.reused += 1
@@ -67,6 +71,16 @@ class ParseCache:
             declarations.extend(found)
         self._parts = kept
         return ast.Module(_module_span(source.text), tuple(declarations)), []
+
+    def _keep_after_failure(self, kept: dict[_PartKey, tuple[ast.Declaration, ...]], parts: int) -> None:
+        """Keep the parts of the last version with those of this one: while a user types an
+        unfinished string or call in one declaration, the others stay as they were, and the version
+        that completes it needs only that part parsed again. Versions that keep failing add a part
+        or two each, so the cache is let go past a few times the file's parts."""
+        if len(self._parts) + len(kept) > MAX_KEPT_VERSIONS * parts:
+            self._parts = kept
+        else:
+            self._parts.update(kept)
 
 
 def _parts(text: str) -> list[_PartKey]:

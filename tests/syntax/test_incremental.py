@@ -155,3 +155,14 @@ def test_the_comparison_sees_a_moved_span() -> None:
     module, _ = parse(SourceFile("pipeline.oi", text))
     moved, _ = parse(SourceFile("pipeline.oi", text.replace("a:", "a :")))
     assert same(module, module) and not same(module, moved)
+
+
+def test_the_parts_an_unfinished_edit_did_not_touch_stay_cached_for_the_edit_that_mends_it() -> None:
+    params = "".join(f'param p{index}: string = "{index}"\n' for index in range(20))
+    text = 'pipeline "p" {}\n' + params
+    cache = ParseCache()
+    assert_same_parse(cache, text)
+    unfinished = text.replace('"7"', '"sev')  # a string still being typed: a syntax error
+    assert_same_parse(cache, unfinished)
+    assert_same_parse(cache, text.replace('"7"', '"seven"'))
+    assert cache.reused == 20
