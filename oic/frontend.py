@@ -13,7 +13,7 @@ from pathlib import Path
 from oic import diagnostics as diagnostics_module
 from oic.diagnostics import Diagnostic
 from oic.records import Record, set_field
-from oic.sema import SchemaOptions, check
+from oic.sema import Analysis, SchemaOptions, check
 from oic.sema.program import CheckedProgram
 from oic.source import SourceFile
 from oic.syntax.parser import parse
@@ -59,19 +59,23 @@ def check_file(
     start_services: bool = True,
     base_directory: str | None = None,
     refresh_schemas: bool = False,
+    analysis: Analysis | None = None,
 ) -> FrontendResult:
     """Parse and check a file (a path, or an already decoded ``SourceFile``).
 
     Relative paths in the file (path services, schema directories) are resolved against
     ``base_directory``, by default the file's directory (the working directory for standard input).
     ``schema_cache``, ``start_services`` and ``refresh_schemas`` (ask services again, ignoring cached
-    answers) control how services are asked for their schemas."""
+    answers) control how services are asked for their schemas. ``analysis``, when given, is filled
+    with what checking learned about positions (``oic.sema.analysis``), for the language server."""
     # The cyclic garbage collector is paused while the front end builds its (acyclic) trees: it
     # would otherwise walk every object made so far again and again, for a third of the time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check_file(path_or_source, schema_cache, start_services, base_directory, refresh_schemas)
+        return _check_file(
+            path_or_source, schema_cache, start_services, base_directory, refresh_schemas, analysis
+        )
     finally:
         if collecting:
             gc.enable()
@@ -83,6 +87,7 @@ def _check_file(
     start_services: bool,
     base_directory: str | None,
     refresh_schemas: bool = False,
+    analysis: Analysis | None = None,
 ) -> FrontendResult:
     if isinstance(path_or_source, SourceFile):
         source = path_or_source
@@ -108,7 +113,7 @@ def _check_file(
     options = SchemaOptions(
         base_directory, use_cache=schema_cache, start_services=start_services, refresh=refresh_schemas
     )
-    program, checked = check(source, module, options)
+    program, checked = check(source, module, options, analysis)
     everything = diagnostics_module.finalize([*found, *checked])
     if any(diagnostic.is_error for diagnostic in everything):
         program = None
