@@ -35,7 +35,7 @@ def to_client_character(line_text: str, column: int, encoding: str) -> int:
         return column
     before = line_text[:column]
     if encoding == UTF16:
-        counted = len(before.encode("utf-16-le")) // 2
+        counted = len(before.encode("utf-16-le", "surrogatepass")) // 2
     else:
         counted = len(before.encode("utf-8", "surrogatepass"))
     return counted + max(0, column - len(line_text))
