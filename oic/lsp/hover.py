@@ -16,11 +16,13 @@ from oic.lsp.checking import Checked
 from oic.lsp.locate import nodes_at
 from oic.lsp.positions import contains
 from oic.sema import Analysis
+from oic.sema import types as t
 from oic.sema.resolve import Declarations
 from oic.source import Span
 from oic.syntax import ast
 
 _SHOWN_TEXT = 80
+_SHOWN_FIELDS = 16
 
 
 def hover(
@@ -67,15 +69,30 @@ def describe(checked: Checked, line: int, column: int) -> str:
         if kind is ast.Member and contains(node.name_span, line, column):  # type: ignore[attr-defined]
             field_type = analysis.types_by_node.get(id(node))
             if field_type is not None:
-                return f"```oi\n(field) {node.name}: {field_type.describe()}\n```"  # type: ignore[attr-defined]
+                return f"```oi\n(field) {node.name}: {shown(field_type)}\n```"  # type: ignore[attr-defined]
         if kind is ast.Name:
             found = _name(node, analysis, checked)  # type: ignore[arg-type]
             if found:
                 return found
         typed = analysis.types_by_node.get(id(node))
         if typed is not None:
-            return f"```oi\n{_text(checked, node.span)}: {typed.describe()}\n```"
+            return f"```oi\n{_text(checked, node.span)}: {shown(typed)}\n```"
     return ""
+
+
+def shown(typed: t.Type) -> str:
+    """A type as hover shows it: ``describe()``, and for an object (or a list of objects) with known
+    fields, the fields with their types (optional ones marked ``?``)."""
+    text = typed.describe()
+    target = typed.element if isinstance(typed, t.ListType) else typed
+    if isinstance(target, t.ObjectType) and target.fields:
+        listed = [
+            f"{name}{'' if name in target.required else '?'}: {kind.describe()}"
+            for name, kind in target.fields[:_SHOWN_FIELDS]
+        ]
+        more = ", ..." if len(target.fields) > _SHOWN_FIELDS else ""
+        text += " {" + ", ".join(listed) + more + "}"
+    return text
 
 
 def _text(checked: Checked, span: Span) -> str:
@@ -91,21 +108,21 @@ def _name(node: ast.Name, analysis: Analysis, checked: Checked) -> str:
     table = analysis.table
     if binding is None:
         typed = analysis.types_by_node.get(id(node))
-        return f"```oi\n{node.name}: {typed.describe()}\n```" if typed is not None else ""
+        return f"```oi\n{node.name}: {shown(typed)}\n```" if typed is not None else ""
     if binding.kind == "param" and table is not None and node.name in table.params:
         return _param(table.params[node.name], table, checked)
-    return f"```oi\n({binding.kind}) {node.name}: {binding.type.describe()}\n```"
+    return f"```oi\n({binding.kind}) {node.name}: {shown(binding.type)}\n```"
 
 
 def _param(declaration: ast.ParamDecl, table: Declarations | None, checked: Checked) -> str:
     name = declaration.name.name
     typed = table.param_types.get(name) if table is not None else None
     written = _written(declaration.type)
-    shown = f" ({typed.describe()})" if typed is not None and typed.describe() != written else ""
+    also = f" ({typed.describe()})" if typed is not None and typed.describe() != written else ""
     if declaration.default is None:
-        return f"```oi\nparam {name}: {written}\n```\nrequired{shown}: give it with `--param {name}=VALUE`"
+        return f"```oi\nparam {name}: {written}\n```\nrequired{also}: give it with `--param {name}=VALUE`"
     default = _text(checked, declaration.default.span)
-    return f"```oi\nparam {name}: {written} = {default}\n```\ndefault: `{default}`{shown}"
+    return f"```oi\nparam {name}: {written} = {default}\n```\ndefault: `{default}`{also}"
 
 
 def _identifier(node: ast.Identifier, parent: ast.Node, table: Declarations | None, checked: Checked) -> str:
@@ -160,14 +177,12 @@ def _endpoint(alias: str, endpoint: str, table: Declarations) -> str:
     if isinstance(arguments, Mapping) and arguments.get("description"):
         lines.append(str(arguments["description"]))
     if arguments is not None:
-        shown = ", ".join(
+        listed = ", ".join(
             f"{f.name}{'' if f.required else '?'}: {f.type_text}" for f in schema_fields.fields(arguments)
         )
-        lines.append(f"arguments: {shown or 'none'}")
+        lines.append(f"arguments: {listed or 'none'}")
     if returns is not None:
-        from oic.sema import types as t
-
-        lines.append(f"output: {t.from_schema(returns).describe()}")
+        lines.append(f"output: {shown(t.from_schema(returns))}")
     return "\n\n".join(lines)
 
 

@@ -55,6 +55,25 @@ def _task(literal: ast.Expression, definition: bool) -> Occurrence | None:
     return Occurrence(("task", literal.value), "task", literal.value, _inside_quotes(literal), definition)
 
 
+def _task_arguments(reference: ast.ConditionRef, analysis: Analysis) -> list[Occurrence | None]:
+    """The literal arguments of ``done("fetch")`` that the condition uses as a task name
+    (``condition done(name: string) = task(name).finished``): references to those tasks."""
+    assert analysis.table is not None
+    condition = analysis.table.conditions.get(reference.name.name)
+    if condition is None:
+        return []
+    named = {
+        node.task.name
+        for node in ast.walk(condition.condition)
+        if isinstance(node, ast.TaskCondition) and isinstance(node.task, ast.Name)
+    }
+    return [
+        _task(argument, False)
+        for parameter, argument in zip(condition.parameters, reference.args, strict=False)
+        if parameter.name.name in named
+    ]
+
+
 def collect(analysis: Analysis) -> list[Occurrence]:
     """Every occurrence in the checked module, in source order."""
     found: list[Occurrence | None] = []
@@ -89,6 +108,8 @@ def collect(analysis: Analysis) -> list[Occurrence]:
             what = "condition" if kind is ast.ConditionRef else "builder"
             name = node.name  # type: ignore[attr-defined]
             found.append(Occurrence((what, name.name), what, name.name, name.span, False))
+            if kind is ast.ConditionRef and analysis.table is not None:
+                found.extend(_task_arguments(node, analysis))  # type: ignore[arg-type]
         elif kind is ast.TaskStmt:
             found.append(_task(node.name, True))  # type: ignore[attr-defined]
         elif kind is ast.TaskCondition:
