@@ -144,9 +144,9 @@ def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
     return text
 
 
-# The marks of every LSP test module: the module's event loop (the client fixture lives in it), one
+# The marks of every LSP test module: the session's event loop (the client fixture lives in it), one
 # xdist worker for them all, and a minute at most (a lost message fails a test instead of hanging it).
 def lsp_marks() -> list[Any]:
     import pytest
 
-    return [pytest.mark.asyncio(loop_scope="module"), pytest.mark.xdist_group("lsp"), pytest.mark.timeout(60)]
+    return [pytest.mark.asyncio(loop_scope="session"), pytest.mark.xdist_group("lsp"), pytest.mark.timeout(60)]

@@ -1,9 +1,10 @@
-"""LSP tests share one server per test module (starting one costs about a second); each test opens
-documents of its own URIs. Every module marks itself ``xdist_group("lsp")`` and runs its tests in
-the module's event loop (``LSP_MARKS``), so one worker starts one server per module."""
+"""LSP tests share one server for the whole session (starting one costs one to three seconds, most
+of it importing lsprotocol's types); each test opens documents of its own URIs. Every module marks
+itself with ``lsp_marks()``: the session's event loop, where the client lives, and one xdist worker
+for them all (group "lsp"), so that a run starts one server."""
 
 from __future__ import annotations
 
 from tests.lsp.client import fixture
 
-client = fixture(scope="module")
+client = fixture(scope="session")
