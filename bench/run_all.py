@@ -23,6 +23,7 @@ BENCHMARKS = [
     ("build_speed", "5. Build"),
     ("state_files", "6. State files"),
     ("frontend_scaling", "7. The front end on large files"),
+    ("lsp_latency", "8. `oic lsp`: change to diagnostics"),
 ]
 # The order they run in: the build benchmark's cold build freezes a base that it then leaves in the
 # base cache, so that the start-up benchmark, run after it, does not freeze another.
@@ -34,6 +35,7 @@ RUN_ORDER = [
     "startup",
     "state_files",
     "frontend_scaling",
+    "lsp_latency",
 ]
 
 
