@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
+import inspect
 import logging
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from lsprotocol import types
@@ -24,11 +28,12 @@ from oic.lsp import code_actions, completion, formatting, hover, navigation, ren
 from oic.lsp.checking import Checked, check_text
 from oic.lsp.diagnostics import publishable
 from oic.lsp.documents import Document, DocumentStore
-from oic.lsp.positions import UTF16
+from oic.lsp.positions import UTF16, Lines
 
 DEFAULT_DEBOUNCE_SECONDS = 0.05
 # LSP's RequestFailed: the request was valid, but cannot be carried out (a refused rename).
 REQUEST_FAILED = -32803
+INTERNAL_ERROR = -32603
 logger = logging.getLogger(__name__)
 
 
@@ -100,6 +105,42 @@ class OiLanguageServer(LanguageServer):
 server = OiLanguageServer()
 
 
+def answering(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """A request handler whose unexpected failure (a bug in oic) is answered as an error of one
+    line, never with a traceback."""
+
+    @functools.wraps(handler)
+    async def guarded(ls: OiLanguageServer, params: Any) -> Any:
+        try:
+            result = handler(ls, params)
+            return await result if inspect.isawaitable(result) else result
+        except JsonRpcException:
+            raise
+        except Exception as error:
+            raise JsonRpcException(_internal(error), code=INTERNAL_ERROR) from None
+
+    return guarded
+
+
+def noticing(handler: Callable[..., None]) -> Callable[..., None]:
+    """A notification handler whose unexpected failure is said in the client's log, in one line."""
+
+    @functools.wraps(handler)
+    def guarded(ls: OiLanguageServer, params: Any) -> None:
+        try:
+            handler(ls, params)
+        except Exception as error:
+            ls.window_log_message(
+                types.LogMessageParams(type=types.MessageType.Error, message=_internal(error))
+            )
+
+    return guarded
+
+
+def _internal(error: Exception) -> str:
+    return f"oic: internal error: {type(error).__name__}: {error} (please report this)"
+
+
 @server.feature(types.INITIALIZE)
 def initialize(ls: OiLanguageServer, params: types.InitializeParams) -> None:
     options = params.initialization_options
@@ -108,17 +149,20 @@ def initialize(ls: OiLanguageServer, params: types.InitializeParams) -> None:
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+@noticing
 def did_open(ls: OiLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
     ls.schedule(ls.store.open(params.text_document.uri, params.text_document.version), 0)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+@noticing
 def did_change(ls: OiLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
     document = ls.store.open(params.text_document.uri, params.text_document.version)
     ls.schedule(document, ls.debounce)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+@noticing
 def did_close(ls: OiLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
     ls.store.close(params.text_document.uri)
     ls.text_document_publish_diagnostics(
@@ -127,6 +171,7 @@ def did_close(ls: OiLanguageServer, params: types.DidCloseTextDocumentParams) ->
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
+@answering
 async def on_hover(ls: OiLanguageServer, params: types.HoverParams) -> types.Hover | None:
     document, checked = await ls.for_positions(params.text_document.uri)
     current = document.current
@@ -139,6 +184,7 @@ async def on_hover(ls: OiLanguageServer, params: types.HoverParams) -> types.Hov
 @server.feature(
     types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", '"', ",", "{"])
 )
+@answering
 async def on_completion(ls: OiLanguageServer, params: types.CompletionParams) -> types.CompletionList:
     document = ls.store.get(params.text_document.uri)
     text = ls.text_of(params.text_document.uri)
@@ -146,14 +192,13 @@ async def on_completion(ls: OiLanguageServer, params: types.CompletionParams) ->
     if document is not None:
         await ls.check_now(document)
         checked = document.for_positions()
-    from oic.lsp.positions import Lines
-
     line, column = Lines(text, ls.encoding).point(params.position)
     items = completion.complete(text, line - 1, column - 1, checked)
     return types.CompletionList(is_incomplete=False, items=items)
 
 
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+@answering
 async def on_definition(ls: OiLanguageServer, params: types.DefinitionParams) -> list[types.Location]:
     document, checked = await ls.for_positions(params.text_document.uri)
     if checked is None or checked is not document.current:
@@ -162,6 +207,7 @@ async def on_definition(ls: OiLanguageServer, params: types.DefinitionParams) ->
 
 
 @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+@answering
 async def on_references(ls: OiLanguageServer, params: types.ReferenceParams) -> list[types.Location]:
     document, checked = await ls.for_positions(params.text_document.uri)
     if checked is None or checked is not document.current:
@@ -171,6 +217,7 @@ async def on_references(ls: OiLanguageServer, params: types.ReferenceParams) -> 
 
 
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+@answering
 async def on_symbols(ls: OiLanguageServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
     _document, checked = await ls.for_positions(params.text_document.uri)
     return symbols.document_symbols(checked) if checked is not None else []
@@ -183,6 +230,7 @@ def _current_for_edit(document: Document, checked: Checked | None) -> Checked:
 
 
 @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+@answering
 async def on_prepare_rename(ls: OiLanguageServer, params: types.PrepareRenameParams) -> types.Range:
     document, checked = await ls.for_positions(params.text_document.uri)
     checked = _current_for_edit(document, checked)
@@ -194,6 +242,7 @@ async def on_prepare_rename(ls: OiLanguageServer, params: types.PrepareRenamePar
 
 
 @server.feature(types.TEXT_DOCUMENT_RENAME)
+@answering
 async def on_rename(ls: OiLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit:
     document, checked = await ls.for_positions(params.text_document.uri)
     checked = _current_for_edit(document, checked)
@@ -208,6 +257,7 @@ async def on_rename(ls: OiLanguageServer, params: types.RenameParams) -> types.W
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
 )
+@answering
 async def on_code_action(ls: OiLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     document = ls.store.get(params.text_document.uri)
     if document is None:
@@ -217,13 +267,12 @@ async def on_code_action(ls: OiLanguageServer, params: types.CodeActionParams) -
 
 
 @server.feature(types.TEXT_DOCUMENT_FORMATTING)
+@answering
 async def on_formatting(ls: OiLanguageServer, params: types.DocumentFormattingParams) -> list[types.TextEdit]:
     document = ls.store.get(params.text_document.uri)
     if document is None:
         return []
     text = ls.text_of(document.uri)
-    from oic.lsp.positions import Lines
-
     try:
         return formatting.format_document(text, document.path, Lines(text, ls.encoding))
     except formatting.FormattingUnavailable as unavailable:
@@ -233,7 +282,20 @@ async def on_formatting(ls: OiLanguageServer, params: types.DocumentFormattingPa
         return []
 
 
+class _OneLine(logging.Formatter):
+    """Log records as one line each: what failed, never a traceback (a refused rename is logged by
+    pygls as an exception, and is no bug)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        return super().format(record).replace("\n", " ")
+
+
 def serve(**_options: Any) -> None:
     """Serve one client over standard input and output until it exits."""
-    logging.basicConfig(level=logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine("oic lsp: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     server.start_io()

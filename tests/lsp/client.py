@@ -28,6 +28,22 @@ class RecordingClient(LanguageClient):
         self.published: list[types.PublishDiagnosticsParams] = []
         self.shown: list[types.ShowMessageParams] = []
         self._arrived: asyncio.Event | None = None
+        # What the server wrote to its standard error, line by line (also passed on, as pytest-lsp does).
+        self.stderr_lines: list[str] = []
+
+    async def start_io(self, cmd: str, *args: Any, **kwargs: Any) -> None:
+        await super().start_io(cmd, *args, **kwargs)
+        if self._stderr_forwarder is not None:
+            self._stderr_forwarder.cancel()
+            self._stderr_forwarder = asyncio.create_task(self._keep_stderr())
+
+    async def _keep_stderr(self) -> None:
+        server = self._server
+        if server is None or server.stderr is None:
+            return
+        while line := await server.stderr.readline():
+            self.stderr_lines.append(line.decode("utf-8", "replace"))
+            sys.stderr.write(self.stderr_lines[-1])
 
     def arrived(self) -> asyncio.Event:
         if self._arrived is None:
@@ -149,4 +165,8 @@ def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
 def lsp_marks() -> list[Any]:
     import pytest
 
-    return [pytest.mark.asyncio(loop_scope="session"), pytest.mark.xdist_group("lsp"), pytest.mark.timeout(60)]
+    return [
+        pytest.mark.asyncio(loop_scope="session"),
+        pytest.mark.xdist_group("lsp"),
+        pytest.mark.timeout(60),
+    ]

@@ -175,3 +175,27 @@ async def test_rename_refuses_with_a_reason(
             types.RenameParams(text_document=document(uri), position=position, new_name=new_name)
         )
     assert reason in str(refused.value)
+
+
+async def test_a_refused_request_is_one_line_without_a_traceback(
+    client: RecordingClient, tmp_path: Path
+) -> None:
+    uri = await opened(client, tmp_path)
+    with pytest.raises(JsonRpcException) as refused:
+        await client.text_document_rename_async(
+            types.RenameParams(
+                text_document=document(uri), position=position_of(PIPELINE, "param board", 7), new_name="a b"
+            )
+        )
+    assert "\n" not in str(refused.value)
+    with pytest.raises(JsonRpcException) as closed:
+        await client.text_document_definition_async(
+            types.DefinitionParams(
+                text_document=document((tmp_path / "never-opened.oi").as_uri()),
+                position=types.Position(line=0, character=0),
+            )
+        )
+    assert "is not open" in str(closed.value)
+    # a position past the end of the file is no error
+    assert await definition_lines(client, uri, types.Position(line=999, character=999)) == []
+    assert not [line for line in client.stderr_lines if "Traceback" in line]
