@@ -158,6 +158,22 @@ def _argument_fields(prefix: str, checked: Checked | None) -> list[types.Complet
     return _field_items(schema_fields.fields(schema, root), innermost.keys(prefix), insert_colon=True)
 
 
+def signature(function: stdlib.Function) -> str:
+    """``env(name: string[, default: string]) -> string``: the call as the reference writes it, with
+    the types of the parameters and of the result (a rule's description when the result is computed
+    from the arguments)."""
+    required = [f"{p.name}: {p.type}" for p in function.parameters[: function.fewest]]
+    optional = [f"{p.name}: {p.type}" for p in function.parameters[function.fewest :]]
+    text = ", ".join(required)
+    if optional:
+        rest = "".join(f"[, {item}" for item in optional) + "]" * len(optional)
+        text = f"{text}{rest}" if text else rest[2:]
+    if function.variadic:
+        text += ", values..."
+    result = stdlib.RESULT_RULES.get(function.result, function.result)
+    return f"{function.name}({text}) -> {result}"
+
+
 def _everything(checked: Checked | None) -> list[types.CompletionItem]:
     items: list[types.CompletionItem] = []
     analysis = checked.analysis if checked is not None else None
@@ -188,7 +204,7 @@ def _everything(checked: Checked | None) -> list[types.CompletionItem]:
             _item(
                 function.name,
                 types.CompletionItemKind.Function,
-                f"{function.usage()} -> {function.result}",
+                signature(function),
                 documentation=function.description,
             )
         )

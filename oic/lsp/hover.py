@@ -11,8 +11,9 @@ from lsprotocol import types
 
 from oic.commands.explain import explanation
 from oic.diagnostics import Diagnostic
-from oic.lsp import schema_fields
+from oic.lsp import occurrences, schema_fields
 from oic.lsp.checking import Checked
+from oic.lsp.completion import signature
 from oic.lsp.locate import nodes_at
 from oic.lsp.positions import contains
 from oic.sema import Analysis
@@ -20,6 +21,7 @@ from oic.sema import types as t
 from oic.sema.resolve import Declarations
 from oic.source import Span
 from oic.syntax import ast
+from runtime import stdlib
 
 _SHOWN_TEXT = 80
 _SHOWN_FIELDS = 16
@@ -50,6 +52,9 @@ def describe(checked: Checked, line: int, column: int) -> str:
     analysis = checked.analysis
     table = analysis.table
     assert analysis.module is not None
+    task = _task_name(checked, line, column)
+    if task:
+        return task
     chain = nodes_at(analysis.module, line, column)
     for depth in range(len(chain) - 1, 0, -1):
         node = chain[depth]
@@ -95,6 +100,24 @@ def shown(typed: t.Type) -> str:
     return text
 
 
+def _task_name(checked: Checked, line: int, column: int) -> str:
+    """A task name written as a literal: the endpoint its task statements call, and its output."""
+    analysis = checked.analysis
+    here = occurrences.at(occurrences.collect(analysis), line, column)
+    if here is None or here.kind != "task" or analysis.table is None or analysis.index is None:
+        return ""
+    endpoint = schema_fields.task_endpoint(analysis.index, here.name)
+    if endpoint is None:
+        count = len(analysis.index.builders_of(here.name))
+        return f"```oi\ntask {t.json_literal(here.name)}\n```\nbuilt by {count} task statements"
+    alias, name = endpoint
+    text = f"```oi\ntask {t.json_literal(here.name)} = {alias}.{name}(...)\n```"
+    schemas = schema_fields.endpoint_schemas(analysis.table, alias, name)
+    if schemas is not None and schemas[1] is not None:
+        text += f"\n\noutput: {shown(t.from_schema(schemas[1]))}"
+    return text
+
+
 def _text(checked: Checked, span: Span) -> str:
     if span.end_line != span.line:
         text = checked.lines.line(span.line - 1)[span.column - 1 :] + " ..."
@@ -130,6 +153,11 @@ def _identifier(node: ast.Identifier, parent: ast.Node, table: Declarations | No
         return ""
     if isinstance(parent, ast.ParamDecl) and parent.name is node:
         return _param(parent, table, checked)
+    if isinstance(parent, ast.Call) and parent.function is node:
+        function = stdlib.FUNCTIONS_BY_NAME.get(node.name)
+        if function is None:
+            return ""
+        return f"```oi\n{signature(function)}\n```\n{function.description}"
     if isinstance(parent, ast.ServiceCall):
         if parent.service is node:
             return _service(node.name, table)

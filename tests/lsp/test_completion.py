@@ -100,7 +100,7 @@ async def test_elsewhere_params_lets_functions_and_keywords(client: RecordingCli
         assert by_label[param].kind == types.CompletionItemKind.Variable
     assert by_label["token"].detail == "param: secret"
     assert by_label["env"].kind == types.CompletionItemKind.Function
-    assert by_label["env"].detail == "env(name[, default]) -> string"
+    assert by_label["env"].detail == "env(name: string[, default: string]) -> string"
     assert "environment variable" in str(by_label["env"].documentation)
     assert by_label["code"].detail == "let"
     for keyword in ("task", "let", "for", "if", "retry"):

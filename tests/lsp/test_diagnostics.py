@@ -169,3 +169,47 @@ async def test_any_text_gets_diagnostics_not_a_crash(
     found = await open_document(client, uri, text)
     assert found, "odd text gets a diagnostic"
     assert all(d.source == "oic" for d in found)
+
+
+async def test_incremental_changes_are_applied_at_utf16_positions(
+    client: RecordingClient, tmp_path: Path
+) -> None:
+    uri = (tmp_path / "incremental.oi").as_uri()
+    text = PIPELINE.replace('param board: string = "b1"', 'param board: string = "🎉é"')
+    assert await open_document(client, uri, text) == []
+    line = text.split("\n").index('param board: string = "🎉é"')
+    # `string` starts at character 13 in any encoding. Changes apply one after the other: once it is
+    # `strng`, the closing quote of `"🎉é"` is at UTF-16 unit 25 (the emoji counts two; in code
+    # points it would be 24), and `!` goes just before it.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=line, character=13),
+                        end=types.Position(line=line, character=19),
+                    ),
+                    text="strng",
+                ),
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=line, character=25),
+                        end=types.Position(line=line, character=25),
+                    ),
+                    text="!",
+                ),
+            ],
+        )
+    )
+    [error] = await diagnostics_of(client, uri, 2)
+    assert error.code == "E0213", error
+    assert error.range.start == types.Position(line=line, character=13)
+    assert error.range.end == types.Position(line=line, character=18)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=7),
+        )
+    )
+    assert hover is not None and 'param board: strng = "🎉é!"' in str(hover.contents)

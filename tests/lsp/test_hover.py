@@ -104,3 +104,19 @@ async def test_hover_on_nothing_is_empty(client: RecordingClient, tmp_path: Path
         )
     )
     assert result is None
+
+
+async def test_a_function_shows_its_signature_and_description(
+    client: RecordingClient, tmp_path: Path
+) -> None:
+    uri = await opened(client, tmp_path)
+    shown = await hover_text(client, uri, position_of(PIPELINE, 'env("TRELLO_TOKEN")', 1))
+    assert "env(name: string[, default: string]) -> string" in shown
+    assert "environment variable" in shown
+
+
+async def test_a_task_name_shows_its_endpoint_and_output(client: RecordingClient, tmp_path: Path) -> None:
+    uri = await opened(client, tmp_path)
+    shown = await hover_text(client, uri, position_of(PIPELINE, 'tasks["hello"]', 8))
+    assert 'task "hello" = sh.command(...)' in shown
+    assert "ExitCode: integer" in shown
