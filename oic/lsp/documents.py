@@ -28,8 +28,10 @@ class Document:
         self.version = version
         self.current: Checked | None = None
         self.last_parsed: Checked | None = None
-        # The debounced check waiting to run (cancelled by a newer version).
+        # The debounced check waiting to run (cancelled by a newer version), and the check under way
+        # (its version and its result to come).
         self.pending: asyncio.Task[None] | None = None
+        self.running: tuple[int, asyncio.Future[Checked]] | None = None
 
     def record(self, checked: Checked) -> None:
         """Keep ``checked`` unless a check of a newer version is already kept."""

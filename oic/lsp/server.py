@@ -55,17 +55,21 @@ class OiLanguageServer(LanguageServer):
         return self.workspace.get_text_document(uri).source
 
     async def check_now(self, document: Document) -> Checked:
-        """A check of the document's newest text (made now unless one is kept already)."""
+        """A check of the document's newest text: the one kept, the one under way (a request that
+        comes while the debounced check runs waits for it rather than checking again), or a new one.
+        The result is kept even when the task that waited for it was cancelled by a newer change."""
         version = document.version
         if document.current is not None and document.current.version == version:
             return document.current
-        text = self.text_of(document.uri)
-        loop = asyncio.get_running_loop()
-        checked = await loop.run_in_executor(
-            self.checker, check_text, document.path, text, version, self.encoding
-        )
-        document.record(checked)
-        return checked
+        running = document.running
+        if running is None or running[0] != version:
+            text = self.text_of(document.uri)
+            future = asyncio.get_running_loop().run_in_executor(
+                self.checker, check_text, document.path, text, version, self.encoding
+            )
+            future.add_done_callback(lambda done: _keep(document, done))
+            running = document.running = (version, future)
+        return await asyncio.shield(running[1])
 
     def schedule(self, document: Document, delay: float) -> None:
         if document.pending is not None:
@@ -100,6 +104,11 @@ class OiLanguageServer(LanguageServer):
             raise JsonRpcException(f"{uri} is not open", code=REQUEST_FAILED)
         await self.check_now(document)
         return document, document.for_positions()
+
+
+def _keep(document: Document, done: asyncio.Future[Checked]) -> None:
+    if not done.cancelled() and done.exception() is None:
+        document.record(done.result())
 
 
 server = OiLanguageServer()
