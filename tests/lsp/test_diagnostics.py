@@ -213,3 +213,9 @@ async def test_incremental_changes_are_applied_at_utf16_positions(
         )
     )
     assert hover is not None and 'param board: strng = "🎉é!"' in str(hover.contents)
+
+
+async def test_an_untitled_document_is_checked_too(client: RecordingClient) -> None:
+    text = PIPELINE.replace("Board: board", "Bord: board")
+    found = await open_document(client, "untitled:Untitled-1", text)
+    assert [d.code for d in found] == ["E0302"]
