@@ -4,6 +4,7 @@ and the spelling fix (``replacement``) in ``data`` for the quick fix (``code_act
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from lsprotocol import types
@@ -17,7 +18,10 @@ SOURCE = "oic"
 _UNUSED_CODES = frozenset({"W0102", "W0103", "W0106"})
 
 
+@functools.cache
 def explanation_link(code: str) -> types.CodeDescription | None:
+    """A link to the file `oic explain CODE` prints (looked up once per code: a file of many
+    warnings of one code would otherwise ask the file system for each)."""
     path = EXPLANATIONS / f"{code}.md"
     return types.CodeDescription(href=path.as_uri()) if path.is_file() else None
 
