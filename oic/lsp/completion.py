@@ -5,6 +5,8 @@ newest check of the file that parsed (its services with their schemas, params, t
 - inside a service call's parentheses, where a field name goes: the endpoint's argument fields,
   required ones first (from its schema), without those already given; inside ``Auth: {``, the
   fields of ``Auth``;
+- after ``c.`` (a param, ``let`` name or loop variable holding an object, ``event``, ``pipeline``):
+  the fields of its type as the checker typed it;
 - after ``tasks["x"].``: the fields of a task record; after ``tasks["x"].output.``: the fields of
   the output, from the returns schema of the endpoint that builds task ``x``;
 - inside ``task("`` and ``tasks["``: the task names of the file;
@@ -22,8 +24,11 @@ from lsprotocol import types
 from oic.lsp import occurrences, schema_fields
 from oic.lsp.brackets import in_string, open_brackets
 from oic.lsp.checking import Checked
-from oic.sema import task_records
+from oic.sema import Analysis, task_records
+from oic.sema import types as t
+from oic.sema.expressions import EVENT_TYPE, PIPELINE_TYPE
 from oic.sema.resolve import BUILTIN_VALUES
+from oic.syntax import ast
 from oic.syntax.lexer import HARD_KEYWORDS, SOFT_KEYWORDS
 from runtime import stdlib
 
@@ -65,6 +70,8 @@ def complete(text: str, line: int, column: int, checked: Checked | None) -> list
             _endpoint_item(match.group(1), name, service.schemas[name].arguments)
             for name in sorted(service.schemas)
         ]
+    if match and analysis is not None and not before[: match.start()].rstrip().endswith("."):
+        return _value_fields(match.group(1), line + 1, analysis)
     prefix = "\n".join(lines[:line] + [before])
     fields = _argument_fields(prefix, checked)
     if fields is not None:
@@ -99,6 +106,33 @@ def _field_items(
             )
         )
     return items
+
+
+def _value_fields(name: str, line: int, analysis: Analysis) -> list[types.CompletionItem]:
+    """After ``name.``: the fields of the value ``name`` holds, as the checker typed it where the
+    name was last used before ``line`` (1-based), or of ``event`` and ``pipeline``."""
+    typed: t.Type | None = {"event": EVENT_TYPE, "pipeline": PIPELINE_TYPE}.get(name)
+    if typed is None and analysis.module is not None:
+        best: tuple[int, int] = (0, 0)
+        for node in ast.walk(analysis.module):
+            if type(node) is ast.Name and node.name == name and node.span.line <= line:  # type: ignore[attr-defined]
+                binding = analysis.bindings_by_node.get(id(node))
+                place = (binding.span.line, binding.span.column) if binding is not None else (0, 0)
+                if binding is not None and place >= best:
+                    best, typed = place, binding.type
+    if typed is None:
+        return []
+    target = t.without_null(typed)
+    if not isinstance(target, t.ObjectType):
+        return []
+    return [
+        _item(
+            field,
+            types.CompletionItemKind.Field,
+            f"{kind.describe()}{'' if field in target.required else ' (optional)'}",
+        )
+        for field, kind in target.fields
+    ]
 
 
 def _output_fields(task: str, path: list[str], checked: Checked | None) -> list[types.CompletionItem]:

@@ -109,3 +109,14 @@ async def test_elsewhere_params_lets_functions_and_keywords(client: RecordingCli
 
 async def test_inside_a_string_nothing_is_offered(client: RecordingClient, tmp_path: Path) -> None:
     assert await complete(client, tmp_path, '  let s = "some text trello.') == []
+
+
+async def test_the_fields_of_a_typed_value(client: RecordingClient, tmp_path: Path) -> None:
+    # The half-typed line does not parse: `c` is read as the last `c` bound before it in the file
+    # that parsed, the loop over trello's cards, typed by the checker from getcards' returns schema.
+    items = await complete(client, tmp_path, "  let first = [for c in cards: c.")
+    names = labels(items)
+    assert {"id", "name", "List", "due", "labels"} <= set(names)
+    by_label = {item.label: item for item in items}
+    assert by_label["due"].detail == "string | null"
+    assert set(labels(await complete(client, tmp_path, "  let e = event."))) == {"name", "payload"}
