@@ -199,3 +199,21 @@ async def test_a_refused_request_is_one_line_without_a_traceback(
     # a position past the end of the file is no error
     assert await definition_lines(client, uri, types.Position(line=999, character=999)) == []
     assert not [line for line in client.stderr_lines if "Traceback" in line]
+
+
+async def test_prepare_rename_says_what_would_be_renamed(client: RecordingClient, tmp_path: Path) -> None:
+    uri = await opened(client, tmp_path)
+    result = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(
+            text_document=document(uri), position=position_of(PIPELINE, "Token: token", 9)
+        )
+    )
+    assert isinstance(result, types.Range)
+    assert text_at(PIPELINE, result) == "token"
+    with pytest.raises(JsonRpcException) as refused:
+        await client.text_document_prepare_rename_async(
+            types.PrepareRenameParams(
+                text_document=document(uri), position=position_of(PIPELINE, "sh.command", 0)
+            )
+        )
+    assert "only a param, a condition or a builder" in str(refused.value)
