@@ -238,11 +238,13 @@ def _argument_field(chain: list[ast.Node], table: Declarations | None) -> str:
             path.append(name)
         elif isinstance(node, (ast.ListExpr, ast.ListComprehension)):
             schema = schema_fields.items_schema(schema, root)
+            if path:
+                path[-1] += "[]"  # `Rows[].ID`: a field of each item
         if schema is None:
             return ""
     if not path or parent_schema is None:
         return ""
-    wanted = path[-1]
+    wanted = path[-1].removesuffix("[]")
     field = next((f for f in schema_fields.fields(parent_schema, root) if f.name == wanted), None)
     if field is None:
         return ""
