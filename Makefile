@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint typecheck unit bench soak mutation proto clean
+.PHONY: venv demo test lint typecheck unit browser editor-test vsix bench soak mutation proto clean
 
 venv: $(STAMP)
 
@@ -24,8 +24,22 @@ demo: $(STAMP)
 	@cat dist/logs-hello/logs/tasks/greet-*.log
 	@echo "state: dist/logs-hello/logs/state.yaml"
 
-# The whole suite, lint and type checks: what CI runs.
-test: $(STAMP) lint typecheck unit
+# The whole suite, lint and type checks, the editor extension's tests: what CI runs.
+test: $(STAMP) browser lint typecheck editor-test unit
+
+# The headless browser tests/report opens report.html in: Debian's chromium and its chromedriver,
+# installed from the distribution when chromium is not on PATH (as root, or through sudo without a
+# password), never downloaded by the tests. Nothing to do when it is there; when it cannot be
+# installed, the rest of the suite still runs and the browser test fails, saying so.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  as_root=""; if [ "$$(id -u)" -ne 0 ]; then as_root="sudo -n"; fi; \
+	  echo "installing chromium and chromium-driver (tests/report)"; \
+	  { $$as_root apt-get update -qq && \
+	    $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      chromium chromium-driver >/dev/null; \
+	  } || echo "make browser: could not install chromium; tests/report/test_browser.py will fail" >&2; \
+	fi
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
@@ -64,5 +78,40 @@ mutation: $(MUTATION_STAMP)
 proto: $(STAMP)
 	$(BIN)/python -m runtime.proto.regenerate
 
+# The VS Code extension (editors/vscode, docs/editors.md) needs Node.js 20+ and npm. Its packages are
+# installed by `npm ci` from the committed lock file, again only when the lock file changes.
+VSCODE := editors/vscode
+NODE_STAMP := $(VSCODE)/node_modules/.installed
+VSCODE_VERSION = $(shell $(PYTHON) -c "import json; print(json.load(open('$(VSCODE)/package.json'))['version'])")
+VSIX = $(VSCODE)/oi-$(VSCODE_VERSION).vsix
+# Programs oic accepts, which the grammar must read whole: every token scoped, nothing invalid, no
+# string, bracket or declaration left open at the end of the file.
+GRAMMAR_SAMPLES := examples tests/syntax/documented tests/codegen/pipelines tests/soundness/counterexamples \
+	tests/diagnostics/cases/sema tests/diagnostics/cases/stdlib tests/diagnostics/cases/suppressions \
+	tests/diagnostics/cases/validation
+
+$(NODE_STAMP): $(VSCODE)/package.json $(VSCODE)/package-lock.json
+	@command -v npm >/dev/null || { echo "the editor extension needs Node.js 20+ and npm (docs/editors.md)" >&2; exit 1; }
+	cd $(VSCODE) && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+$(VSCODE)/out/extension.js: $(NODE_STAMP) $(VSCODE)/tsconfig.json $(wildcard $(VSCODE)/src/*.ts)
+	cd $(VSCODE) && node_modules/.bin/tsc -p ./
+	touch $@
+
+# The grammar's assertion files, the grammar over programs oic accepts (and tests of that check), the
+# client's lookup of the server, and the files a .vsix would hold (`make vsix` builds one).
+editor-test: $(NODE_STAMP) $(VSCODE)/out/extension.js
+	cd $(VSCODE) && node_modules/.bin/vscode-tmgrammar-test --compact "tests/*.oi"
+	cd $(VSCODE) && node scripts/check-grammar.js $(addprefix $(CURDIR)/,$(GRAMMAR_SAMPLES))
+	cd $(VSCODE) && node --test --test-reporter=spec tests/client/server.test.js tests/grammar/check-grammar.test.js
+	cd $(VSCODE) && node_modules/.bin/vsce ls | $(PYTHON) scripts/check-vsix.py -
+
+# editors/vscode/oi-<version>.vsix, for `code --install-extension`.
+vsix: $(NODE_STAMP)
+	cd $(VSCODE) && node_modules/.bin/vsce package --allow-missing-repository -o oi-$(VSCODE_VERSION).vsix
+	$(PYTHON) $(VSCODE)/scripts/check-vsix.py $(VSIX)
+
 clean:
 	rm -rf $(VENV) dist build mutants .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VSCODE)/node_modules $(VSCODE)/out $(VSCODE)/*.vsix

@@ -161,24 +161,47 @@ def _excerpt(text: str, span: Span, width: int = 160) -> tuple[str, int, int]:
     return prefix + shown, caret_start + len(prefix), caret_width
 
 
-def to_json(diagnostics: Iterable[Diagnostic]) -> str:
-    """The stable machine-readable form: a JSON array of objects with 1-based positions."""
+# The version of the ``--format json`` object. It changes when a field is removed or changes its
+# meaning; fields may be added within a version (``docs/check-json.md``).
+JSON_FORMAT_VERSION = 1
+
+
+def to_json(files: Iterable[str], found: Iterable[Diagnostic]) -> str:
+    """The stable machine-readable form of a check of ``files`` (the paths checked, in order) that
+    found ``found``: ``{"version", "files", "diagnostics"}``, positions 1-based, described by
+    ``docs/schemas/check-output.json``."""
     import json  # only this output needs it
 
+    found = list(found)
+    counts: dict[str, list[int]] = {}
+    for diagnostic in found:
+        count = counts.setdefault(diagnostic.path, [0, 0])
+        count[0 if diagnostic.is_error else 1] += 1
     return json.dumps(
-        [
-            {
-                "file": display_path(d.path),
-                "line": d.span.line,
-                "column": d.span.column,
-                "end_line": d.span.end_line,
-                "end_column": d.span.end_column,
-                "severity": d.severity,
-                "code": d.code,
-                "message": d.message,
-                "hint": d.hint,
-            }
-            for d in diagnostics
-        ],
+        {
+            "version": JSON_FORMAT_VERSION,
+            "files": [
+                {
+                    "file": display_path(path),
+                    "errors": counts.get(path, [0, 0])[0],
+                    "warnings": counts.get(path, [0, 0])[1],
+                }
+                for path in files
+            ],
+            "diagnostics": [
+                {
+                    "file": display_path(d.path),
+                    "line": d.span.line,
+                    "column": d.span.column,
+                    "end_line": d.span.end_line,
+                    "end_column": d.span.end_column,
+                    "severity": d.severity,
+                    "code": d.code,
+                    "message": d.message,
+                    "hint": d.hint,
+                }
+                for d in found
+            ],
+        },
         indent=2,
     )

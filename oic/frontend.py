@@ -1,7 +1,8 @@
 """The front end in one call: read, parse, check. Commands and code generation start here.
 
 ``check_file`` never raises for a problem in the input: every problem is a diagnostic, sorted and
-de-duplicated by ``diagnostics.finalize`` (which also drops what follows a syntax error).
+de-duplicated by ``diagnostics.finalize`` (which also drops what follows a syntax error), less the
+warnings that suppression comments silence (``oic.suppressions``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 from pathlib import Path
 
 from oic import diagnostics as diagnostics_module
+from oic import suppressions
 from oic.diagnostics import Diagnostic
 from oic.records import Record, set_field
 from oic.sema import Analysis, SchemaOptions, check
@@ -114,7 +116,9 @@ def _check_file(
         base_directory, use_cache=schema_cache, start_services=start_services, refresh=refresh_schemas
     )
     program, checked = check(source, module, options, analysis)
-    everything = diagnostics_module.finalize([*found, *checked])
+    # Suppression comments are read after the checker, which knows nothing of them: a suppression
+    # hides a finished diagnostic, and whether it hid anything is only known at the end.
+    everything = suppressions.apply(source, diagnostics_module.finalize([*found, *checked]))
     if any(diagnostic.is_error for diagnostic in everything):
         program = None
     return FrontendResult(source, program, everything)

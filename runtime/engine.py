@@ -28,6 +28,10 @@ How a run goes:
    ``finally``, tasks still running are recorded as failed, ``engine.finished`` is recorded and
    ``state.yaml`` written a last time.
 
+The engine writes nothing to stdout or stderr: it tells ``EngineOptions.observer`` (``runtime.observer``)
+what happens, the run's start, each task run's start, end and retries, warnings, and the run's end
+with every task run and the run that built it, and the renderers of ``runtime.console`` show it.
+
 Non-reusable task names run at most once per run: building one again is ignored (and logged). A
 reusable task runs again each time a reaction builds it, up to ``max_task_runs`` runs per name:
 building one more fails the run at once (a reusable task that triggers its own reaction would
@@ -55,15 +59,14 @@ import queue
 import random
 import secrets as token_source
 import signal
-import sys
 import threading
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import FrameType
-from typing import Any, TextIO
+from typing import Any
 
 from runtime.conditions import Condition
 from runtime.expressions import on_secret
@@ -84,11 +87,27 @@ from runtime.model import (
     Pipeline,
     Task,
 )
+from runtime.observer import (
+    ENDED_CANCELLED,
+    ENDED_FAILED,
+    ENDED_SKIPPED,
+    ENDED_SUCCEEDED,
+    ENDED_TIMED_OUT,
+    RunEnded,
+    RunEvent,
+    RunObserver,
+    RunStarted,
+    RunWarning,
+    TaskFinished,
+    TaskRetried,
+    TaskRunRecord,
+    TaskStarted,
+)
 from runtime.outcome import FailureLedger
 from runtime.redact import MIN_LENGTH, Redactor, mask_secret_fields
 from runtime.run_directories import begin_run, run_directory
 from runtime.services.base import RunContext, ServiceConnection, ServiceError, ServiceRunner
-from runtime.shown_text import failure_listing, indented, visible
+from runtime.shown_text import failure_listing
 from runtime.signals import SignalWatch
 from runtime.state import State
 
@@ -158,9 +177,9 @@ class EngineOptions:
     ``kubeconfig`` is given). ``secrets``: values never to be written anywhere. ``service_token``: the
     secret services must be called with (None: a new one per run). ``handle_signals``: turn
     SIGINT/SIGTERM into a clean cancellation. ``state_interval``: see ``runtime.logs``.
-    ``print_summary``: say on stderr how the run ended (in one line, but for each unhandled
-    failure a line of its own with its error's lines under it). ``progress``: a stream that gets
-    one line per finished task (the pipeline binary passes stderr; None: quiet). ``max_task_runs``:
+    ``observer``: told what happens during the run (``runtime.observer``; the pipeline binary
+    passes a renderer of ``runtime.console``); the engine itself never writes to stdout or stderr,
+    so None is a silent run. ``max_task_runs``:
     how many runs one reusable task name may have; building one more fails the run (a reusable task
     that triggers its own reaction would otherwise loop without end). ``separate_runs``: write to a
     directory of this run's own, ``<logs_directory>/runs/<time>-<run id>``, with a ``latest`` link
@@ -178,8 +197,7 @@ class EngineOptions:
     service_token: str | None = None
     handle_signals: bool = True
     state_interval: float = 0.25
-    print_summary: bool = True
-    progress: TextIO | None = None
+    observer: RunObserver | None = None
     max_task_runs: int = DEFAULT_MAX_TASK_RUNS
     separate_runs: bool = False
     keep_runs: int | None = None
@@ -191,7 +209,8 @@ class RunResult:
     binary, ``failed_tasks`` (names of the failed tasks no reaction handled), a ``message`` for the
     user ("" on success; one line, but for failed tasks: a header, then each failure on a line of
     its own, its error's lines under it, control characters made visible), the ``run_id`` and the
-    ``logs_dir`` the files are in."""
+    ``logs_dir`` the files are in; ``observer_error`` says why the observer was switched off during
+    the run ("" when it was not)."""
 
     status: str
     exit_code: int
@@ -199,6 +218,7 @@ class RunResult:
     message: str = ""
     run_id: str = ""
     logs_dir: str = ""
+    observer_error: str = ""
 
     @property
     def succeeded(self) -> bool:
@@ -213,6 +233,7 @@ class _Notice:
     event: Event
     arguments: Mapping[str, Any] | None = None
     attempts: int | None = None
+    timed_out: bool = False  # for a failed task.finished: its last call outlived the task's timeout
 
 
 @dataclass(frozen=True)
@@ -233,6 +254,7 @@ class _Job:
     log_path: str
     arguments: Mapping[str, Any] | None = None
     error: str = ""
+    run: int = 1  # the how-manieth run of its task name
 
 
 class _BoundReached(Exception):
@@ -257,6 +279,7 @@ class _Outcome:
     exit_code: int
     message: str = ""
     failed_tasks: tuple[str, ...] = field(default_factory=tuple)
+    lists_failures: bool = False  # the message is the list of unhandled failures, not a reason
 
 
 @dataclass(frozen=True)
@@ -331,6 +354,14 @@ class Engine:
         self._starting = False
         self._ran = False
         self._log: EngineLog | None = None
+        self._observer = options.observer
+        self._observer_error = ""
+        # For the observer and the summary: task run id -> the run whose task.finished built it, the
+        # how-manieth run of its name it is, and the runs whose last call outlived their timeout.
+        self._built_by: dict[str, str] = {}
+        self._run_numbers: dict[str, int] = {}
+        self._timed_out_runs: set[str] = set()
+        self._started_at = datetime.datetime.now(datetime.timezone.utc)
 
     @property
     def redactor(self) -> Redactor:
@@ -361,27 +392,89 @@ class Engine:
                 os.close(self._run_lock)  # the run is over: a later run may remove its directory
                 self._run_lock = None
         message = self._redactor.text(outcome.message)
-        if self.options.print_summary:
-            name = self.options.pipeline.metadata.name
-            if outcome.status != STATUS_SUCCEEDED:
-                # The message may carry what a service wrote: shown with its control characters
-                # visible, one failure per line, the logs' place last.
-                lines = indented(message, f"{name}: {outcome.status}: ", "")
-                if len(lines) == 1:
-                    lines[0] += f" (logs: {self.logs_dir})"
-                else:
-                    lines.append(f"(logs: {self.logs_dir})")
-                print("\n".join(lines), file=sys.stderr)
-            elif self.options.progress is not None:
-                count = len(self.state.tasks)
-                print(f"{name}: succeeded, {count} task run(s) (logs: {self.logs_dir})", file=sys.stderr)
-        return RunResult(
+        result = RunResult(
             status=outcome.status,
             exit_code=outcome.exit_code,
             failed_tasks=outcome.failed_tasks,
             message=message,
             run_id=self.run_id,
             logs_dir=self.logs_dir,
+        )
+        if self._observer is not None:
+            self._notify_built(self._run_ended, result, outcome)
+        if self._observer_error:
+            result = replace(result, observer_error=self._observer_error)
+        return result
+
+    # -- the observer -----------------------------------------------------------------------------
+
+    def _notify(self, event: RunEvent) -> None:
+        """Tell the observer; one that raises is switched off (noted once), the run goes on."""
+        observer = self._observer
+        if observer is None:
+            return
+        try:
+            observer.event(event)
+        except Exception as error:
+            self._observer_failed(error)
+
+    def _notify_built(self, build: Callable[..., RunEvent], *arguments: Any) -> None:
+        """``_notify`` of the event ``build(*arguments)`` makes: failing to make it also switches
+        the observer off, rather than breaking the run."""
+        try:
+            event = build(*arguments)
+        except Exception as error:
+            self._observer_failed(error)
+            return
+        self._notify(event)
+
+    def _observer_failed(self, error: Exception) -> None:
+        self._observer = None
+        self._observer_error = f"{type(error).__name__}: {error}"
+        if self._log is not None:  # (after the run, the log is closed: RunResult says it)
+            self._log.warning(f"the run's observer raised {self._observer_error}: it is told nothing more")
+
+    def _run_ended(self, result: RunResult, outcome: _Outcome) -> RunEnded:
+        """What the observer needs for a summary: every task run with how it ended."""
+        facts, runs = self.state.snapshot()
+        unhandled = set(self._failures.unhandled_names())
+        records = []
+        for task_state in runs:
+            if task_state.succeeded:
+                ended = ENDED_SUCCEEDED
+            elif task_state.abandoned:
+                if task_state.started_at is None:
+                    ended = ENDED_SKIPPED
+                else:
+                    timed_out = outcome.status == STATUS_TIMED_OUT
+                    ended = ENDED_TIMED_OUT if timed_out else ENDED_CANCELLED
+            elif task_state.id in self._timed_out_runs:
+                ended = ENDED_TIMED_OUT
+            else:
+                ended = ENDED_FAILED
+            records.append(
+                TaskRunRecord(
+                    id=task_state.id,
+                    name=task_state.task,
+                    run=self._run_numbers.get(task_state.id, 1),
+                    ended=ended,
+                    duration=task_state.duration,
+                    error=self._redactor.text(task_state.error),
+                    log=task_state.logger,
+                    built_by=self._built_by.get(task_state.id, ""),
+                    handled=task_state.failed
+                    and not task_state.abandoned
+                    and task_state.task not in unhandled,
+                )
+            )
+        return RunEnded(
+            result=result,
+            pipeline=self.options.pipeline.metadata.name,
+            reason="" if outcome.lists_failures else result.message,
+            started_at=facts.started_at or self._started_at,
+            finished_at=facts.finished_at or datetime.datetime.now(datetime.timezone.utc),
+            tasks=tuple(records),
+            redact=self._redactor.text,
         )
 
     def _run(self) -> _Outcome:
@@ -398,8 +491,11 @@ class Engine:
             os.path.join(self.logs_dir, "state.yaml"), self._redactor, interval=self.options.state_interval
         )
         pipeline = self.options.pipeline
-        self.state.begin(self.run_id, datetime.datetime.now(datetime.timezone.utc))
+        self._started_at = datetime.datetime.now(datetime.timezone.utc)
+        self.state.begin(self.run_id, self._started_at)
         self._log.info(f"run {self.run_id} of pipeline {pipeline.metadata.name!r} begins")
+        if self._observer is not None:
+            self._notify(RunStarted(pipeline.metadata.name, self.run_id, self.logs_dir, self._started_at))
         self._warn_about_short_secrets()
         previous_handlers = self._install_signal_handlers()
         runner: ServiceRunner | None = None
@@ -496,7 +592,8 @@ class Engine:
         if names:
             failures = [(name, self._task_error(name)) for name in names]
             listing = failure_listing(failures, SUMMARY_FAILURES)
-            return _Outcome(STATUS_FAILED, EXIT_FAILED, f"{len(names)} task(s) failed:\n{listing}", names)
+            message = f"{len(names)} task(s) failed:\n{listing}"
+            return _Outcome(STATUS_FAILED, EXIT_FAILED, message, names, lists_failures=True)
         return _Outcome(STATUS_SUCCEEDED, EXIT_OK)
 
     def _process(self, notice: _Notice, *, write_files: bool = False) -> tuple[_Outcome | None, list[_Job]]:
@@ -550,8 +647,13 @@ class Engine:
             self._outstanding -= 1
             self._running -= 1
         payload = event.payload
-        if event.metadata.name == EVENT_TASK_FINISHED and payload.get("status") == TASK_STATUS_FAILED:
-            self._failures.failed(str(payload.get("id")), str(payload.get("task")))
+        if event.metadata.name == EVENT_TASK_FINISHED:
+            if payload.get("status") == TASK_STATUS_FAILED:
+                self._failures.failed(str(payload.get("id")), str(payload.get("task")))
+                if notice.timed_out:
+                    self._timed_out_runs.add(str(payload.get("id")))
+            if self._observer is not None:
+                self._notify_built(self._task_finished, event)
         for index, reaction in enumerate(self.options.pipeline.spec.reactions, start=1):
             try:
                 if not reaction.condition(event, self.state):
@@ -596,8 +698,12 @@ class Engine:
         log_path = os.path.join(self.logs_dir, "tasks", task_log_name(name, run_id))
         self._runs_by_log[log_path] = (run_id, name)
         self.state.add_pending(run_id, name, event.metadata.id, log_path)
+        run = self.state.run_count(name)
+        self._run_numbers[run_id] = run
+        if event.metadata.name == EVENT_TASK_FINISHED:
+            self._built_by[run_id] = str(event.payload.get("id"))
         self._outstanding += 1
-        self._waiting.append(_Job(run_id, task, log_path))
+        self._waiting.append(_Job(run_id, task, log_path, run=run))
 
     def _start_waiting(self) -> _Outcome | None:
         """Start built tasks while workers are free: compute each one's arguments and handle its
@@ -624,8 +730,19 @@ class Engine:
                 error = f"no service is called {spec.service!r} in this pipeline (services: {known})"
             recorded = self._recorded_arguments(connection, spec.endpoint, arguments)
             self._running += 1
-            self._released.append(_Job(job.run_id, task, job.log_path, arguments, error))
+            self._released.append(_Job(job.run_id, task, job.log_path, arguments, error, job.run))
             started = make_event(EVENT_TASK_STARTED, {"task": task.metadata.name, "id": job.run_id})
+            if self._observer is not None:
+                self._notify(
+                    TaskStarted(
+                        job.run_id,
+                        task.metadata.name,
+                        job.run,
+                        spec.service,
+                        spec.endpoint,
+                        started.metadata.created_at,
+                    )
+                )
             broken = self._handle(_Notice(started, recorded))
             if broken is not None:
                 return broken
@@ -701,16 +818,24 @@ class Engine:
         # append, as the SDK and the original engine's services do), not here: most tasks write
         # nothing, and creating a file costs from 10 us to a few hundred on a busy disk, per task.
         error = ""
+        timeout = task.metadata.timeout
+        timed_out = False
         attempts = max(1, task.metadata.retry.attempts)
         for attempt in range(1, attempts + 1):
+            began = time.monotonic()
             try:
-                output = connection.call(spec.endpoint, arguments, job.log_path, task.metadata.timeout)
+                output = connection.call(spec.endpoint, arguments, job.log_path, timeout)
             except Exception as failure:
                 error = (
                     str(failure)
                     if isinstance(failure, ServiceError)
                     else f"{type(failure).__name__}: {failure}"
                 )
+                # A call that fails once the task's timeout has passed failed for it (the deadline
+                # the call was given): the message says which limit, the service's part says where.
+                timed_out = timeout is not None and time.monotonic() - began >= timeout
+                if timed_out:
+                    error = f"{error} (the task's timeout of {timeout:g}s passed)"
             else:
                 self._scrub_task_log(job.log_path)
                 return self._finished(job, TASK_STATUS_SUCCESS, "", output, attempts=attempt)
@@ -722,12 +847,17 @@ class Engine:
                     f"task {task.metadata.name!r} attempt {attempt} of {attempts} failed: {error}; "
                     f"next attempt in {backoff:g}s"
                 )
+            if self._observer is not None:
+                shown = self._redactor.text(error)
+                self._notify(
+                    TaskRetried(job.run_id, task.metadata.name, job.run, attempt, attempts, shown, backoff)
+                )
             if self._stopping.wait(backoff):
                 break
         if attempts > 1:
             error = f"{error} (after {attempt} attempt(s))"
         self._scrub_task_log(job.log_path)
-        return self._finished(job, TASK_STATUS_FAILED, error, attempts=attempt)
+        return self._finished(job, TASK_STATUS_FAILED, error, attempts=attempt, timed_out=timed_out)
 
     def _scrub_task_log(self, path: str) -> None:
         """Scrub a task's log as its call returns, and remember what the file looked like then: the
@@ -750,11 +880,17 @@ class Engine:
         return mask_secret_fields(dict(arguments), paths, learn=self._redactor) if paths else dict(arguments)
 
     def _finished(
-        self, job: _Job, status: str, error: str, output: Any = None, attempts: int | None = None
+        self,
+        job: _Job,
+        status: str,
+        error: str,
+        output: Any = None,
+        attempts: int | None = None,
+        timed_out: bool = False,
     ) -> _Notice:
         payload = {"task": job.task.metadata.name, "id": job.run_id, "status": status, "error": error}
         payload["output"] = output
-        return _Notice(make_event(EVENT_TASK_FINISHED, payload), attempts=attempts)
+        return _Notice(make_event(EVENT_TASK_FINISHED, payload), attempts=attempts, timed_out=timed_out)
 
     # -- reports ----------------------------------------------------------------------------------
 
@@ -888,8 +1024,7 @@ class Engine:
             "use a longer secret"
         )
         self._log.warning(message)
-        if self.options.print_summary:
-            print(f"{self.options.pipeline.metadata.name}: warning: {message}", file=sys.stderr)
+        self._notify(RunWarning(message))
 
     def _timed_out(self, detail: str = "") -> _Outcome:
         assert self.options.timeout is not None
@@ -957,8 +1092,6 @@ class Engine:
                 self._log.error(f"{text}: {payload.get('error')}")
             else:
                 self._log.info(text)
-            if self.options.progress is not None:
-                self._show_progress(payload)
         elif name == EVENT_TASK_REPORTED:
             self._log.info(
                 f"task {payload.get('task')!r} ({payload.get('id')}) reported {payload.get('event')!r}"
@@ -966,21 +1099,26 @@ class Engine:
         else:
             self._log.info(f"event {name}")
 
-    def _show_progress(self, payload: Mapping[str, Any]) -> None:
-        stream = self.options.progress
-        assert stream is not None
-        task = visible(str(payload.get("task")))
-        if payload.get("status") == TASK_STATUS_FAILED:
-            # Every line of the error, under the task's line: it ends with what the task wrote.
-            error = self._redactor.text(str(payload.get("error", ""))) or "no message"
-            lines = indented(error, f"  failed  {task}: ", " " * 10)
+    def _task_finished(self, event: Event) -> TaskFinished:
+        """The observer's view of a ``task.finished`` event just applied to the state."""
+        payload = event.payload
+        run_id = str(payload.get("id"))
+        task_state = self.state.tasks.get(run_id)
+        duration = task_state.duration if task_state is not None else None
+        if payload.get("status") == TASK_STATUS_SUCCESS:
+            ended, error = ENDED_SUCCEEDED, ""
         else:
-            lines = [f"  ok      {task}"]
-        try:
-            stream.write("\n".join(lines) + "\n")
-            stream.flush()
-        except (OSError, ValueError):
-            pass  # a closed or broken terminal must not break the run
+            ended = ENDED_TIMED_OUT if run_id in self._timed_out_runs else ENDED_FAILED
+            error = self._redactor.text(str(payload.get("error") or "")) or "no message"
+        return TaskFinished(
+            run_id,
+            str(payload.get("task")),
+            self._run_numbers.get(run_id, 1),
+            ended,
+            duration or 0.0,
+            error,
+            event.metadata.created_at,
+        )
 
     def _log_traceback(self, what: str) -> None:
         if self._log is not None:

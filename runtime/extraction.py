@@ -1,4 +1,5 @@
-"""Extraction directories a killed one-file binary left behind, removed by a later start.
+"""Temporary directories of killed runs, removed by a later start: a one-file binary's extraction
+directory, and the directory `oic run` writes the pipeline's module to.
 
 A one-file binary unpacks itself into ``$TMPDIR/_MEIxxxxxx`` (about 55 MB) and its bootloader removes
 that directory when the run ends. When the bootloader is killed, the engine removes it as it exits
@@ -7,6 +8,11 @@ does. So each run writes, into its own directory, who uses it (``OWNER_FILE``: t
 the bootloader and the engine, with their start times, so that a reused process id is not taken
 for its former owner), and each start removes the directories of other runs whose users are all
 gone. A directory without that file (another program's, or one being unpacked) is never touched.
+
+`oic run` does the same for its ``oic-run-*`` directories (``RUN_PREFIX``), which it claims for
+itself and the child that runs the pipeline: both killed at once, neither removes it.
+
+Only directories of the user who runs are touched (a shared ``/tmp`` holds other users' too).
 
 A directory is first renamed (``STALE_PREFIX``, at once), then removed (on a thread of its own, while
 the run goes on): a removal cut short by the end of the run leaves a name no run uses, which the
@@ -21,7 +27,8 @@ from pathlib import Path
 
 OWNER_FILE = "oi-owner"
 STALE_PREFIX = "oi-stale-extraction-"
-_EXTRACTION_PREFIX = "_MEI"
+EXTRACTION_PREFIX = "_MEI"
+RUN_PREFIX = "oic-run-"
 
 
 def claim(directory: str, pids: list[int]) -> None:
@@ -34,21 +41,24 @@ def claim(directory: str, pids: list[int]) -> None:
         pass
 
 
-def set_aside(parent: str, own: str) -> list[str]:
-    """Rename the extraction directories under ``parent`` (other than ``own``) whose users are all
-    gone; the paths of every directory set aside, these and those earlier starts left, to
-    ``remove``. Quick (a directory listing and a few small files): done before the run starts."""
+def set_aside(parent: str, own: str, prefix: str = EXTRACTION_PREFIX) -> list[str]:
+    """Rename the directories named ``prefix...`` under ``parent`` (other than ``own``) whose users
+    are all gone; the paths of every such directory set aside, these and those earlier starts left,
+    to ``remove``. Quick (a directory listing and a few small files): done before the run starts."""
     stale: list[str] = []
     try:
         entries = list(os.scandir(parent))
     except OSError:
         return stale
     for entry in entries:
-        if entry.path == own or not entry.is_dir(follow_symlinks=False):
+        # Only this kind's: a start of `oic run` must not spend its time removing a binary's 55 MB.
+        if not entry.name.startswith((STALE_PREFIX + prefix, prefix)) or entry.path == own:
+            continue  # most of a temporary directory: not even looked at
+        if not entry.is_dir(follow_symlinks=False) or not _ours(entry):
             continue
         if entry.name.startswith(STALE_PREFIX):
             stale.append(entry.path)
-        elif entry.name.startswith(_EXTRACTION_PREFIX) and _abandoned(entry.path):
+        elif _abandoned(entry.path):
             aside = os.path.join(parent, STALE_PREFIX + entry.name)
             try:
                 os.rename(entry.path, aside)
@@ -62,6 +72,16 @@ def remove(paths: list[str]) -> None:
     """Remove the directories ``set_aside`` returned (slow: tens of megabytes each)."""
     for path in paths:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def _ours(entry: os.DirEntry[str]) -> bool:
+    """Whether the directory belongs to the user who runs (always, where there are no user ids)."""
+    if not hasattr(os, "getuid"):
+        return True
+    try:
+        return entry.stat(follow_symlinks=False).st_uid == os.getuid()
+    except OSError:
+        return False
 
 
 def _abandoned(directory: str) -> bool:

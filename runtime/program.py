@@ -8,6 +8,9 @@ A user of the binary never sees a Python traceback: a bad flag or a bad or missi
 line on stderr and exit status 2; an unexpected failure is one line and exit status 70. Exit statuses
 of a run come from the engine: 0 succeeded, 3 failed, 4 timed out, 130 interrupted.
 
+While it runs, the binary shows the run on stderr through a renderer of ``runtime.console``, chosen
+by ``--progress auto|tty|plain`` and ``--quiet`` (the engine itself prints nothing).
+
 ``parse_command_line`` and ``bind_params`` are pure (argv and environment in, values out) so that
 they can be tested in-process; ``run`` returns the exit status and ``main`` exits with it.
 """
@@ -41,6 +44,7 @@ from runtime.param_types import CANONICAL_PARAM_TYPES, admits, split_list
 
 if TYPE_CHECKING:  # the engine is imported only when a run starts: --help and --version stay fast
     from runtime.engine import Engine, RunResult
+    from runtime.results import RunRecord
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -48,6 +52,9 @@ EXIT_FAILED = 3
 EXIT_TIMED_OUT = 4
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+# --progress: how the run is shown on stderr (runtime/console: a live region on a terminal, lines
+# elsewhere).
+PROGRESS_MODES = ("auto", "tty", "plain")
 
 PARAM_TYPES = CANONICAL_PARAM_TYPES
 ENV_PREFIX = "OI_PARAM_"
@@ -82,8 +89,10 @@ class ParamSpec:
 class ProgramSpec:
     """What a pipeline binary runs: the pipeline ``name``, its ``params`` in declaration order, ``build``
     (bound params -> the ``Pipeline``), provenance (``source_path``, ``source_sha256``,
-    ``compiler_version``), the target ``os``/``arch`` from the pipeline block ("" = the host's), and the
-    pipeline block's ``parallelism`` and ``timeout`` (seconds), None when not given."""
+    ``compiler_version``), the target ``os``/``arch`` from the pipeline block ("" = the host's), the
+    pipeline block's ``parallelism`` and ``timeout`` (seconds), None when not given, and the reaction
+    ``graph`` the compiler computed (plain data, see ``oic/graph/data.py``; None from a program
+    generated before it was carried), which ``report.html`` draws."""
 
     name: str
     params: tuple[ParamSpec, ...]
@@ -95,6 +104,7 @@ class ProgramSpec:
     arch: str
     parallelism: int | None
     timeout: float | None
+    graph: Mapping[str, Any] | None = None
 
 
 class UsageError(Exception):
@@ -138,11 +148,13 @@ class Invocation:
     timeout: float | None = None
     service_paths: Mapping[str, str] = dataclasses.field(default_factory=dict)
     quiet: bool = False
+    progress: str = "auto"
     max_task_runs: int | None = None
     separate_runs: bool = False
     keep_runs: int | None = None
     summary_json: str | None = None
     junit: str | None = None
+    report: bool = True
 
 
 # Information the build added to the binary (build time, base); None when run from source.
@@ -193,11 +205,13 @@ def _argument_parser(program_name: str) -> _Parser:
     parser.add_argument("--timeout")
     parser.add_argument("--service-path", action="append", default=[])
     parser.add_argument("--quiet", "-q", action="store_true")
+    parser.add_argument("--progress", default="auto")
     parser.add_argument("--max-task-runs")
     parser.add_argument("--separate-runs", action="store_true")
     parser.add_argument("--keep-runs")
     parser.add_argument("--summary-json")
     parser.add_argument("--junit")
+    parser.add_argument("--no-report", action="store_true")
     return parser
 
 
@@ -237,6 +251,7 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         timeout=None if options.timeout is None else parse_duration(options.timeout, "--timeout"),
         service_paths=service_paths,
         quiet=options.quiet,
+        progress=_parse_progress(options.progress),
         max_task_runs=None
         if options.max_task_runs is None
         else parse_max_task_runs(options.max_task_runs, "--max-task-runs"),
@@ -246,7 +261,14 @@ def parse_command_line(spec: ProgramSpec, argv: Sequence[str]) -> Invocation:
         if options.summary_json is None
         else _result_path(options.summary_json, "--summary-json"),
         junit=None if options.junit is None else _result_path(options.junit, "--junit"),
+        report=not options.no_report,
     )
+
+
+def _parse_progress(text: str) -> str:
+    if text not in PROGRESS_MODES:
+        raise UsageError(f"--progress expects one of {', '.join(PROGRESS_MODES)}, got '{text}'")
+    return text
 
 
 def _kubernetes_flags(options: argparse.Namespace) -> KubernetesFlags:
@@ -623,8 +645,10 @@ def render_help(spec: ProgramSpec, environ: Mapping[str, str]) -> str:
         "  --timeout DURATION         stop the run after this long (30, 30s, 10m, 1h)",
         "  --service-path ALIAS=PATH  run this binary for the path service ALIAS",
         "  --quiet, -q                print nothing while the run goes well",
+        "  --progress auto|tty|plain  live display on a terminal, or lines (default: auto)",
         "  --summary-json FILE        write the run's outcome and task runs to FILE as JSON",
         "  --junit FILE               write the task runs to FILE as JUnit XML (one test case each)",
+        "  --no-report                do not write report.html (timeline, graph, task runs) in the logs",
         "  --max-task-runs N          runs of one reusable task before the run fails"
         f" (default {DEFAULT_MAX_TASK_RUNS}; {MAX_TASK_RUNS_ENV})",
         "  --kubeconfig PATH          run the services in Kubernetes, with this kubeconfig",
@@ -775,8 +799,9 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
         options["timeout"] = timeout
     if invocation.kubernetes.requested:
         options["kubeconfig"] = _kubernetes_options(invocation.kubernetes)
-    if not invocation.quiet:
-        options["progress"] = sys.stderr
+    from runtime.console import console_observer
+
+    options["observer"] = console_observer(invocation.progress, invocation.quiet, sys.stderr, environ)
     if invocation.separate_runs:
         options["separate_runs"] = True
     if invocation.keep_runs is not None:
@@ -787,22 +812,52 @@ def _run_engine(spec: ProgramSpec, invocation: Invocation, environ: Mapping[str,
         options["max_task_runs"] = parse_max_task_runs(environ[MAX_TASK_RUNS_ENV], MAX_TASK_RUNS_ENV)
     engine = Engine(EngineOptions(**options))
     result = engine.run()
+    if result.observer_error:
+        print(
+            f"{spec.name}: warning: the run's display failed ({result.observer_error}); "
+            f"the run went on (logs: {result.logs_dir})",
+            file=sys.stderr,
+        )
+    if invocation.report:
+        _write_report(spec, engine, result, show_path=not invocation.quiet)
     if invocation.summary_json or invocation.junit:
         return _write_results(spec, invocation, engine, result)
     return int(result.exit_code)
+
+
+def _run_record(spec: ProgramSpec, engine: Engine, result: RunResult) -> RunRecord:
+    """The ``RunRecord`` the run's result files are made from, out of the state it recorded."""
+    from runtime.results import RunRecord
+
+    facts, runs = engine.state.snapshot()
+    # The result is the last word on how the run ended, even when the run broke down before
+    # recording it in its state.
+    facts = dataclasses.replace(facts, outcome=result.status, exit_status=int(result.exit_code))
+    return RunRecord(spec.name, facts, runs, result.logs_dir, engine.redactor)
+
+
+def _write_report(spec: ProgramSpec, engine: Engine, result: RunResult, *, show_path: bool) -> None:
+    """Write ``report.html`` beside ``state.yaml``, and (``show_path``) add its path under the run's
+    summary, whose last line says where the logs are. One that cannot be written is one warning line
+    on stderr and changes nothing else: the run's files and exit status stand without it."""
+    from runtime.report import REPORT_FILE, write_report
+
+    if not os.path.isdir(result.logs_dir):
+        return  # the run could not make its logs directory, and said so
+    problem = write_report(_run_record(spec, engine, result), list(engine.state.history), spec.graph)
+    if problem:
+        print(f"{spec.name}: warning: {problem}", file=sys.stderr)
+    elif show_path:
+        print(f"  report: {os.path.join(result.logs_dir, REPORT_FILE)}", file=sys.stderr)
 
 
 def _write_results(spec: ProgramSpec, invocation: Invocation, engine: Engine, result: RunResult) -> int:
     """Write ``--summary-json`` and ``--junit`` from the state the run recorded. A file that cannot
     be written is one line on stderr; a run that succeeded then exits with status 2 (a CI job that
     asked for the file should not pass without it), any other keeps its own status."""
-    from runtime.results import RunRecord, write_results
+    from runtime.results import write_results
 
-    facts, runs = engine.state.snapshot()
-    # The result is the last word on how the run ended, even when the run broke down before
-    # recording it in its state.
-    facts = dataclasses.replace(facts, outcome=result.status, exit_status=int(result.exit_code))
-    record = RunRecord(spec.name, facts, runs, result.logs_dir, engine.redactor)
+    record = _run_record(spec, engine, result)
     problems = write_results(record, invocation.summary_json, invocation.junit)
     for problem in problems:
         print(f"{spec.name}: error: {problem}", file=sys.stderr)

@@ -29,6 +29,8 @@ from oic.codegen.markers import PyCode, PyName, literal, name
 from oic.codegen.render import render, verify
 from oic.codegen.scope import CodegenError, ImportSet, NameAllocator, Scope, SiteTable
 from oic.codegen.statements import BodyCompiler, parameters
+from oic.graph.data import edge_data, node_data
+from oic.graph.reactions import reaction_graph
 from oic.sema.program import CheckedProgram, ResolvedService
 from oic.syntax import ast
 from runtime import stdlib
@@ -154,6 +156,8 @@ class _Generator:
         secret_names = tuple(param.name for param in self.program.params.values() if param.secret)
 
         digest = source_sha256(self.program)
+        # The reaction graph, for the run report: data only, one literal per node and per edge.
+        graph = reaction_graph(self.program)
         text = render(
             "module.py.j2",
             {
@@ -168,6 +172,8 @@ class _Generator:
                 "functions": self.functions,
                 "secret_params": literal(secret_names),
                 "reactions": reactions,
+                "graph_nodes": [literal(node_data(node)) for node in graph.nodes],
+                "graph_edges": [literal(edge_data(edge)) for edge in graph.edges],
                 "params": params,
                 "target_os": literal(self.program.os),
                 "target_arch": literal(self.program.arch),

@@ -1,7 +1,9 @@
-"""`oic check FILE...`: parse and type-check pipelines, print every diagnostic.
+"""`oic check FILE|DIR...`: parse and type-check pipelines, print every diagnostic.
 
-Text output goes to standard output, one block per diagnostic, then a summary line on standard
-error; ``--format json`` prints one JSON array (``oic.diagnostics.to_json``) for all files. Exit
+A directory stands for the ``.oi`` files below it (``oic.pipeline_files``). Text output goes to
+standard output, one block per diagnostic, then a summary line on standard error; ``--format json``
+prints one JSON object for all files (``oic.diagnostics.to_json``, described by
+``docs/schemas/check-output.json``). Exit
 status: 0 clean (warnings allowed unless ``--werror``), 1 diagnostics, 2 usage error. Standard input
 (``-``) is read as a file is: the same size limit, NUL and UTF-8 checks.
 """
@@ -11,10 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
 from oic import diagnostics, exit_codes
 from oic.diagnostics import Diagnostic
 from oic.frontend import STDIN_PATH, FrontendResult, check_file
+from oic.pipeline_files import find_pipeline_files
 from oic.source import SourceFile
 from oic.syntax.limits import MAX_SOURCE_BYTES
 from oic.syntax.reader import decode_source
@@ -27,9 +31,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check",
         help="parse and type-check pipeline files",
-        description="Parse and type-check pipeline files and print every problem found.",
+        description="Parse and type-check pipeline files and print every problem found. "
+        "A warning can be silenced with a `# oic: ignore[CODE]` comment at the end of its line.",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help="a .oi file, or - for standard input")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE|DIR",
+        help="a .oi file, a directory (every .oi file below it), or - for standard input",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("--werror", action="store_true", help="treat warnings as errors")
     parser.add_argument("--no-color", action="store_true", help="never color the output")
@@ -45,41 +55,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    results: list[FrontendResult] = []
+    results: list[tuple[str, FrontendResult]] = []  # (the path shown for the file, what it holds)
     usage_problem = False
-    for name in args.files:
+
+    def usage(message: str) -> None:
+        nonlocal usage_problem
+        print(f"oic: error: {message}", file=sys.stderr)
+        usage_problem = True
+
+    for name in _expand(args.files, usage):
         if name == "-":
             read = _read_stdin(args.stdin_filename)
             if isinstance(read, str):
-                print(f"oic: error: {read}", file=sys.stderr)
-                usage_problem = True
+                usage(read)
             elif isinstance(read, Diagnostic):
-                results.append(FrontendResult(None, None, [read]))
+                results.append((args.stdin_filename, FrontendResult(None, None, [read])))
             else:
-                results.append(
-                    check_file(
-                        read, base_directory=_stdin_base(args.stdin_filename), refresh_schemas=args.refresh
-                    )
-                )
+                base = _stdin_base(args.stdin_filename)
+                result = check_file(read, base_directory=base, refresh_schemas=args.refresh)
+                results.append((args.stdin_filename, result))
             continue
         problem = _unreadable(name)
         if problem:
-            print(f"oic: error: {problem}", file=sys.stderr)
-            usage_problem = True
+            usage(problem)
             continue
         result = check_file(name, refresh_schemas=args.refresh)
         if result.unreadable:  # it changed between the look above and the read
-            print(f"oic: error: {result.unreadable}", file=sys.stderr)
-            usage_problem = True
+            usage(result.unreadable)
             continue
-        results.append(result)
+        results.append((name, result))
 
-    found = [diagnostic for result in results for diagnostic in result.diagnostics]
+    found = [diagnostic for _name, result in results for diagnostic in result.diagnostics]
     if args.format == "json":
-        print(diagnostics.to_json(found))
+        print(diagnostics.to_json([name for name, _result in results], found))
     else:
         color = not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        for result in results:
+        for _name, result in results:
             for diagnostic in result.diagnostics:
                 print(_render(diagnostic, result.source, color))
         if found:
@@ -88,6 +99,28 @@ def run(args: argparse.Namespace) -> int:
         return exit_codes.USAGE
     failing = [d for d in found if d.is_error or args.werror]
     return exit_codes.DIAGNOSTICS if failing else exit_codes.OK
+
+
+def _expand(names: list[str], usage: Callable[[str], None]) -> list[str]:
+    """The files to check: each name given, a directory replaced by the ``.oi`` files below it; a
+    file named twice (itself and through its directory) is checked once."""
+    files: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        if name != "-" and os.path.isdir(name):
+            below, problems = find_pipeline_files(name)
+            for problem in problems:
+                usage(problem)
+            if not below and not problems:
+                usage(f"{name}: no .oi file below this directory")
+        else:
+            below = [name]
+        for path in below:
+            key = path if path == "-" else os.path.realpath(path)
+            if key not in seen:
+                seen.add(key)
+                files.append(path)
+    return files
 
 
 def summary(found: list[Diagnostic], file_count: int) -> str:
@@ -113,8 +146,6 @@ def _render(diagnostic: Diagnostic, source: SourceFile | None, color: bool) -> s
 def _unreadable(name: str) -> str:
     if not os.path.exists(name):
         return f"{name}: no such file"
-    if os.path.isdir(name):
-        return f"{name} is a directory; give the path of a .oi file"
     if not os.access(name, os.R_OK):
         return f"{name}: permission denied"
     return ""

@@ -6,7 +6,9 @@ would get them (``oic run pipeline.oi -- --param who=you --logs-dir out``). The 
 session, and SIGINT/SIGTERM received by `oic` are forwarded to it, so an interrupted run stops its
 services cleanly; `oic run` exits with the child's exit code. When `oic` itself is killed (SIGKILL),
 the child gets SIGTERM from the kernel (a parent-death signal, on Linux), stops its services the same
-way, and removes the temporary directory `oic` left.
+way, and removes the temporary directory `oic` left. When both are killed at once (a SIGKILL of the
+process group), nobody does: each `oic run` claims its directory for itself and its child
+(``runtime.extraction``), and removes the directories of earlier runs whose owners are all gone.
 
 The child is started before the check, not after it: its interpreter then imports the engine and
 gRPC (``runtime.launcher.run_module_when_told``) while this process checks and generates, and it
@@ -27,6 +29,7 @@ import tempfile
 from types import FrameType
 
 from oic import exit_codes
+from runtime import extraction
 
 _FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # The child's script: sys.path[0] is then the temporary directory, as when it ran the module itself.
@@ -89,10 +92,11 @@ def run(args: argparse.Namespace) -> int:
         arguments.remove("--")
     if args.max_task_runs is not None:
         arguments = ["--max-task-runs", args.max_task_runs, *arguments]
-    with tempfile.TemporaryDirectory(prefix="oic-run-") as directory:
+    with tempfile.TemporaryDirectory(prefix=extraction.RUN_PREFIX) as directory:
         module_path = os.path.join(directory, "pipeline_module.py")
         help_command = f"oic run {shlex.quote(args.file)} -- --help"
         child = _WaitingChild(directory, module_path, arguments, help_command)
+        _claim_and_sweep(directory, child.process)
         try:
             # Imported after the child is started: the compiler's imports overlap the child's.
             from oic.codegen.frontend_bridge import compile_file
@@ -105,6 +109,14 @@ def run(args: argparse.Namespace) -> int:
             return child.run()
         finally:
             child.discard()
+
+
+def _claim_and_sweep(directory: str, child: subprocess.Popen[bytes] | None) -> None:
+    """Record that this process and ``child`` use ``directory``, and remove the ``oic-run-*``
+    directories of earlier runs killed with their child (tiny: a module and a script each)."""
+    owners = [os.getpid()] + ([child.pid] if child is not None else [])
+    extraction.claim(directory, owners)
+    extraction.remove(extraction.set_aside(os.path.dirname(directory), directory, extraction.RUN_PREFIX))
 
 
 class _WaitingChild:

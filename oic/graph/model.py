@@ -19,6 +19,7 @@ REACTION = "reaction"  # an `on ... { }` block
 BUILDER = "builder"  # a `builder NAME(...) { }` declaration
 CONDITION = "condition"  # a use of a named condition, with its arguments
 JUNCTION = "junction"  # and / or / not
+NODE_KINDS = (EVENT, TASK, TASK_PATTERN, REACTION, BUILDER, CONDITION, JUNCTION)
 
 # Edge kinds.
 TRIGGERS = "triggers"  # an event, a condition or a junction feeds what it points at

@@ -17,13 +17,15 @@ class FormattingUnavailable(Exception):
 
 def format_document(text: str, path: str, lines: Lines) -> list[types.TextEdit]:
     try:
-        from oic import fmt  # type: ignore[attr-defined]
+        from oic import fmt
     except ImportError as error:
         raise FormattingUnavailable("this oic has no formatter (oic.fmt)") from error
     try:
         formatted = fmt.format_text(text, path or "<untitled>")
     except fmt.FormatRefused as refused:
-        raise FormattingUnavailable(f"not formatted: {refused}") from refused
+        first = refused.diagnostics[0] if refused.diagnostics else None
+        where = f" (line {first.span.line}: {first.message})" if first is not None else ""
+        raise FormattingUnavailable(f"not formatted: the file does not parse{where}") from refused
     if formatted == text:
         return []
     return [types.TextEdit(range=lines.whole(), new_text=formatted)]

@@ -11,6 +11,8 @@ lists too.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from oic.sema import types as t
 from oic.sema.expressions import ExpressionChecker
 from oic.sema.reporter import Reporter
@@ -26,21 +28,42 @@ def check_param_defaults(
 ) -> Scope:
     """Check every default; returns the scope with every param bound, for the rest of the file."""
     declared = Scope(runtime_values=False)
-    names = list(params)
-    for position, name in enumerate(names):
-        declaration = params[name]
+    positions = {name: position for position, name in enumerate(params)}
+    for name, declaration in params.items():
         if declaration.default is not None:
             scope = declared.child(place="a param default")
-            scope.unavailable[name] = (f"the default of param {name!r} cannot use {name!r} itself", "")
-            for later in names[position + 1 :]:
-                scope.unavailable[later] = (
-                    f"param {later!r} is declared after {name!r}: a default may use only the params "
-                    "declared before it",
-                    f"move the declaration of {later!r} above {name!r}",
-                )
+            scope.unavailable = _NotYetDeclared(name, positions)
             _check_default(name, declaration.default, param_types[name], scope, expressions, reporter)
         declared.bindings[name] = Binding(name, param_types[name], "param", declaration.name.span)
     return declared
+
+
+class _NotYetDeclared(Mapping[str, tuple[str, str]]):
+    """The params a default may not use: its own param and every param declared after it, with the
+    message and hint for each. Computed on lookup, from each param's position, so that checking the
+    defaults of n params costs n lookups, not n * n entries written ahead of them."""
+
+    def __init__(self, param: str, positions: dict[str, int]) -> None:
+        self._param = param
+        self._positions = positions
+
+    def __getitem__(self, name: str) -> tuple[str, str]:
+        if name == self._param:
+            return (f"the default of param {name!r} cannot use {name!r} itself", "")
+        if self._positions.get(name, -1) > self._positions[self._param]:
+            return (
+                f"param {name!r} is declared after {self._param!r}: a default may use only the params "
+                "declared before it",
+                f"move the declaration of {name!r} above {self._param!r}",
+            )
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        own = self._positions[self._param]
+        return (name for name, position in self._positions.items() if position >= own)
+
+    def __len__(self) -> int:
+        return len(self._positions) - self._positions[self._param]
 
 
 def _check_default(

@@ -9,6 +9,8 @@ The built-in values ``event``, ``tasks`` and ``pipeline`` can never be redeclare
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from oic.records import Record
 from oic.sema import types as t
 from oic.sema.knowledge import NO_FACTS, Facts, Path, TaskKey
@@ -64,7 +66,7 @@ class Scope:
     ) -> None:
         self.parent = parent
         self.bindings: dict[str, Binding] = {}
-        self.unavailable: dict[str, tuple[str, str]] = {}
+        self.unavailable: Mapping[str, tuple[str, str]] = {}
         inherited = parent.runtime_values if parent is not None else False
         self.runtime_values: bool = inherited if runtime_values is None else runtime_values
         # Where this scope is, for messages about what is unavailable here ("a param default").

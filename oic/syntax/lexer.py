@@ -213,6 +213,9 @@ class Lexer:
         self.stack: list[_Open] = []
         self.unclosed: dict[int, _Open] = {}
         self._skip_requested = False
+        # The comments met so far, as ``COMMENT`` tokens, when a caller asked for them (``scan``); None
+        # on the parser's path, which has no use for them.
+        self.comments: list[Token] | None = None
 
     def skip_to_next_declaration(self) -> None:
         """Continue (after the current token) at the next line that starts with a declaration
@@ -403,6 +406,20 @@ class Lexer:
                 position = text.find("\n", start)
                 if position < 0:
                     position = length
+                if self.comments is not None:
+                    column = start - line_start + 1
+                    self.comments.append(
+                        Token(
+                            "COMMENT",
+                            text[start:position],
+                            start,
+                            line,
+                            column,
+                            line,
+                            column + position - start,
+                            position,
+                        )
+                    )
                 continue
             if kind_of_token == _DIGIT:
                 number = match_number(text, start)
@@ -592,6 +609,18 @@ class Lexer:
             Span(line, column, line, end_column),
             'close it with `"`; to put a line break in a string, write \\n',
         )
+
+
+def scan(text: str) -> tuple[list[Token], list[Token]]:
+    """The tokens and the comments of ``text``, for tools that rewrite source (``oic fmt``): the
+    comments are ``COMMENT`` tokens, their value the text from ``#`` to the end of the line. Words stay
+    ``WORD`` (only the parser knows which are keywords) and lexical problems are left out: the text is
+    expected to have parsed cleanly."""
+    lexer = Lexer(text)
+    comments: list[Token] = []
+    lexer.comments = comments
+    tokens = [item for item in lexer.tokens() if type(item) is Token]
+    return tokens, comments
 
 
 def number_problem(digits: str) -> str:

@@ -9,8 +9,10 @@ as retryable, and the next call dials again through a fresh forward.
 
 A forward the API server refuses (RBAC without ``pods/portforward``, a pod that is gone) is refused
 before any byte flows: the upgrade to a websocket is answered with an error status instead.
-``probe()`` opens one forward at once, so that the start fails with one line saying why rather
-than the first call; a refusal met later is kept in ``failure`` and handed to ``warn`` in one line.
+A refusal by the node (nothing listens on the port in the pod) comes later, on the port's error
+channel. ``probe()`` opens one forward at once and waits for the pod's answer to an HTTP/2 preface
+or for that refusal, so that the start fails with one line saying why rather than the first call;
+a refusal met later is kept in ``failure`` and handed to ``warn`` in one line.
 """
 
 from __future__ import annotations
@@ -213,8 +215,12 @@ class PortForward:
         except KubernetesError as error:
             self.failure = str(error)
             raise KubernetesError(f"cannot port-forward to pod {self.pod}: {error}") from None
+        # A refusal by the node (rather than the API server) comes on the port's error channel, in
+        # its own time: the probe waits for the pod's first answer, or for that refusal, before it
+        # hangs up (the client library drops a forward at once when its socket is closed, and would
+        # drop a refusal still on its way with it).
+        _await_first_answer(remote, timeout)
         _finish(remote)
-        # A refusal by the node (rather than the API server) comes on the port's error channel.
         refusal = forward.error(self._remote_port)
         forward.close()
         own_client.close()
@@ -292,6 +298,21 @@ def _pump(local: socket.socket, remote: Any) -> None:
                 peers[descriptor].sendall(data)
             except OSError:
                 return
+
+
+# What an HTTP/2 client sends first: the connection preface and an empty SETTINGS frame. A gRPC
+# server answers it with its own SETTINGS at once; the services are all gRPC.
+_HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+
+
+def _await_first_answer(remote: Any, timeout: float) -> None:
+    """Say hello to the pod through a new forward, and wait (at most ``timeout`` seconds) until
+    something comes back: the pod's answer, or the end of the forward after a refusal."""
+    try:
+        remote.sendall(_HTTP2_PREFACE)
+        select.select([remote], [], [], timeout)
+    except (OSError, ValueError):
+        pass
 
 
 def _finish(remote: Any) -> None:

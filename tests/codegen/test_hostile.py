@@ -85,7 +85,7 @@ def test_hostile_strings_arrive_byte_for_byte(literal_value: str, param_value: s
         assert _without_hash(generated.text) == expected_text
 
         pipeline = load(generated).PROGRAM.build({"value": param_value})
-        options = EngineOptions(pipeline, logs_directory=directory, handle_signals=False, print_summary=False)
+        options = EngineOptions(pipeline, logs_directory=directory, handle_signals=False)
         result = Engine(options).run()
         assert result.exit_code == 0, result
         received = json.loads(out.read_text(encoding="utf-8"))

@@ -1,5 +1,6 @@
 """The diagnostics corpus: every ``cases/**/*.oi`` file is a pipeline whose offending lines end with
-``# error: CODE`` (several: ``# error: E0301, E0302``) or ``# warning: CODE``.
+``# error: CODE`` (several: ``# error: E0301, E0302``) or ``# warning: CODE``; a case that must check
+clean (every warning of it suppressed, say) says so with a ``# expect: no diagnostics`` line.
 
 For each file the set of (line, code) the compiler reports must equal the set the comments expect,
 and the rendered text output must equal the golden ``.out`` file beside it (``pytest --update-golden``
@@ -20,6 +21,7 @@ from oic.frontend import check_file
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).resolve().parent / "cases"
 EXAMPLES = ROOT / "examples"
+CLEAN = re.compile(r"^# expect: no diagnostics$", re.MULTILINE)
 EXPECTATION = re.compile(r"#\s*(error|warning)s?:\s*([EW]\d{4}(?:\s*,\s*[EW]\d{4})*)\s*$")
 
 CASE_FILES = sorted(CASES.rglob("*.oi"))
@@ -54,7 +56,8 @@ def test_case(case: Path, update_golden: bool, monkeypatch: pytest.MonkeyPatch) 
     relative = case_id(case)
     found = [dataclasses.replace(d, path=relative) for d in result.diagnostics]
     produced = {(d.span.line, d.code) for d in found}
-    assert expected, f"{relative} has no `# error:` or `# warning:` comment"
+    clean = CLEAN.search(text) is not None
+    assert bool(expected) != clean, f"{relative}: `# error:` comments or `# expect: no diagnostics`"
     rendered = "\n".join(diagnostics.render_text(d, result.source) for d in found)
     missing, unexpected = sorted(expected - produced), sorted(produced - expected)
     assert produced == expected, f"{relative}: missing {missing}, unexpected {unexpected}\n{rendered}"

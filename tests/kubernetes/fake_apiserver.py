@@ -9,7 +9,8 @@ tell which server a kubeconfig context reached. A ``FakeKubelet`` runs the pods 
 Two misbehaviours a test can ask for: ``hang()`` makes the server accept every later request and
 never answer it (as an overloaded or wedged API server does), and ``refuse_port_forward(code,
 reason)`` answers port-forward requests with that error, as RBAC does for a user without
-``pods/portforward``. ``enforce_rules(rules)`` makes it authorize every request against the rules of
+``pods/portforward``; ``refuse_forwards_at_node()`` lets them through and has the node refuse them on
+the port's error channel. ``enforce_rules(rules)`` makes it authorize every request against the rules of
 one RBAC Role (the request's verb on its resource or subresource), answering 403 as RBAC does.
 ``expire_watches(after)`` ends every watch after that many seconds, and answers a watch that resumes
 from a version older than the newest change with a 410 Gone ``ERROR`` event, as an API server does
@@ -17,7 +18,10 @@ once etcd has compacted that version away.
 
 Given an ``Authority``, the server speaks HTTPS (its certificate is for 127.0.0.1, issued by that
 authority) and requires a client certificate from it: a client is then authenticated by its
-certificate's common name (``client_name``) as well as by the bearer token.
+certificate's common name (``client_name``) as well as by the bearer token; with
+``require_client_certificate=False`` a client may present only the token, as a pod's service account
+does. Given a ``hosts_path``, Services get cluster IPs that work and DNS names in that hosts file
+(``fake_network``), for runs that play a pod in the cluster.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from urllib.parse import parse_qs, urlparse
 from tests.kubernetes import websocket
 from tests.kubernetes.certificates import Authority
 from tests.kubernetes.fake_kubelet import FakeKubelet
+from tests.kubernetes.fake_network import FakeServiceNetwork
 from tests.kubernetes.fake_store import KINDS, ApiError, Store
 
 _PATH_PREFIX = "/api/v1/namespaces/"
@@ -53,18 +58,22 @@ class FakeApiServer:
         images: Mapping[str, Sequence[str]] | None = None,
         authority: Authority | None = None,
         client_name: str = "oi-runner",
+        require_client_certificate: bool = True,
+        hosts_path: Path | None = None,
     ) -> None:
         self.token = token
         self.authority = authority
         self.client_name = client_name
         self.store = Store()
         self.kubelet = FakeKubelet(self.store, images)
+        self.network = FakeServiceNetwork(self.store, self.kubelet, hosts_path) if hosts_path else None
         self.requests: list[tuple[str, str]] = []
         self._open_sockets: set[socket.socket] = set()
         self._sockets_lock = threading.Lock()
         self.hanging = threading.Event()
         self.released = threading.Event()  # set by stop(): hung requests end then
         self.port_forward_refusal: tuple[int, str] | None = None
+        self.node_refusal: str | None = None
         self.rules: list[dict[str, Any]] | None = None  # None: everything is allowed
         self.watch_expiry: float | None = None
         self.gone_answers = 0  # watches answered 410 Gone
@@ -76,7 +85,7 @@ class FakeApiServer:
         self._http = _QuietServer(("127.0.0.1", 0), Handler)
         self._http.daemon_threads = True
         if authority is not None:
-            self._http.socket = _tls_context(authority).wrap_socket(
+            self._http.socket = _tls_context(authority, require_client_certificate).wrap_socket(
                 self._http.socket, server_side=True, do_handshake_on_connect=False
             )
         self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
@@ -113,6 +122,12 @@ class FakeApiServer:
         """Answer every port-forward request with ``code`` and a ``Status`` saying why."""
         self.port_forward_refusal = (code, reason)
 
+    def refuse_forwards_at_node(self, reason: str = "connection refused") -> None:
+        """Let every port-forward through the API server, and have the node refuse it: the error the
+        kubelet sends on the port's error channel once the websocket is open (nothing listens on the
+        port inside the pod, say)."""
+        self.node_refusal = reason
+
     def expire_watches(self, after: float) -> None:
         """End watches after ``after`` seconds; resuming from an old version is then 410 Gone."""
         self.watch_expiry = after
@@ -140,6 +155,8 @@ class FakeApiServer:
                 _close_quietly(open_socket)
         self._http.server_close()
         self.kubelet.stop()
+        if self.network is not None:
+            self.network.stop()
         self._thread.join()
 
     def track(self, open_socket: socket.socket, opened: bool) -> None:
@@ -157,8 +174,9 @@ class _QuietServer(ThreadingHTTPServer):
         return
 
 
-def _tls_context(authority: Authority) -> ssl.SSLContext:
-    """Serve a certificate for 127.0.0.1 and require a client certificate, both from ``authority``."""
+def _tls_context(authority: Authority, require_client_certificate: bool) -> ssl.SSLContext:
+    """Serve a certificate for 127.0.0.1 and ask for a client certificate, both from ``authority``
+    (required, or optional for clients that present a bearer token, as a pod's service account does)."""
     issued = authority.issue("127.0.0.1", server=True)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     with tempfile.TemporaryDirectory() as directory:
@@ -167,7 +185,7 @@ def _tls_context(authority: Authority) -> ssl.SSLContext:
         key.write_bytes(issued.key)
         context.load_cert_chain(str(certificate), str(key))
     context.load_verify_locations(cadata=authority.certificate.decode())
-    context.verify_mode = ssl.CERT_REQUIRED
+    context.verify_mode = ssl.CERT_REQUIRED if require_client_certificate else ssl.CERT_OPTIONAL
     return context
 
 
@@ -205,7 +223,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _authorized(self) -> bool:
-        if self.headers.get("Authorization", "") == f"Bearer {self.fake.token}":
+        # The scheme is case-insensitive (the client library's in-cluster loader sends "bearer").
+        scheme, _, credentials = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and credentials == self.fake.token:
             return True
         if isinstance(self.connection, ssl.SSLSocket):
             subject = dict(item[0] for item in (self.connection.getpeercert() or {}).get("subject", ()))
@@ -399,6 +419,11 @@ class _Handler(BaseHTTPRequestHandler):
         send(b"\x00" + port_bytes)
         send(b"\x01" + port_bytes)
         try:
+            if self.fake.node_refusal is not None:
+                raise OSError(
+                    f"failed to connect to localhost:{remote_port} inside namespace of pod {name}: "
+                    f"{self.fake.node_refusal}"
+                )
             local_port = self.fake.kubelet.local_port(namespace, name, remote_port)
             pod_socket = socket.create_connection(("127.0.0.1", local_port), timeout=5)
             pod_socket.settimeout(None)

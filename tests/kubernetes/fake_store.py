@@ -117,6 +117,8 @@ class Store:
         self.closed = False
         self.on_created: list[Callable[[str, dict[str, Any]], None]] = []
         self.on_deleted: list[Callable[[str, dict[str, Any]], None]] = []
+        # The cluster IP of a new Service (``fake_network``); None: an address nothing listens on.
+        self.allocate_cluster_ip: Callable[[], str] | None = None
 
     def _record(self, kind: str, resource: str, namespace: str, obj: dict[str, Any]) -> None:
         # Called with the lock held.
@@ -153,7 +155,9 @@ class Store:
                 for secret_key, text in obj.pop("stringData").items():
                     data[secret_key] = base64.b64encode(str(text).encode()).decode()
             if resource == "services":
-                obj.setdefault("spec", {})["clusterIP"] = f"10.96.0.{self._version % 250 + 1}"
+                allocate = self.allocate_cluster_ip
+                address = allocate() if allocate is not None else f"10.96.0.{self._version % 250 + 1}"
+                obj.setdefault("spec", {})["clusterIP"] = address
             self._objects[key] = obj
             self._record("ADDED", resource, namespace, obj)
             created = copy.deepcopy(obj)

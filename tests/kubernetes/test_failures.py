@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,8 @@ def test_a_refused_port_forward_fails_the_start_in_one_line(
 def test_a_refused_port_forward_ends_the_run_with_one_line_and_no_task(
     tmp_path: Path, cluster: FakeApiServer, kubeconfig: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
+    from runtime.console.plain import PlainRenderer
+    from runtime.console.style import Palette
     from runtime.engine import Engine, EngineKubernetesOptions, EngineOptions
     from tests.kubernetes.test_engine import echo_pipeline
 
@@ -129,6 +132,7 @@ def test_a_refused_port_forward_ends_the_run_with_one_line_and_no_task(
         logs_directory=str(tmp_path),
         kubeconfig=EngineKubernetesOptions(path=str(kubeconfig)),
         handle_signals=False,
+        observer=PlainRenderer(sys.stderr, Palette(False)),  # as the binary shows a run
     )
     result = Engine(options).run()
     assert result.exit_code == 3
@@ -138,4 +142,20 @@ def test_a_refused_port_forward_ends_the_run_with_one_line_and_no_task(
     assert error_output.count("\n") == 1, error_output  # the run's one summary line, nothing else
     assert "Traceback" not in error_output
     assert not (tmp_path / "logs" / "tasks").exists() or not list((tmp_path / "logs" / "tasks").iterdir())
+    assert cluster.store.count() == 0
+
+
+def test_a_port_forward_the_node_refuses_fails_the_start_in_one_line(
+    tmp_path: Path, cluster: FakeApiServer, options: KubernetesOptions
+) -> None:
+    # The API server upgrades the websocket; the node then says, on the port's error channel, that
+    # it cannot reach the port in the pod. The start fails then, not the first task.
+    cluster.refuse_forwards_at_node("connection refused")
+    error = start_expecting_failure(tmp_path, options, [Service(alias="echo", image=ECHO_IMAGE)])
+    message = str(error)
+    (pod_name,) = {pod["metadata"]["name"] for pod in cluster.kubelet.created_pods}
+    assert (
+        f"service 'echo': cannot port-forward to pod pipelines/{pod_name}: error forwarding port" in message
+    )
+    assert "connection refused" in message and "\n" not in message
     assert cluster.store.count() == 0

@@ -39,7 +39,6 @@ def test_an_api_outage_mid_run_fails_the_run_and_cleanup_removes_what_is_left(
         logs_directory=str(tmp_path),
         kubeconfig=EngineKubernetesOptions(path=str(kubeconfig)),
         handle_signals=False,
-        print_summary=False,
     )
     began = time.monotonic()
     result = Engine(options).run()
@@ -75,7 +74,6 @@ def test_objects_the_stop_cannot_delete_are_one_line_for_the_user_and_named_in_t
         logs_directory=str(tmp_path),
         kubeconfig=EngineKubernetesOptions(path=str(kubeconfig)),
         handle_signals=False,
-        print_summary=False,
     )
     with caplog.at_level("WARNING", logger="oi.kubernetes"):
         result = Engine(options).run()

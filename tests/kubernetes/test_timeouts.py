@@ -27,7 +27,6 @@ def run_engine(tmp_path: Path, kubeconfig: Path, service: Service, timeout: floa
         logs_directory=str(tmp_path),
         kubeconfig=EngineKubernetesOptions(path=str(kubeconfig)),
         handle_signals=False,
-        print_summary=False,
         timeout=timeout,
     )
     return Engine(options).run()

@@ -37,7 +37,7 @@ def test_a_hint_about_part_of_a_longer_span_has_no_edit() -> None:
 
 def test_json_output_is_unchanged() -> None:
     result = check_file(SourceFile("f.oi", TEXT), start_services=False)
-    for entry in json.loads(diagnostics.to_json(result.diagnostics)):
+    for entry in json.loads(diagnostics.to_json(["f.oi"], result.diagnostics))["diagnostics"]:
         assert set(entry) == {
             "file",
             "line",

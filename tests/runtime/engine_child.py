@@ -30,7 +30,7 @@ def block(logs: str, fifo: str) -> int:
             reactions=(on(engine_started, task("wait", "block", signal_path=fifo)),),
         ),
     )
-    return Engine(EngineOptions(pipe, logs_directory=logs, print_summary=False)).run().exit_code
+    return Engine(EngineOptions(pipe, logs_directory=logs)).run().exit_code
 
 
 def heavy(logs: str, fifo: str) -> int:
@@ -63,7 +63,7 @@ def heavy(logs: str, fifo: str) -> int:
         ),
     )
     runner = FakeRunner({"svc": {"counted": counted, "hold": hold}})
-    options = EngineOptions(pipe, logs_directory=logs, runner=runner, parallelism=8, print_summary=False)
+    options = EngineOptions(pipe, logs_directory=logs, runner=runner, parallelism=8)
     return Engine(options).run().exit_code
 
 

@@ -86,7 +86,6 @@ def runner(**extra: Handler) -> FakeRunner:
 
 def run(pipe: Pipeline, fake: FakeRunner | None, tmp_path: Path, **options: Any) -> RunResult:
     options.setdefault("handle_signals", False)
-    options.setdefault("print_summary", False)
     return Engine(EngineOptions(pipe, logs_directory=str(tmp_path), runner=fake, **options)).run()
 
 

@@ -83,3 +83,21 @@ def test_a_zombie_owner_is_gone(tmp_path: Path) -> None:
         assert [Path(path).name for path in stale] == [extraction.STALE_PREFIX + "_MEIzombie"]
     finally:
         zombie.wait()
+
+
+@linux_only
+def test_a_directory_of_another_user_is_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    unpacked(tmp_path, "oic-run-abc", f"{a_dead_pid()} 123\n")
+    unpacked(tmp_path, extraction.STALE_PREFIX + "oic-run-def", None)
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(tmp_path).st_uid + 1)
+    assert extraction.set_aside(str(tmp_path), "", extraction.RUN_PREFIX) == []
+
+
+@linux_only
+def test_only_directories_of_the_prefix_asked_for_are_set_aside(tmp_path: Path) -> None:
+    dead = a_dead_pid()
+    unpacked(tmp_path, "oic-run-abc", f"{dead} 123\n")
+    unpacked(tmp_path, "_MEIabc", f"{dead} 123\n")
+    unpacked(tmp_path, extraction.STALE_PREFIX + "_MEIcut", None)  # a binary's, for a binary to remove
+    stale = extraction.set_aside(str(tmp_path), "", extraction.RUN_PREFIX)
+    assert [Path(path).name for path in stale] == [extraction.STALE_PREFIX + "oic-run-abc"]

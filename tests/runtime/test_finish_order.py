@@ -158,7 +158,6 @@ def run_in_order(case: Case, order: Sequence[str], tmp_path: Path) -> RunResult:
         logs_directory=str(tmp_path),
         runner=InProcessRunner({"gate": gate.service}),
         handle_signals=False,
-        print_summary=False,
         timeout=120,
     )
     results: list[RunResult] = []

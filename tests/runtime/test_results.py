@@ -36,7 +36,6 @@ def run_engine(pipe: Any, tmp_path: Path, **options: Any) -> tuple[Engine, Any]:
             logs_directory=str(tmp_path),
             runner=runner(),
             handle_signals=False,
-            print_summary=False,
             **options,
         )
     )

@@ -70,7 +70,7 @@ def test_warnings_pass_unless_werror(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_several_files_report_everything(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     paths = [write(tmp_path, "a.oi", BROKEN), write(tmp_path, "b.oi", WARNED), write(tmp_path, "c.oi", CLEAN)]
     assert cli.main(["check", "--format", "json", *paths]) == exit_codes.DIAGNOSTICS
-    reported = json.loads(capsys.readouterr().out)
+    reported = json.loads(capsys.readouterr().out)["diagnostics"]
     assert sorted((Path(item["file"]).name, item["code"]) for item in reported) == [
         ("a.oi", "E0302"),
         ("b.oi", "W0103"),
@@ -79,7 +79,7 @@ def test_several_files_report_everything(tmp_path: Path, capsys: pytest.CaptureF
 
 def test_json_format_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cli.main(["check", "--format", "json", write(tmp_path, "bad.oi", BROKEN)])
-    first = json.loads(capsys.readouterr().out)[0]
+    first = json.loads(capsys.readouterr().out)["diagnostics"][0]
     assert first == {
         "file": first["file"],
         "line": 4,
@@ -97,7 +97,7 @@ def test_json_format_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     ("make", "message"),
     [
         (lambda d: str(d / "missing.oi"), "no such file"),
-        (lambda d: str(d), "is a directory"),
+        (lambda d: str(d), "no .oi file below this directory"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(

@@ -123,14 +123,14 @@ def oic(arguments: list[str], project: Path) -> subprocess.CompletedProcess[str]
 
 def test_the_go_service_checks_with_one_warning_for_its_untyped_endpoint(project: Path) -> None:
     checked = oic(["check", "--format", "json", "pipeline.oi"], project)
-    found = [(d["line"], d["code"]) for d in json.loads(checked.stdout)]
+    found = [(d["line"], d["code"]) for d in json.loads(checked.stdout)["diagnostics"]]
     # Untyped: `shout`; typed: `greet`, whose arguments check clean.
     assert found == [(5, "W0110")], checked.stdout + checked.stderr
     assert checked.returncode == 0
 
     (project / "pipeline.oi").write_text(PIPELINE.replace("NAME_FIELD", "nmae"), encoding="utf-8")
     misspelt = oic(["check", "--format", "json", "pipeline.oi"], project)
-    codes = sorted(d["code"] for d in json.loads(misspelt.stdout))
+    codes = sorted(d["code"] for d in json.loads(misspelt.stdout)["diagnostics"])
     assert codes == ["E0302", "W0110"], misspelt.stdout  # greet is typed by the init answer
 
 

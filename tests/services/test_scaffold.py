@@ -45,11 +45,13 @@ def test_a_scaffolded_service_is_checked_and_runs(tmp_path: Path) -> None:
 
     (tmp_path / "pipeline.oi").write_text(PIPELINE.replace("NAME_FIELD", "Nam"), encoding="utf-8")
     misspelt = oic(["check", "--format", "json", "pipeline.oi"], tmp_path)
-    assert [d["code"] for d in json.loads(misspelt.stdout)] == ["E0302"], misspelt.stdout + misspelt.stderr
+    assert [d["code"] for d in json.loads(misspelt.stdout)["diagnostics"]] == ["E0302"], (
+        misspelt.stdout + misspelt.stderr
+    )
 
     (tmp_path / "pipeline.oi").write_text(PIPELINE.replace("NAME_FIELD", "Name"), encoding="utf-8")
     clean = oic(["check", "--format", "json", "pipeline.oi"], tmp_path)
-    assert (clean.returncode, json.loads(clean.stdout)) == (0, []), clean.stderr
+    assert (clean.returncode, json.loads(clean.stdout)["diagnostics"]) == (0, []), clean.stderr
 
     run = oic(["run", "pipeline.oi", "--", "--logs-dir", str(tmp_path / "out")], tmp_path)
     assert run.returncode == 0, run.stderr

@@ -153,7 +153,6 @@ class Harness:
                     runner=FarmRunner(self.farm),
                     secrets=tuple(secrets),
                     handle_signals=False,
-                    print_summary=False,
                     timeout=self.timeout,
                     parallelism=parallelism or 4,
                 )

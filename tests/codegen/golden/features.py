@@ -248,6 +248,54 @@ def reaction_4(params, event, state):
     return tasks_list
 
 
+# The pipeline's reaction graph (what `oic graph` draws), for the run's report.html.
+GRAPH = {
+    "nodes": [
+        {'id': 'n0', 'kind': 'task-pattern', 'lines': ['notify-${label}'], 'loop': False},
+        {'id': 'n1', 'kind': 'task', 'lines': ['fetch'], 'loop': False},
+        {'id': 'n2', 'kind': 'task', 'lines': ['empty'], 'loop': False},
+        {'id': 'n3', 'kind': 'task', 'lines': ['summary'], 'loop': False},
+        {'id': 'n4', 'kind': 'task', 'lines': ['big'], 'loop': False},
+        {'id': 'n5', 'kind': 'task', 'lines': ['alarm'], 'loop': False},
+        {'id': 'n6', 'kind': 'task', 'lines': ['half'], 'loop': False},
+        {'id': 'n7', 'kind': 'builder', 'lines': ['builder notify(label, n)'], 'loop': False},
+        {'id': 'n8', 'kind': 'reaction', 'lines': ['reaction (line 23)'], 'loop': False},
+        {'id': 'n9', 'kind': 'event', 'lines': ['engine.started'], 'loop': False},
+        {'id': 'n10', 'kind': 'reaction', 'lines': ['reaction (line 27)'], 'loop': False},
+        {'id': 'n11', 'kind': 'condition', 'lines': ['succeeded("fetch")'], 'loop': False},
+        {'id': 'n12', 'kind': 'reaction', 'lines': ['reaction (line 39)'], 'loop': False},
+        {'id': 'n13', 'kind': 'junction', 'lines': ['and'], 'loop': False},
+        {'id': 'n14', 'kind': 'condition', 'lines': ['big("fetch")', 'if len(parse_json(tasks[name].output.Body).items) > limit'], 'loop': False},
+        {'id': 'n15', 'kind': 'junction', 'lines': ['not'], 'loop': False},
+        {'id': 'n16', 'kind': 'reaction', 'lines': ['reaction (line 43)'], 'loop': False},
+        {'id': 'n17', 'kind': 'junction', 'lines': ['or'], 'loop': False},
+        {'id': 'n18', 'kind': 'reaction', 'lines': ['reaction (line 47)', 'if event.payload.data.percent > 50'], 'loop': False},
+    ],
+    "edges": [
+        {'source': 'n7', 'target': 'n0', 'kind': 'builds', 'label': '', 'loop': False},
+        {'source': 'n9', 'target': 'n8', 'kind': 'triggers', 'label': '', 'loop': False},
+        {'source': 'n8', 'target': 'n1', 'kind': 'builds', 'label': '', 'loop': False},
+        {'source': 'n1', 'target': 'n11', 'kind': 'succeeded', 'label': 'finished(success)', 'loop': False},
+        {'source': 'n11', 'target': 'n10', 'kind': 'triggers', 'label': '', 'loop': False},
+        {'source': 'n10', 'target': 'n7', 'kind': 'calls', 'label': 'for item in items if item.done', 'loop': True},
+        {'source': 'n10', 'target': 'n2', 'kind': 'builds', 'label': '', 'loop': False},
+        {'source': 'n10', 'target': 'n3', 'kind': 'builds', 'label': '', 'loop': False},
+        {'source': 'n1', 'target': 'n14', 'kind': 'succeeded', 'label': 'finished(success)', 'loop': False},
+        {'source': 'n14', 'target': 'n13', 'kind': 'triggers', 'label': '', 'loop': False},
+        {'source': 'n2', 'target': 'n15', 'kind': 'finished', 'label': 'finished', 'loop': False},
+        {'source': 'n15', 'target': 'n13', 'kind': 'triggers', 'label': '', 'loop': False},
+        {'source': 'n13', 'target': 'n12', 'kind': 'triggers', 'label': '', 'loop': False},
+        {'source': 'n12', 'target': 'n4', 'kind': 'builds', 'label': '', 'loop': False},
+        {'source': 'n1', 'target': 'n17', 'kind': 'failed', 'label': 'finished(failed)', 'loop': False},
+        {'source': 'n3', 'target': 'n17', 'kind': 'failed', 'label': 'finished(failed)', 'loop': False},
+        {'source': 'n17', 'target': 'n16', 'kind': 'triggers', 'label': '', 'loop': False},
+        {'source': 'n16', 'target': 'n5', 'kind': 'builds', 'label': '', 'loop': False},
+        {'source': 'n1', 'target': 'n18', 'kind': 'reported', 'label': 'reported("progress")', 'loop': False},
+        {'source': 'n18', 'target': 'n6', 'kind': 'builds', 'label': '', 'loop': False},
+    ],
+}
+
+
 def build(params):
     params = mark_secrets(params, ('token',))
     reactions = (
@@ -279,6 +327,7 @@ PROGRAM = ProgramSpec(
     arch='',
     parallelism=4,
     timeout=120.0,
+    graph=GRAPH,
 )
 
 if __name__ == "__main__":

@@ -84,6 +84,24 @@ def reaction_1(params, event, state):
     return tasks_list
 
 
+# The pipeline's reaction graph (what `oic graph` draws), for the run's report.html.
+GRAPH = {
+    "nodes": [
+        {'id': 'n0', 'kind': 'task', 'lines': ['greet'], 'loop': False},
+        {'id': 'n1', 'kind': 'task', 'lines': ['done'], 'loop': False},
+        {'id': 'n2', 'kind': 'reaction', 'lines': ['reaction (line 8)'], 'loop': False},
+        {'id': 'n3', 'kind': 'event', 'lines': ['engine.started'], 'loop': False},
+        {'id': 'n4', 'kind': 'reaction', 'lines': ['reaction (line 12)'], 'loop': False},
+    ],
+    "edges": [
+        {'source': 'n3', 'target': 'n2', 'kind': 'triggers', 'label': '', 'loop': False},
+        {'source': 'n2', 'target': 'n0', 'kind': 'builds', 'label': '', 'loop': False},
+        {'source': 'n0', 'target': 'n4', 'kind': 'succeeded', 'label': 'finished(success)', 'loop': False},
+        {'source': 'n4', 'target': 'n1', 'kind': 'builds', 'label': '', 'loop': False},
+    ],
+}
+
+
 def build(params):
     params = mark_secrets(params, ())
     reactions = (
@@ -109,6 +127,7 @@ PROGRAM = ProgramSpec(
     arch='',
     parallelism=None,
     timeout=None,
+    graph=GRAPH,
 )
 
 if __name__ == "__main__":
