@@ -73,14 +73,18 @@ def make_client() -> RecordingClient:
 CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "oic", "lsp"], client_factory=make_client)
 
 
-def fixture(**kwargs: Any) -> Any:
-    """A client connected to a fresh server, initialised as VS Code would (UTF-16 positions)."""
+def fixture(encodings: list[str] | None = None, **kwargs: Any) -> Any:
+    """A client connected to a fresh server, initialised as VS Code would (UTF-16 positions), or
+    offering the position ``encodings`` given."""
+    capabilities = client_capabilities("visual-studio-code")
+    if encodings is not None:
+        capabilities.general = types.GeneralClientCapabilities(position_encodings=encodings)
 
     @pytest_lsp.fixture(config=CONFIG, **kwargs)
     async def client(lsp_client: RecordingClient) -> Any:
         await lsp_client.initialize_session(
             types.InitializeParams(
-                capabilities=client_capabilities("visual-studio-code"),
+                capabilities=capabilities,
                 root_uri=ROOT.as_uri(),
                 initialization_options={"debounceMs": 50},
             )

@@ -8,3 +8,5 @@ from __future__ import annotations
 from tests.lsp.client import fixture
 
 client = fixture(scope="session")
+# A second server, for the client that asks for UTF-8 positions (started only by the tests using it).
+utf8_client = fixture(encodings=["utf-8"], scope="session")

@@ -219,3 +219,15 @@ async def test_an_untitled_document_is_checked_too(client: RecordingClient) -> N
     text = PIPELINE.replace("Board: board", "Bord: board")
     found = await open_document(client, "untitled:Untitled-1", text)
     assert [d.code for d in found] == ["E0302"]
+
+
+async def test_a_client_that_asks_for_utf8_gets_byte_offsets(
+    utf8_client: RecordingClient, tmp_path: Path
+) -> None:
+    line = '  task "héllo 🎉" = sh.command(Args: ["é"], Comand: "x")'
+    text = PIPELINE.replace('  task "hello" = sh.command(Args: ["echo", board])', line)
+    found = await open_document(utf8_client, (tmp_path / "utf8.oi").as_uri(), text)
+    [error] = [d for d in found if d.code == "E0302"]
+    # each é is 2 bytes, the emoji 4: the 43 code points before `Comand` are 48 bytes
+    assert error.range.start.character == len(line[: line.index("Comand")].encode("utf-8")) == 48
+    assert error.range.end.character == 48 + len("Comand")
