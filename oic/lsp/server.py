@@ -34,7 +34,6 @@ DEFAULT_DEBOUNCE_SECONDS = 0.05
 # LSP's RequestFailed: the request was valid, but cannot be carried out (a refused rename).
 REQUEST_FAILED = -32803
 INTERNAL_ERROR = -32603
-logger = logging.getLogger(__name__)
 
 
 class OiLanguageServer(LanguageServer):
@@ -81,21 +80,16 @@ class OiLanguageServer(LanguageServer):
             await asyncio.sleep(delay)
         try:
             checked = await self.check_now(document)
-        except Exception as error:  # a bug in oic: said once, in the client's log, never a crash
+            if checked.version != document.version or self.store.get(document.uri) is not document:
+                return  # a newer version is on its way: its own check publishes
+            diagnostics = publishable(checked.diagnostics, checked.lines)
+        except Exception as error:  # a bug in oic: said in the client's log, never a crash
             self.window_log_message(
-                types.LogMessageParams(
-                    type=types.MessageType.Error, message=f"oic: internal error: {error!r}"
-                )
+                types.LogMessageParams(type=types.MessageType.Error, message=_internal(error))
             )
             return
-        if checked.version != document.version or self.store.get(document.uri) is not document:
-            return  # a newer version is on its way: its own check publishes
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(
-                uri=document.uri,
-                version=checked.version,
-                diagnostics=publishable(checked.diagnostics, checked.lines),
-            )
+            types.PublishDiagnosticsParams(uri=document.uri, version=checked.version, diagnostics=diagnostics)
         )
 
     async def for_positions(self, uri: str) -> tuple[Document, Checked | None]:
@@ -302,7 +296,7 @@ class _OneLine(logging.Formatter):
         return super().format(record).replace("\n", " ")
 
 
-def serve(**_options: Any) -> None:
+def serve() -> None:
     """Serve one client over standard input and output until it exits."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine("oic lsp: %(levelname)s: %(message)s"))
