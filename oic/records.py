@@ -23,6 +23,7 @@ A record that must stay mutable sets ``_frozen = False``: it then has no hash, l
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -99,12 +100,15 @@ class Record:
         cls._compared = tuple(name for name in cls._fields if name not in cls._uncompared)
         cls.__match_args__ = cls._fields  # type: ignore[misc]
         _init_parameters(cls)  # a mistake in a record's definition shows when its module is imported
+        if not _defines_own_key(cls):
+            cls._key = _key_function(cls._compared)  # type: ignore[method-assign]
         if not cls._frozen:
             cls.__setattr__ = object.__setattr__  # type: ignore[assignment, method-assign]
             cls.__delattr__ = object.__delattr__  # type: ignore[assignment, method-assign]
             cls.__hash__ = None  # type: ignore[assignment]
 
     def _key(self) -> tuple[Any, ...]:
+        """The compared fields' values, in order (each subclass gets a faster one of its own)."""
         return tuple([getattr(self, name) for name in self._compared])
 
     def __eq__(self, other: object) -> bool:
@@ -135,6 +139,43 @@ class Record:
     def _replace(self, **changes: Any) -> Any:
         """A copy with some fields changed (``dataclasses.replace`` without importing it)."""
         return type(self)(*[changes.pop(name, getattr(self, name)) for name in self._fields], **changes)
+
+
+def _key_function(compared: tuple[str, ...]) -> Any:
+    """``_key`` for a record class: its compared fields read by one ``attrgetter`` (C code), not a
+    Python loop; records are compared and hashed in the checker's inner loops (types, spans,
+    diagnostics)."""
+    if len(compared) >= 2:
+        getter = attrgetter(*compared)
+
+        def key(self: Record) -> tuple[Any, ...]:
+            return getter(self)  # type: ignore[no-any-return]
+
+    elif compared:
+        one = attrgetter(compared[0])
+
+        def key(self: Record) -> tuple[Any, ...]:
+            return (one(self),)
+
+    else:
+
+        def key(self: Record) -> tuple[Any, ...]:
+            return ()
+
+    key.generated = True  # type: ignore[attr-defined]
+    return key
+
+
+def _defines_own_key(cls: type) -> bool:
+    """Whether ``cls`` or a base below ``Record`` defines ``_key`` by hand (a key that is not just
+    its fields, such as an enum's set of values), which a generated one must not hide."""
+    for klass in cls.__mro__:
+        if klass is Record:
+            return False
+        own = klass.__dict__.get("_key")
+        if own is not None and not getattr(own, "generated", False):
+            return True
+    return False
 
 
 class _DataclassFields:
