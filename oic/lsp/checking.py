@@ -10,6 +10,7 @@ from oic.diagnostics import Diagnostic
 from oic.frontend import check_file
 from oic.lsp.positions import UTF16, Lines
 from oic.sema import Analysis
+from oic.syntax.incremental import ParseCache
 from oic.syntax.reader import decode_source
 
 
@@ -31,8 +32,11 @@ class Checked:
         return self.analysis.module is not None
 
 
-def check_text(path: str, text: str, version: int, encoding: str = UTF16) -> Checked:
-    """Check ``text`` as the file ``path`` (a real path, or "" for a document with none)."""
+def check_text(
+    path: str, text: str, version: int, encoding: str = UTF16, parse_cache: ParseCache | None = None
+) -> Checked:
+    """Check ``text`` as the file ``path`` (a real path, or "" for a document with none).
+    ``parse_cache``, the document's own, reparses only the declarations an edit touched."""
     analysis = Analysis()
     shown = path or "<untitled>"
     # Through the same decoding as a file read from disk: the size limit and the NUL check apply
@@ -41,5 +45,5 @@ def check_text(path: str, text: str, version: int, encoding: str = UTF16) -> Che
     if isinstance(decoded, Diagnostic):
         return Checked(version, text, [decoded], analysis, encoding)
     base = os.path.dirname(path) if path else os.getcwd()
-    result = check_file(decoded, base_directory=base, analysis=analysis)
+    result = check_file(decoded, base_directory=base, parse_cache=parse_cache, analysis=analysis)
     return Checked(version, text, result.diagnostics, analysis, encoding)

@@ -11,6 +11,7 @@ import asyncio
 from urllib.parse import unquote, urlparse
 
 from oic.lsp.checking import Checked
+from oic.syntax.incremental import ParseCache
 
 
 def path_of(uri: str) -> str:
@@ -32,6 +33,9 @@ class Document:
         # (its version and its result to come).
         self.pending: asyncio.Task[None] | None = None
         self.running: tuple[int, asyncio.Future[Checked]] | None = None
+        # The parsed declarations of the last version checked, which the next check reuses where
+        # the edit did not touch them (used by one check at a time: checks run one at a time).
+        self.parse_cache = ParseCache()
 
     def record(self, checked: Checked) -> None:
         """Keep ``checked`` unless a check of a newer version is already kept."""

@@ -64,7 +64,7 @@ class OiLanguageServer(LanguageServer):
         if running is None or running[0] != version:
             text = self.text_of(document.uri)
             future = asyncio.get_running_loop().run_in_executor(
-                self.checker, check_text, document.path, text, version, self.encoding
+                self.checker, check_text, document.path, text, version, self.encoding, document.parse_cache
             )
             future.add_done_callback(lambda done: _keep(document, done))
             running = document.running = (version, future)
