@@ -231,3 +231,32 @@ async def test_a_client_that_asks_for_utf8_gets_byte_offsets(
     # each é is 2 bytes, the emoji 4: the 43 code points before `Comand` are 48 bytes
     assert error.range.start.character == len(line[: line.index("Comand")].encode("utf-8")) == 48
     assert error.range.end.character == 48 + len("Comand")
+
+
+async def test_after_many_edits_the_diagnostics_are_those_of_a_fresh_check(
+    client: RecordingClient, tmp_path: Path
+) -> None:
+    # The server reparses only the declarations an edit touched: its answer after a series of edits
+    # must still be what `oic check` says of the final text.
+    from oic.frontend import check_file
+    from oic.source import SourceFile
+
+    uri = (tmp_path / "edited.oi").as_uri()
+    await open_document(client, uri, PIPELINE)
+    edits = [
+        ("Board: board", "Bord: board"),
+        ('param url: string = "https://api.trello.com"', 'param url: strin = "u"\nparam extra: string = ""'),
+        ("let code = tasks", "let code = taks"),
+        ("Bord: board", "Board: board"),
+        ("archive(c)", "archive(c, c)"),
+    ]
+    text = PIPELINE
+    for version, (old, new) in enumerate(edits, start=2):
+        text = text.replace(old, new)
+        change_document(client, uri, text, version)
+        found = await diagnostics_of(client, uri, version)
+    fresh = check_file(SourceFile(str(tmp_path / "edited.oi"), text)).diagnostics
+    assert [(d.code, d.range.start.line + 1, d.range.start.character + 1) for d in found] == [
+        (d.code, d.span.line, d.span.column) for d in fresh
+    ]
+    assert {d.code for d in found} >= {"E0213", "E0201", "E0205"}
