@@ -24,6 +24,7 @@ BENCHMARKS = [
     ("state_files", "6. State files"),
     ("frontend_scaling", "7. The front end on large files"),
     ("report_page", "8. The run report"),
+    ("lsp_latency", "9. `oic lsp`: change to diagnostics"),
 ]
 # The order they run in: the build benchmark's cold build freezes a base that it then leaves in the
 # base cache, so that the start-up benchmark, run after it, does not freeze another.
@@ -36,6 +37,7 @@ RUN_ORDER = [
     "state_files",
     "frontend_scaling",
     "report_page",
+    "lsp_latency",
 ]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from oic import __version__, exit_codes
 
 # The subcommands, in the order `oic --help` lists them.
-COMMANDS = ("check", "fmt", "explain", "build", "run", "image", "emit", "graph", "catalog", "new")
+COMMANDS = ("check", "fmt", "explain", "build", "run", "image", "emit", "graph", "catalog", "new", "lsp")
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:

@@ -8,6 +8,7 @@ syntax error (any other diagnostic on or after the line of the first syntax erro
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 
 from oic import codes
@@ -20,9 +21,15 @@ WARNING = "warning"
 
 class Diagnostic(OrderedRecord):
     """One problem: where (``path``, ``span``), how bad (``severity``), which (``code``), what
-    (``message``: facts, lowercase, no trailing period) and what to do (``hint``, may be "")."""
+    (``message``: facts, lowercase, no trailing period) and what to do (``hint``, may be "").
 
-    __slots__ = ("path", "span", "severity", "code", "message", "hint")
+    A spelling hint ("did you mean `x`?") also comes as an edit: ``replacement`` is the text to put
+    at ``replacement_span`` (the misspelt name, or the inside of the misspelt string); "" and None
+    when the hint is no such edit. Both follow from the other fields, so they are not compared, and
+    the JSON output (``to_json``) leaves them out, as it always has."""
+
+    __slots__ = ("path", "span", "severity", "code", "message", "hint", "replacement", "replacement_span")
+    _uncompared = frozenset({"replacement", "replacement_span"})
 
     path: str
     span: Span
@@ -30,14 +37,28 @@ class Diagnostic(OrderedRecord):
     code: str
     message: str
     hint: str
+    replacement: str
+    replacement_span: Span | None
 
-    def __init__(self, path: str, span: Span, severity: str, code: str, message: str, hint: str = "") -> None:
+    def __init__(
+        self,
+        path: str,
+        span: Span,
+        severity: str,
+        code: str,
+        message: str,
+        hint: str = "",
+        replacement: str = "",
+        replacement_span: Span | None = None,
+    ) -> None:
         set_field(self, "path", path)
         set_field(self, "span", span)
         set_field(self, "severity", severity)
         set_field(self, "code", code)
         set_field(self, "message", message)
         set_field(self, "hint", hint)
+        set_field(self, "replacement", replacement)
+        set_field(self, "replacement_span", replacement_span)
 
     @property
     def is_error(self) -> bool:
@@ -45,11 +66,35 @@ class Diagnostic(OrderedRecord):
 
 
 def make(source: SourceFile, span: Span, code: str, message: str, hint: str = "") -> Diagnostic:
-    """A diagnostic with the severity registered for ``code``."""
+    """A diagnostic with the severity registered for ``code`` (and the edit its spelling hint
+    suggests, if it has one)."""
     entry = codes.lookup(code)
     if entry is None:
         raise KeyError(f"unregistered diagnostic code {code}")
-    return Diagnostic(source.path, span, entry.severity, code, message, hint)
+    replacement, replacement_span = spelling_fix(source, span, hint)
+    return Diagnostic(source.path, span, entry.severity, code, message, hint, replacement, replacement_span)
+
+
+_SPELLING_HINT = re.compile(r"did you mean `([^`\n]+)`\?")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
+
+def spelling_fix(source: SourceFile, span: Span, hint: str) -> tuple[str, Span | None]:
+    """The edit a "did you mean `x`?" hint stands for: ``x`` in place of the name at ``span``, or of
+    the inside of the string literal at ``span`` (a misspelt catalog or task name). Only a span that
+    holds exactly one such word (on one line) is replaced, so a hint about a name inside a longer
+    span (``lst[string]``) gives no edit rather than a wrong one."""
+    if "did you mean" not in hint or span.end_line != span.line:
+        return "", None
+    match = _SPELLING_HINT.search(hint)
+    if match is None:
+        return "", None
+    text = source.line_text(span.line)[span.column - 1 : span.end_column - 1]
+    if _WORD.fullmatch(text):
+        return match.group(1), span
+    if len(text) >= 2 and text[0] == text[-1] == '"' and _WORD.fullmatch(text[1:-1]):
+        return match.group(1), Span(span.line, span.column + 1, span.line, span.end_column - 1)
+    return "", None
 
 
 def is_syntax_code(code: str) -> bool:

@@ -16,7 +16,7 @@ from oic import diagnostics as diagnostics_module
 from oic import suppressions
 from oic.diagnostics import Diagnostic
 from oic.records import Record, set_field
-from oic.sema import SchemaOptions, check
+from oic.sema import Analysis, SchemaOptions, check
 from oic.sema.program import CheckedProgram
 from oic.source import SourceFile
 from oic.syntax.parser import parse
@@ -66,6 +66,7 @@ def check_file(
     base_directory: str | None = None,
     refresh_schemas: bool = False,
     parse_cache: ParseCache | None = None,
+    analysis: Analysis | None = None,
 ) -> FrontendResult:
     """Parse and check a file (a path, or an already decoded ``SourceFile``).
 
@@ -74,14 +75,21 @@ def check_file(
     ``schema_cache``, ``start_services`` and ``refresh_schemas`` (ask services again, ignoring cached
     answers) control how services are asked for their schemas. ``parse_cache`` keeps the parsed
     declarations of the file's last version, for an editor checking version after version: the
-    result is the same, sooner."""
+    result is the same, sooner. ``analysis``, when given, is filled with what checking learned about
+    positions (``oic.sema.analysis``), for the language server."""
     # The cyclic garbage collector is paused while the front end builds its (acyclic) trees: it
     # would otherwise walk every object made so far again and again, for a third of the time.
     collecting = gc.isenabled()
     gc.disable()
     try:
         return _check_file(
-            path_or_source, schema_cache, start_services, base_directory, refresh_schemas, parse_cache
+            path_or_source,
+            schema_cache,
+            start_services,
+            base_directory,
+            refresh_schemas,
+            parse_cache,
+            analysis,
         )
     finally:
         if collecting:
@@ -95,6 +103,7 @@ def _check_file(
     base_directory: str | None,
     refresh_schemas: bool = False,
     parse_cache: ParseCache | None = None,
+    analysis: Analysis | None = None,
 ) -> FrontendResult:
     if isinstance(path_or_source, SourceFile):
         source = path_or_source
@@ -120,7 +129,7 @@ def _check_file(
     options = SchemaOptions(
         base_directory, use_cache=schema_cache, start_services=start_services, refresh=refresh_schemas
     )
-    program, checked = check(source, module, options)
+    program, checked = check(source, module, options, analysis)
     # Suppression comments are read after the checker, which knows nothing of them: a suppression
     # hides a finished diagnostic, and whether it hid anything is only known at the end.
     everything = suppressions.apply(source, diagnostics_module.finalize([*found, *checked]))

@@ -21,6 +21,7 @@ from __future__ import annotations
 from oic.diagnostics import Diagnostic
 from oic.sema import hints, schema_verdicts
 from oic.sema import types as t
+from oic.sema.analysis import Analysis
 from oic.sema.bounds import check_definitions
 from oic.sema.expressions import ExpressionChecker
 from oic.sema.facts import FactsAnalysis
@@ -39,19 +40,23 @@ from oic.sema.task_index import TaskIndex
 from oic.source import SourceFile
 from oic.syntax import ast
 
-__all__ = ["SchemaOptions", "check"]
+__all__ = ["Analysis", "SchemaOptions", "check"]
 
 CONDITION_NAMES = "the task names of a condition"
 
 
 def check(
-    source: SourceFile, module: ast.Module, options: SchemaOptions
+    source: SourceFile, module: ast.Module, options: SchemaOptions, analysis: Analysis | None = None
 ) -> tuple[CheckedProgram | None, list[Diagnostic]]:
-    """Check ``module`` (parsed from ``source``); the program is None when any error was found."""
+    """Check ``module`` (parsed from ``source``); the program is None when any error was found.
+    ``analysis``, when given, is filled with what the check learns about positions (read-only)."""
     reporter = Reporter(source)
     schema_verdicts.STORE.use_disk(options.use_cache)
     hints.start_check()
     table = collect(module, reporter)
+    if analysis is not None:
+        analysis.module = module
+        analysis.table = table
     if not check_definitions(table, reporter):
         # Builder chains or named conditions deeper than the limits: the passes below follow them
         # recursively, so nothing more is checked.
@@ -63,6 +68,10 @@ def check(
     facts = FactsAnalysis(table, index)
     expressions = ExpressionChecker(reporter, table, index, facts)
     bodies = BodyChecker(reporter, table, expressions)
+    if analysis is not None:
+        analysis.index = index
+        analysis.types_by_node = expressions.types_by_node
+        analysis.bindings_by_node = expressions.bindings_by_node
 
     top = check_param_defaults(table.params, table.param_types, expressions, reporter)
 

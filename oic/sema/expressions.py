@@ -32,7 +32,7 @@ from oic.sema.hints import closest, did_you_mean
 from oic.sema.knowledge import NameKey, ParameterKey, Path, Proof, TaskKey, at_least
 from oic.sema.narrowing import path_of, prove, task_key, task_read
 from oic.sema.reporter import Reporter
-from oic.sema.resolve import BUILTIN_VALUES, Declarations, Scope
+from oic.sema.resolve import BUILTIN_VALUES, Binding, Declarations, Scope
 from oic.sema.task_index import TaskIndex
 from oic.source import Span
 from oic.syntax import ast
@@ -63,6 +63,8 @@ class ExpressionChecker:
         self.index = index
         self.facts = facts if facts is not None else FactsAnalysis(table, index)
         self.types_by_node: dict[int, t.Type] = {}
+        # The binding each ``Name`` node resolved to (by id), for tools that navigate (oic.sema.analysis).
+        self.bindings_by_node: dict[int, Binding] = {}
         self.used_params: set[str] = set()
         self.optional_reads: set[int] = set()
         self._no_warning: set[int] = set()  # task reads that are the first argument of default()
@@ -237,6 +239,7 @@ class ExpressionChecker:
             self.error(node.span, "E0201", f"undefined name {node.name!r}", hint)
             return t.ANY
         binding.used = True
+        self.bindings_by_node[id(node)] = binding
         if binding.kind == "param":
             self.used_params.add(node.name)
         return binding.type
