@@ -32,6 +32,8 @@ class Document:
         # The debounced check waiting to run (cancelled by a newer version), and the check under way
         # (its version and its result to come).
         self.pending: asyncio.Task[None] | None = None
+        # When the client last changed the document (time.monotonic()), to tell typing from an edit.
+        self.last_change: float | None = None
         self.running: tuple[int, asyncio.Future[Checked]] | None = None
         # The parsed declarations of the last version checked, which the next check reuses where
         # the edit did not touch them (used by one check at a time: checks run one at a time).

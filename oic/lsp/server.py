@@ -1,10 +1,13 @@
 """The language server: pygls wiring of the features, and the debounced checking of documents.
 
-Every document is checked when it opens and after each change, once the client has been quiet for
-``debounce`` seconds (50 ms unless the client's ``initializationOptions`` say ``{"debounceMs": N}``):
-a newer version cancels the check still waiting for an older one, and a check that finishes after a
-newer version arrived is not published. Checks run one at a time on a worker thread (the checker
-keeps per-check state in module globals), so the server keeps reading messages meanwhile.
+Every document is checked when it opens and after each change. A change after a quiet moment (no
+change for ``debounce`` seconds, 50 ms unless the client's ``initializationOptions`` say
+``{"debounceMs": N}``, and no check under way) is checked at once, so that a single edit gets its
+diagnostics as soon as the check allows; a change that follows another closely (typing) waits until
+the client has been quiet for ``debounce`` seconds: a newer version cancels the check still waiting
+for an older one, and a check that finishes after a newer version arrived is not published. Checks
+run one at a time on a worker thread (the checker keeps per-check state in module globals), so the
+server keeps reading messages meanwhile.
 Questions about positions (hover, definition, ...) first bring the check up to the newest text.
 """
 
@@ -16,6 +19,7 @@ import functools
 import inspect
 import logging
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -69,6 +73,14 @@ class OiLanguageServer(LanguageServer):
             future.add_done_callback(lambda done: _keep(document, done))
             running = document.running = (version, future)
         return await asyncio.shield(running[1])
+
+    def changed(self, document: Document) -> None:
+        """Check a changed document: at once after a quiet moment, else once the typing pauses."""
+        now = time.monotonic()
+        quiet = document.last_change is None or now - document.last_change >= self.debounce
+        document.last_change = now
+        busy = document.running is not None and not document.running[1].done()
+        self.schedule(document, 0 if quiet and not busy else self.debounce)
 
     def schedule(self, document: Document, delay: float) -> None:
         if document.pending is not None:
@@ -160,8 +172,7 @@ def did_open(ls: OiLanguageServer, params: types.DidOpenTextDocumentParams) -> N
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 @noticing
 def did_change(ls: OiLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-    document = ls.store.open(params.text_document.uri, params.text_document.version)
-    ls.schedule(document, ls.debounce)
+    ls.changed(ls.store.open(params.text_document.uri, params.text_document.version))
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

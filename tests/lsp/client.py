@@ -73,9 +73,9 @@ def make_client() -> RecordingClient:
 CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "oic", "lsp"], client_factory=make_client)
 
 
-def fixture(encodings: list[str] | None = None, **kwargs: Any) -> Any:
+def fixture(encodings: list[str] | None = None, debounce_ms: int = 50, **kwargs: Any) -> Any:
     """A client connected to a fresh server, initialised as VS Code would (UTF-16 positions), or
-    offering the position ``encodings`` given."""
+    offering the position ``encodings`` given, with the server's debounce delay ``debounce_ms``."""
     capabilities = client_capabilities("visual-studio-code")
     if encodings is not None:
         capabilities.general = types.GeneralClientCapabilities(position_encodings=encodings)
@@ -86,7 +86,7 @@ def fixture(encodings: list[str] | None = None, **kwargs: Any) -> Any:
             types.InitializeParams(
                 capabilities=capabilities,
                 root_uri=ROOT.as_uri(),
-                initialization_options={"debounceMs": 50},
+                initialization_options={"debounceMs": debounce_ms},
             )
         )
         yield

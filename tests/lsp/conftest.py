@@ -10,3 +10,5 @@ from tests.lsp.client import fixture
 client = fixture(scope="session")
 # A second server, for the client that asks for UTF-8 positions (started only by the tests using it).
 utf8_client = fixture(encodings=["utf-8"], scope="session")
+# A server that waits ten minutes for typing to pause: what it publishes sooner, it checked at once.
+patient_client = fixture(debounce_ms=600_000, scope="session")

@@ -260,3 +260,14 @@ async def test_after_many_edits_the_diagnostics_are_those_of_a_fresh_check(
         (d.code, d.span.line, d.span.column) for d in fresh
     ]
     assert {d.code for d in found} >= {"E0213", "E0201", "E0205"}
+
+
+async def test_an_edit_after_a_quiet_moment_is_checked_at_once(
+    patient_client: RecordingClient, tmp_path: Path
+) -> None:
+    # The server waits ten minutes for typing to pause; a lone edit is not typing, and its
+    # diagnostics come without that wait (the test's one-minute limit would end it otherwise).
+    uri = (tmp_path / "lone.oi").as_uri()
+    assert await open_document(patient_client, uri, PIPELINE) == []
+    change_document(patient_client, uri, PIPELINE.replace("board: string", "board: strin"), 2)
+    assert [d.code for d in await diagnostics_of(patient_client, uri, 2)] == ["E0213"]
