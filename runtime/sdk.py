@@ -43,7 +43,7 @@ import grpc
 
 from runtime.file_modes import FILE_MODE
 from runtime.proto import engine_pb2, engine_pb2_grpc, service_pb2, service_pb2_grpc
-from runtime.services.base import READY_FD_ENV, TOKEN_METADATA_KEY
+from runtime.services.base import PORT_TAKEN_EXIT, READY_FD_ENV, TOKEN_METADATA_KEY
 from runtime.services.schemas import SchemaError, ValidationFailed, Validator
 from runtime.signals import SignalWatch
 
@@ -255,7 +255,10 @@ class Service:
         ``token``: required from every request ("" = accept all). ``engine_address``: where reports go."""
         reporter = _Reporter(engine_address, token) if engine_address else None
         server = grpc.server(
-            ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=f"{self.name}-call")
+            ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=f"{self.name}-call"),
+            # gRPC sets SO_REUSEPORT by default: a second server of the same user could then bind a
+            # port another service listens on, and the kernel would share the calls between the two.
+            options=[("grpc.so_reuseport", 0)],
         )
         service_pb2_grpc.add_ServiceServicer_to_server(_Servicer(self, token, reporter), server)
         bound = server.add_insecure_port(f"{host}:{port}")
@@ -286,7 +289,8 @@ class Service:
                 engine_address=os.environ.get("OI_ENGINE_ADDRESS", ""),
             )
         except RuntimeError as error:
-            _exit_with(f"cannot listen on {host}:{port_text}: {error}", 1)
+            status = PORT_TAKEN_EXIT if _port_taken(host, int(port_text)) else 1
+            _exit_with(f"cannot listen on {host}:{port_text}: {error}", status)
         print(f"{self.name} {self.version} listening on {host}:{running.port}", file=sys.stderr, flush=True)
         _announce(ready_descriptor, running.port)
         stop_requested.wait()
@@ -372,6 +376,20 @@ def _check_schemas(entry: _Endpoint) -> None:
     starts without loading jsonschema."""
     if entry.arguments is not None:
         entry.arguments_validator = Validator(entry.arguments, check_now=False)
+
+
+def _port_taken(host: str, port: int) -> bool:
+    """Whether ``host:port`` cannot be bound because something listens there (rather than for a
+    reason trying again would not change, such as an address this machine does not have)."""
+    import errno
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as error:
+        return error.errno == errno.EADDRINUSE
+    return False
 
 
 def _exit_with(message: str, status: int) -> NoReturn:

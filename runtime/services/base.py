@@ -19,6 +19,10 @@ TOKEN_METADATA_KEY = "oi-service-token"
 # The environment variable naming the descriptor on which a local service started with it writes one
 # line once it listens (the SDK's ``serve`` does), so that the runner connects at once.
 READY_FD_ENV = "OI_READY_FD"
+# The exit status of a service that could not listen on the port it was given because something else
+# listens there (EX_TEMPFAIL: try again). The runner hands out a free port, but another process may
+# take it before the service binds it; the local runner then starts the service again on another.
+PORT_TAKEN_EXIT = 75
 
 
 class ServiceError(Exception):

@@ -50,7 +50,13 @@ from runtime.group_guard import GroupGuard
 from runtime.launcher import SERVE_BUILTIN_FLAG, SERVE_PYTHON_FLAG
 from runtime.model import Service
 from runtime.proto import GRPC_FORK_HANDLERS_OFF
-from runtime.services.base import CallFailed, RunContext, ServiceConnection, ServiceStartError
+from runtime.services.base import (
+    PORT_TAKEN_EXIT,
+    CallFailed,
+    RunContext,
+    ServiceConnection,
+    ServiceStartError,
+)
 from runtime.services.client import LOOPBACK_CHANNEL_OPTIONS, GrpcConnection
 from runtime.services.listening import beyond_loopback, listening_addresses
 from runtime.services.spawn import PASSED_THROUGH_ENV, SOURCE_ROOT, start_service_process, take_builtin_host
@@ -59,6 +65,12 @@ logger = logging.getLogger("oi.services")
 
 LOOPBACK = "127.0.0.1"
 LOG_TAIL_LINES = 20
+# How many times a service whose port another process took first is started again on another port.
+PORT_RESTARTS = 3
+# The ports ``free_port`` handed out lately, oldest first, which it does not hand out again.
+PORTS_REMEMBERED = 1024
+_ports_given: dict[int, None] = {}
+_ports_lock = threading.Lock()
 # Seconds between two connection attempts to a service that does not say when it listens: a
 # refused connection on loopback costs a few microseconds, and a service is found listening at most
 # this late.
@@ -77,6 +89,10 @@ class _Started:
     exited: threading.Event = field(default_factory=threading.Event)
     # Set once the service said it listens (or closed its handshake pipe); None: it has no handshake.
     announced: threading.Event | None = None
+    # Whether the handshake pipe brought a line (closed without one: the service is going away).
+    said_listening: bool = False
+    # How many times this service was started again because its port was taken (PORT_TAKEN_EXIT).
+    restarts: int = 0
 
 
 class LocalRunner:
@@ -118,7 +134,7 @@ class LocalRunner:
         changed = threading.Event()
         try:
             started = [self._spawn(service, context, changed) for service in services]
-            self._wait_ready(started, deadline, changed)
+            self._wait_ready(started, deadline, changed, context)
             self._initialize(started, deadline)
         except BaseException:
             self.stop()
@@ -180,7 +196,7 @@ class LocalRunner:
             entry.announced = threading.Event()
             threading.Thread(
                 target=_await_handshake,
-                args=(handshake, entry.announced, changed),
+                args=(handshake, entry, changed),
                 name=f"oi-ready-{service.alias}",
                 daemon=True,
             ).start()
@@ -205,7 +221,9 @@ class LocalRunner:
         environment.update(self.extra_env)
         return environment
 
-    def _wait_ready(self, started: list[_Started], deadline: float, changed: threading.Event) -> None:
+    def _wait_ready(
+        self, started: list[_Started], deadline: float, changed: threading.Event, context: RunContext
+    ) -> None:
         # A service that answers the handshake is connected to only once it has; any other is probed
         # until it accepts a connection. Either way the init call's first connection then succeeds
         # (gRPC retries a refused one no sooner than 100 ms later, whatever its options say).
@@ -230,11 +248,22 @@ class LocalRunner:
                 changed.clear()
                 for entry in list(pending):
                     if entry.exited.is_set():
-                        raise ServiceStartError(self._exited_message(entry))
+                        if entry.process.returncode != PORT_TAKEN_EXIT or entry.restarts >= PORT_RESTARTS:
+                            raise ServiceStartError(self._exited_message(entry))
+                        # Another process took its port first: start it again on another one.
+                        again = self._spawn(entry.service, context, changed)
+                        again.restarts = entry.restarts + 1
+                        started[started.index(entry)] = pending[pending.index(entry)] = again
+                        listening.pop(entry.service.alias, None)
+                        if again.announced is None:
+                            probe(again)
+                        continue
                     if entry.service.alias not in listening:
                         if entry.announced is None or not entry.announced.is_set():
                             continue
-                        probe(entry)  # said it listens (the first try succeeds), or closed the pipe
+                        if not entry.said_listening:
+                            continue  # the pipe closed without a word: it is exiting (see above)
+                        probe(entry)  # said it listens: the first try succeeds
                     if listening[entry.service.alias].is_set():
                         pending.remove(entry)
                 if not pending:
@@ -394,10 +423,21 @@ def _served_by_this_binary(service: Service) -> bool:
 
 
 def free_port() -> int:
-    """A loopback port free right now (another process could still take it before the service binds)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((LOOPBACK, 0))
-        return int(probe.getsockname()[1])
+    """A loopback port free right now, and not one this process handed out lately: the kernel may
+    give the same free port to two binds in a row, and two services of one run must not be told the
+    same port. (Another process could still take it before the service binds it: see
+    ``PORT_TAKEN_EXIT``.)"""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((LOOPBACK, 0))
+            port = int(probe.getsockname()[1])
+        with _ports_lock:
+            if port in _ports_given:
+                continue
+            _ports_given[port] = None
+            if len(_ports_given) > PORTS_REMEMBERED:
+                del _ports_given[next(iter(_ports_given))]
+            return port
 
 
 def _log_tail(log_path: Path) -> str:
@@ -436,16 +476,16 @@ def _probe_until_listening(
         return
 
 
-def _await_handshake(descriptor: int, announced: threading.Event, changed: threading.Event) -> None:
-    """Wait for the service's handshake line, or the end of its pipe (it exited, or closed it: then
-    it is probed as any service is)."""
+def _await_handshake(descriptor: int, entry: _Started, changed: threading.Event) -> None:
+    """Wait for the service's handshake line, or the end of its pipe (it exited, or closed it)."""
     try:
-        os.read(descriptor, 256)
+        entry.said_listening = bool(os.read(descriptor, 256))
     except OSError:
         pass
     finally:
         os.close(descriptor)
-        announced.set()
+        assert entry.announced is not None
+        entry.announced.set()
         changed.set()
 
 
