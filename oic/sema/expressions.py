@@ -16,7 +16,8 @@ guarantees at run time, unless a value involved is typed ``any``:
 
 ``tasks`` is indexed by name: ``tasks["fetch"]`` is the task record of ``task_records``, typed from
 the facts of the place it is read (``facts``); reading it where the task may not have run yet is
-W0108, except ``.status`` (that is the guard) and the first argument of ``default(...)``.
+W0108, except ``.status`` (that is the guard), ``.output`` and ``.arguments`` compared with
+``null`` (a guard too), and the first argument of ``default(...)``.
 """
 
 from __future__ import annotations
@@ -67,7 +68,8 @@ class ExpressionChecker:
         self.bindings_by_node: dict[int, Binding] = {}
         self.used_params: set[str] = set()
         self.optional_reads: set[int] = set()
-        self._no_warning: set[int] = set()  # task reads that are the first argument of default()
+        # Task reads that are guards or fallbacks: the first argument of default(), null tests.
+        self._no_warning: set[int] = set()
         # The output and arguments types of each task name read (schemas are read once per name).
         self._endpoints: dict[str | None, tuple[t.Type, t.Type]] = {}
         self.value_depths = ValueDepths()
@@ -541,6 +543,12 @@ class ExpressionChecker:
 
     def _Binary(self, node: ast.Binary, scope: Scope) -> t.Type:
         op = node.op
+        if op in ("==", "!="):
+            # `tasks[n].output != null` is a test of whether the task ran, as `.status` is: no W0108.
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                read = _task_null_tested_read(side)
+                if read is not None and isinstance(other, ast.NullLiteral):
+                    self._no_warning.add(id(read))
         left = self.type_of(node.left, scope)
         if op in ("and", "or"):
             when_true, when_false = self.proofs(node.left, scope)
@@ -702,6 +710,15 @@ def _root_task_read(expression: ast.Expression) -> ast.Index | None:
         if task_read(current) is not None:
             return current if isinstance(current, ast.Index) else None
         current = current.target
+    return None
+
+
+def _task_null_tested_read(expression: ast.Expression) -> ast.Index | None:
+    """The ``tasks[NAME]`` of ``tasks[NAME].output`` or ``tasks[NAME].arguments`` (the fields that
+    are null until the task has run), or None."""
+    if isinstance(expression, ast.Member) and expression.name in ("output", "arguments"):
+        read = expression.target
+        return read if isinstance(read, ast.Index) and task_read(read) is not None else None
     return None
 
 
