@@ -264,10 +264,9 @@ class Engine:
         self._observer = options.observer
         self._observer_error = ""
         # For the observer and the summary: task run id -> the run whose task.finished built it, the
-        # how-manieth run of its name it is, and the runs whose last call outlived their timeout.
+        # how-manieth run of its name it is (whether its timeout passed is in its TaskState).
         self._built_by: dict[str, str] = {}
         self._run_numbers: dict[str, int] = {}
-        self._timed_out_runs: set[str] = set()
         self._started_at = datetime.datetime.now(datetime.timezone.utc)
 
     @property
@@ -355,7 +354,7 @@ class Engine:
                 else:
                     timed_out = outcome.status == STATUS_TIMED_OUT
                     ended = ENDED_TIMED_OUT if timed_out else ENDED_CANCELLED
-            elif task_state.id in self._timed_out_runs:
+            elif task_state.timed_out:
                 ended = ENDED_TIMED_OUT
             else:
                 ended = ENDED_FAILED
@@ -547,7 +546,7 @@ class Engine:
         """Apply one event and run the reactions; an outcome when a reaction broke the run."""
         assert self._log is not None
         event = notice.event
-        self.state.apply(event, notice.arguments, notice.attempts)
+        self.state.apply(event, notice.arguments, notice.attempts, notice.timed_out)
         self._history.append(event)
         self._log_event(event)
         if event.metadata.name == EVENT_TASK_FINISHED:
@@ -557,8 +556,6 @@ class Engine:
         if event.metadata.name == EVENT_TASK_FINISHED:
             if payload.get("status") == TASK_STATUS_FAILED:
                 self._failures.failed(str(payload.get("id")), str(payload.get("task")))
-                if notice.timed_out:
-                    self._timed_out_runs.add(str(payload.get("id")))
             if self._observer is not None:
                 self._notify_built(self._task_finished, event)
         for index, reaction in enumerate(self.options.pipeline.spec.reactions, start=1):
@@ -1015,7 +1012,7 @@ class Engine:
         if payload.get("status") == TASK_STATUS_SUCCESS:
             ended, error = ENDED_SUCCEEDED, ""
         else:
-            ended = ENDED_TIMED_OUT if run_id in self._timed_out_runs else ENDED_FAILED
+            ended = ENDED_TIMED_OUT if task_state is not None and task_state.timed_out else ENDED_FAILED
             error = self._redactor.text(str(payload.get("error") or "")) or "no message"
         return TaskFinished(
             run_id,

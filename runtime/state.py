@@ -50,7 +50,8 @@ class TaskState:
     (UTC; None before, and ``started_at`` stays None for a run abandoned before it started);
     ``attempts`` how many calls of the endpoint it made (retries included; None until it finishes,
     and for a run the end of the run cut short); ``abandoned`` when the run gave up on it (cancelled,
-    timed out) rather than its call returning."""
+    timed out) rather than its call returning; ``timed_out`` when it failed because its last call
+    outlived the task's own ``timeout``."""
 
     id: str
     task: str
@@ -65,6 +66,7 @@ class TaskState:
     finished_at: datetime.datetime | None = None
     attempts: int | None = None
     abandoned: bool = False
+    timed_out: bool = False
 
     @property
     def duration(self) -> float | None:
@@ -165,10 +167,15 @@ class State:
             return task_state
 
     def apply(
-        self, event: Event, arguments: Mapping[str, Any] | None = None, attempts: int | None = None
+        self,
+        event: Event,
+        arguments: Mapping[str, Any] | None = None,
+        attempts: int | None = None,
+        timed_out: bool = False,
     ) -> None:
         """Record ``event`` in the history and the task table. ``arguments`` go with ``task.started``,
-        ``attempts`` (the calls the run made) with ``task.finished``."""
+        ``attempts`` (the calls the run made) and ``timed_out`` (the task's timeout passed) with
+        ``task.finished``."""
         with self._lock:
             self.history.append(event)
             name = event.metadata.name
@@ -187,6 +194,7 @@ class State:
                     output=payload.get("output"),
                     moment=event.metadata.created_at,
                     attempts=attempts,
+                    timed_out=timed_out,
                 )
             elif name == EVENT_TASK_REPORTED:
                 task_name = str(payload.get("task"))
@@ -245,6 +253,7 @@ class State:
         moment: datetime.datetime | None,
         attempts: int | None = None,
         abandoned: bool = False,
+        timed_out: bool = False,
     ) -> None:
         current = self.tasks.get(run_id)
         if current is None or current.finished:
@@ -264,6 +273,7 @@ class State:
             finished_at=moment,
             attempts=attempts,
             abandoned=abandoned,
+            timed_out=timed_out,
         )
         self._active_runs[current.task] -= 1
         self._latest_finished[current.task] = run_id

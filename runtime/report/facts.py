@@ -78,11 +78,14 @@ class ReportFacts:
 
 
 def run_status(run: TaskState, outcome: str) -> str:
-    """How ``run`` ended: a run the end of the run gave up on is timed out when the run timed out."""
+    """How ``run`` ended: a run the end of the run gave up on is timed out when the run timed out,
+    and so is one whose own timeout passed."""
     if not run.finished:
         return UNFINISHED
     if run.abandoned:
         return TIMED_OUT if outcome == TIMED_OUT else CANCELLED
+    if run.timed_out:
+        return TIMED_OUT
     return SUCCEEDED if run.succeeded else FAILED
 
 

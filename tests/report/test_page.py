@@ -203,6 +203,9 @@ def test_how_a_run_ended() -> None:
     assert run_status(given_up, "cancelled") == CANCELLED
     assert run_status(given_up, "timed-out") == TIMED_OUT
     assert run_status(TaskState(id="a", task="t", state="pending"), "failed") == UNFINISHED
+    # Its own timeout passed: timed out, as the run's summary says, whatever the run's outcome.
+    slow = TaskState(id="a", task="t", state="finished", status="failed", timed_out=True)
+    assert run_status(slow, "failed") == TIMED_OUT
 
 
 def test_a_run_without_task_runs(tmp_path: Path) -> None:
