@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(diagnostics.to_json([name for name, _result in results], found))
     else:
-        color = not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        # NO_COLOR (no-color.org): any non-empty value turns colour off, as it does for a run.
+        color = not args.no_color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         for _name, result in results:
             for diagnostic in result.diagnostics:
                 print(_render(diagnostic, result.source, color))
