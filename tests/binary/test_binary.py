@@ -6,13 +6,16 @@ import json
 import os
 import shutil
 from pathlib import Path
+from xml.etree import ElementTree
 
+import jsonschema
 import pytest
 import yaml
 
 import runtime
 from oic.binary import embed
 from runtime.launcher import Payload, read_payload
+from runtime.results import SUMMARY_SCHEMA
 from tests.binary.conftest import REPOSITORY, FrozenBase, run_binary
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("freeze")]
@@ -107,13 +110,23 @@ def test_hello_builds_and_runs_end_to_end(frozen_base: FrozenBase, tmp_path: Pat
     payload = read_payload(binary)
     assert payload is not None and payload.provenance["pipeline"] == "hello"
 
-    ran = run_binary(binary, ["--logs-dir", "run", "--param", "who=tests"], cwd=project)
+    results = ["--summary-json", "summary.json", "--junit", "junit.xml"]
+    ran = run_binary(binary, ["--logs-dir", "run", "--param", "who=tests", *results], cwd=project)
     assert ran.returncode == 0, ran.stderr
     state = yaml.safe_load((project / "run" / "logs" / "state.yaml").read_text(encoding="utf-8"))
     assert state["metadata"]["state"] == "finished"
     tasks = {entry["task"]: entry for entry in state["tasks"].values()}
     assert set(tasks) == {"greet", "done"}
     assert all(entry["status"] == "Success" for entry in tasks.values()), tasks
+    # What a CI job and a person read after the run, from the frozen binary as from `oic run`.
+    summary = json.loads((project / "summary.json").read_text(encoding="utf-8"))
+    jsonschema.validate(summary, SUMMARY_SCHEMA)
+    assert sorted(task["name"] for task in summary["tasks"]) == ["done", "greet"]
+    cases = ElementTree.parse(project / "junit.xml").getroot().iter("testcase")
+    assert sorted(case.get("name", "") for case in cases) == ["done", "greet"]
+    report = (project / "run" / "logs" / "report.html").read_text(encoding="utf-8")
+    assert report.count('<g class="bar ') == 2  # a bar of the timeline for each task run
+    assert ran.stderr.rstrip().endswith(f"report: {project / 'run' / 'logs' / 'report.html'}")
 
     help_text = run_binary(binary, ["--help"], cwd=project).stdout
     assert 'who  string  default: "world"' in help_text
