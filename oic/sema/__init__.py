@@ -23,6 +23,7 @@ from oic.sema import hints, schema_verdicts
 from oic.sema import types as t
 from oic.sema.analysis import Analysis
 from oic.sema.bounds import check_definitions
+from oic.sema.event_types import event_type
 from oic.sema.expressions import ExpressionChecker
 from oic.sema.facts import FactsAnalysis
 from oic.sema.knowledge import ParameterKey
@@ -80,6 +81,7 @@ def check(
         bodies.check_condition(condition.condition, scope.child(place=CONDITION_NAMES))
         if condition.guard is not None:
             guard_scope = scope.child(runtime_values=True, facts=facts.definition_guard(condition))
+            guard_scope.event = event_type(condition.condition, table.conditions)
             guard_scope.task_keys = {p.name.name: ParameterKey(p.name.name) for p in condition.parameters}
             expressions.type_of(condition.guard, guard_scope)
     for name, builder in table.builders.items():
@@ -88,8 +90,10 @@ def check(
     for number, reaction in enumerate(table.reactions):
         bodies.check_condition(reaction.condition, top.child(place=CONDITION_NAMES))
         body_scope = top.child(runtime_values=True, facts=facts.reaction_entry(number))
+        body_scope.event = event_type(reaction.condition, table.conditions)
         if reaction.guard is not None:
             guard_scope = top.child(runtime_values=True, facts=facts.guard_entry(number))
+            guard_scope.event = body_scope.event
             expressions.type_of(reaction.guard, guard_scope)
             body_scope = expressions.narrowed(body_scope, expressions.proofs(reaction.guard, guard_scope)[0])
         bodies.check_body(reaction.body, body_scope)

@@ -28,6 +28,7 @@ from typing import Any
 from oic.sema import hints, operators, stdlib, task_records
 from oic.sema import types as t
 from oic.sema.bounds import ValueDepths
+from oic.sema.event_types import ANY_EVENT
 from oic.sema.facts import FactsAnalysis
 from oic.sema.hints import closest, did_you_mean
 from oic.sema.knowledge import NameKey, ParameterKey, Path, Proof, TaskKey, at_least
@@ -39,9 +40,8 @@ from oic.source import Span
 from oic.syntax import ast
 from oic.syntax.limits import MAX_NESTING
 
-EVENT_TYPE = t.ObjectType(
-    (("name", t.STRING), ("payload", t.ANY)), frozenset({"name", "payload"}), True, origin="event"
-)
+# ``event`` where the events are not known (a builder body): see ``event_types`` for reactions.
+EVENT_TYPE = ANY_EVENT
 PIPELINE_TYPE = t.ObjectType((("name", t.STRING),), frozenset({"name"}), True, origin="pipeline")
 TASK_FIELDS = task_records.FIELDS
 NULL_HINT = "check it first (`if x != null { ... }`), or give a fallback: `default(x, ...)`"
@@ -209,7 +209,7 @@ class ExpressionChecker:
                 )
                 return t.ANY
             if node.name == "event":
-                return EVENT_TYPE
+                return scope.event if scope.event is not None else EVENT_TYPE
             if node.name == "pipeline":
                 return PIPELINE_TYPE
             self.error(
@@ -366,7 +366,13 @@ class ExpressionChecker:
             optional = True
         if optional:
             self.optional_reads.add(id(read))
-        return t.union(results)
+        kind = t.union(results)
+        if isinstance(kind, t.AnyType) and (missing or any(t.may_be_null(result) for result in results)):
+            # `any` would absorb a null the checker knows of: the field of a shape without it (the
+            # payload's `data` of an event that may not be a report), or a field typed `any | null`
+            # (an output that is null when the task failed). Null is known, the rest is not.
+            return t.UnionType((kind, t.NULL))
+        return kind
 
     def _unknown_field(self, target: t.ObjectType, name: str, name_span: Span) -> None:
         origin = target.origin or "this object"

@@ -75,6 +75,8 @@ class Scope:
         self.non_null: set[Path] = set()
         self.narrowed: bool = parent.narrowed if parent is not None else False
         self.task_keys: dict[str, TaskKey] = parent.task_keys if parent is not None else {}
+        # The type of ``event`` here (``oic.sema.event_types``); None: the payload is not known.
+        self.event: t.Type | None = parent.event if parent is not None else None
 
     def lookup(self, name: str) -> Binding | None:
         scope: Scope | None = self

@@ -97,7 +97,7 @@ def test_soft_keywords_are_names(word: str, place: str) -> None:
 # Where a field name is, any word: after a dot, as an object key (also with a line break or a
 # comment before its colon), and as a call field (the `words` service has a field of every name).
 FIELD_PLACES: dict[str, Callable[[str], str]] = {
-    "member": lambda w: reacting(uses(f'"${{event.payload.{w}}}"')),
+    "member": lambda w: reacting('let p = parse_json("{}")', uses(f'"${{p.{w}}}"')),
     "object key": lambda w: reacting(f"let o = {{{w}: 1, b: 2}}", uses(f'"${{o.{w}}}"')),
     "object key, line break": lambda w: reacting(f"let o = {{a: 1, {w}\n  : 2}}", uses('"${o}"')),
     "object key, comment": lambda w: reacting(f"let o = {{{w} # why\n  : 2}}", uses('"${o}"')),
