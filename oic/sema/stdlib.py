@@ -123,9 +123,19 @@ def _result(function: stdlib.Function) -> Callable[[list[t.Type]], t.Type]:
 
     def derived(arguments: list[t.Type]) -> t.Type:
         result = plain(arguments)
+        if function.name == "keys" and arguments and _keys_are_listed(arguments[0]):
+            return result  # the listed field names, written in the file or its schemas: no secret
         return _as_secret(result) if any(t.carries_secret(argument) for argument in arguments) else result
 
     return derived
+
+
+def _keys_are_listed(value: t.Type) -> bool:
+    """Whether every key an object of this type can have is a listed field name (an object literal,
+    a closed schema): then its keys are text of the program, whatever secrets its values hold. A map
+    (an object comprehension, typed ``additionalProperties``) may have keys made from a secret."""
+    members = t.members(t.without_null(value))
+    return all(isinstance(member, t.ObjectType) and member.closed for member in members)
 
 
 def signature_of(function: stdlib.Function) -> Signature:
