@@ -37,8 +37,9 @@ on engine.started {
 """
 
 
-def oic_image(directory: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    (directory / "hello.oi").write_text(PIPELINE, encoding="utf-8")
+def oic_image(directory: Path, *arguments: str, source: str = PIPELINE) -> subprocess.CompletedProcess[str]:
+    """``oic image hello.oi ARGUMENTS`` in ``directory``, with ``source`` written to hello.oi first."""
+    (directory / "hello.oi").write_text(source, encoding="utf-8")
     return subprocess.run(
         [sys.executable, "-m", "oic", "image", "hello.oi", *arguments],
         cwd=directory,
@@ -146,16 +147,7 @@ def test_a_path_service_without_an_image_is_named(tmp_path: Path) -> None:
     (tmp_path / "svc").mkdir()
     (tmp_path / "svc" / "main.py").write_text("print('a service')\n")
     source = 'pipeline "p" {}\nservice mine = path "./svc/main.py"\n'
-    (tmp_path / "p.oi").write_text(source)
-    result = subprocess.run(
-        [sys.executable, "-m", "oic", "image", "p.oi", "-o", "image"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = oic_image(tmp_path, "-o", "image", source=source)
     assert "service 'mine' is a path service without an image" in result.stderr, result.stderr
 
 
@@ -173,16 +165,7 @@ def test_bad_arguments_are_one_line(tmp_path: Path) -> None:
 
 def test_the_jobs_timeout_is_the_pipelines_own_unless_given(tmp_path: Path) -> None:
     source = PIPELINE.replace('pipeline "Hello World" {}', 'pipeline "Hello World" { timeout = 2h }')
-    (tmp_path / "timed.oi").write_text(source, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "oic", "image", "timed.oi", "-o", "image"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = oic_image(tmp_path, "-o", "image", source=source)
     assert result.returncode == 0, result.stderr
     (job,) = yaml.safe_load_all((tmp_path / "image" / "job.yaml").read_text())
     (container,) = job["spec"]["template"]["spec"]["containers"]
